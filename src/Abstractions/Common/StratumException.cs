@@ -1,0 +1,27 @@
+namespace Stratum;
+
+/// <summary>
+/// The one error type of Stratum: every refused request surfaces as this, with a code of the
+/// API contract, through both the HTTP gateway and the Orleans client.
+/// </summary>
+[GenerateSerializer, Alias("Stratum.StratumException")]
+public sealed class StratumException : Exception
+{
+    /// <summary>Creates an error with a contract code and a message saying what and why.</summary>
+    public StratumException(ErrorCode code, string message) : base(message) => Code = code;
+
+    /// <summary>The contract's error code.</summary>
+    [Id(0)] public ErrorCode Code { get; }
+
+    /// <summary>A 400: a field breaks a rule.</summary>
+    public static StratumException Invalid(string message) => new(ErrorCode.InvalidArgument, message);
+
+    /// <summary>A 404 that does not say whether the resource exists.</summary>
+    public static StratumException NotFound(string kind, string id) => new(ErrorCode.NotFound, $"{kind} '{id}' was not found.");
+
+    /// <summary>A 403 for a caller who may read but not change.</summary>
+    public static StratumException Denied(string message) => new(ErrorCode.PermissionDenied, message);
+
+    /// <summary>A 400 code 9: the resource's state forbids this.</summary>
+    public static StratumException Precondition(string message) => new(ErrorCode.FailedPrecondition, message);
+}

@@ -1,0 +1,50 @@
+namespace Stratum;
+
+/// <summary>An image, keyed by its id.</summary>
+[Alias("Stratum.IImageGrain")]
+public interface IImageGrain : IGrainWithStringKey
+{
+    /// <summary>Reads the image; 404 when it does not exist or the caller may not read it.</summary>
+    [Alias("Get")] Task<Image> GetAsync(Caller caller);
+
+    /// <summary>Changes name, description, minDiskSize or labels (labels are replaced whole).</summary>
+    [Alias("Update")] Task<Operation> UpdateAsync(Caller caller, UpdateImageRequest request, string? idempotencyKey);
+
+    /// <summary>Sets the deprecation state; DEPRECATED and OBSOLETE images are skipped by latest.</summary>
+    [Alias("Deprecate")] Task<Operation> DeprecateAsync(Caller caller, DeprecateRequest request, string? idempotencyKey);
+
+    /// <summary>Deletes the image; its data lives on while anything uses it.</summary>
+    [Alias("Delete")] Task<Operation> DeleteAsync(Caller caller, string? idempotencyKey);
+
+    /// <summary>The operations that created or changed this image, newest last.</summary>
+    [Alias("ListOperations")] Task<IReadOnlyList<Operation>> ListOperationsAsync(Caller caller);
+
+    /// <summary>The image's own access bindings; needs read access.</summary>
+    [Alias("ListAccessBindings")] Task<IReadOnlyList<AccessBinding>> ListAccessBindingsAsync(Caller caller);
+
+    /// <summary>Replaces the image's access bindings; needs the admin role.</summary>
+    [Alias("SetAccessBindings")] Task<Operation> SetAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBinding> bindings, string? idempotencyKey);
+
+    /// <summary>Adds and removes the image's access bindings; needs the admin role.</summary>
+    [Alias("UpdateAccessBindings")] Task<Operation> UpdateAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBindingDelta> deltas, string? idempotencyKey);
+}
+
+/// <summary>
+/// The entry point for image creation and for the folder-wide lists of images and families
+/// (a stateless worker, so it scales with the silos).
+/// </summary>
+[Alias("Stratum.IImageCatalogGrain")]
+public interface IImageCatalogGrain : IGrainWithIntegerKey
+{
+    /// <summary>Starts creating an image; the operation finishes when its data is stored.</summary>
+    [Alias("Create")] Task<Operation> CreateAsync(Caller caller, CreateImageRequest request, string? idempotencyKey);
+
+    /// <summary>The images of a folder that the caller may read.</summary>
+    [Alias("List")] Task<Page<Image>> ListAsync(Caller caller, string folderId, ListQuery query);
+
+    /// <summary>The newest READY, ACTIVE image of a family; 404 if none.</summary>
+    [Alias("GetLatestByFamily")] Task<Image> GetLatestByFamilyAsync(Caller caller, string folderId, string family);
+
+    /// <summary>The families of a folder.</summary>
+    [Alias("ListFamilies")] Task<Page<FamilySummary>> ListFamiliesAsync(Caller caller, string folderId, ListQuery query);
+}

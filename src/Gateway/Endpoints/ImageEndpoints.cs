@@ -1,0 +1,77 @@
+using Stratum.Gateway.Auth;
+using Stratum.Gateway.Http;
+
+namespace Stratum.Gateway.Endpoints;
+
+/// <summary>Images, families and image bindings. Each handler parses, calls one grain, returns.</summary>
+public static class ImageEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        var compute = api.MapGroup("/compute/v1").WithTags("Images");
+        compute.MapPost("/images", async (HttpContext http, IGrainFactory grains) =>
+            Json(await grains.GetGrain<IImageCatalogGrain>(0).CreateAsync(http.Caller(),
+                await RequestReader.BodyAsync<CreateImageRequest>(http.Request), RequestReader.IdempotencyKey(http.Request))))
+            .Accepts<CreateImageRequest>("application/json").Produces<Operation>();
+        compute.MapGet("/images", async (HttpContext http, IGrainFactory grains) =>
+        {
+            var page = await grains.GetGrain<IImageCatalogGrain>(0).ListAsync(http.Caller(),
+                FolderId(RequestReader.Required(http.Request, "folderId")), RequestReader.ListQuery(http.Request));
+            return Json(new { images = page.Items, nextPageToken = page.NextPageToken });
+        });
+        compute.MapGet("/images:latestByFamily", async (HttpContext http, IGrainFactory grains) =>
+            Json(await grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(http.Caller(),
+                FolderId(RequestReader.Required(http.Request, "folderId")), RequestReader.Required(http.Request, "family"))))
+            .Produces<Image>();
+        compute.MapGet("/families", async (HttpContext http, IGrainFactory grains) =>
+        {
+            var page = await grains.GetGrain<IImageCatalogGrain>(0).ListFamiliesAsync(http.Caller(),
+                FolderId(RequestReader.Required(http.Request, "folderId")), RequestReader.ListQuery(http.Request));
+            return Json(new { families = page.Items, nextPageToken = page.NextPageToken });
+        });
+        compute.MapGet("/images/{resource}", async (string resource, HttpContext http, IGrainFactory grains) =>
+        {
+            var path = ResourcePath.Parse(resource);
+            var image = Image(grains, path);
+            return path.Method switch
+            {
+                null => Json(await image.GetAsync(http.Caller())),
+                "listAccessBindings" => Json(new { accessBindings = await image.ListAccessBindingsAsync(http.Caller()) }),
+                _ => throw path.UnknownMethod(),
+            };
+        }).Produces<Image>();
+        compute.MapGet("/images/{imageId}/operations", async (string imageId, HttpContext http, IGrainFactory grains) =>
+            Json(new { operations = await Image(grains, new ResourcePath(imageId, null)).ListOperationsAsync(http.Caller()) }));
+        compute.MapPatch("/images/{imageId}", async (string imageId, HttpContext http, IGrainFactory grains) =>
+            Json(await Image(grains, new ResourcePath(imageId, null)).UpdateAsync(http.Caller(),
+                await RequestReader.BodyAsync<UpdateImageRequest>(http.Request), RequestReader.IdempotencyKey(http.Request))))
+            .Accepts<UpdateImageRequest>("application/json").Produces<Operation>();
+        compute.MapDelete("/images/{imageId}", async (string imageId, HttpContext http, IGrainFactory grains) =>
+            Json(await Image(grains, new ResourcePath(imageId, null)).DeleteAsync(http.Caller(), RequestReader.IdempotencyKey(http.Request))))
+            .Produces<Operation>();
+        compute.MapPost("/images/{resource}", async (string resource, HttpContext http, IGrainFactory grains) =>
+        {
+            var path = ResourcePath.Parse(resource);
+            var image = Image(grains, path);
+            var key = RequestReader.IdempotencyKey(http.Request);
+            return Json(path.Method switch
+            {
+                "deprecate" => await image.DeprecateAsync(http.Caller(), await RequestReader.BodyAsync<DeprecateRequest>(http.Request), key),
+                "setAccessBindings" => await image.SetAccessBindingsAsync(http.Caller(),
+                    (await RequestReader.BodyAsync<SetAccessBindingsBody>(http.Request)).AccessBindings ?? throw StratumException.Invalid("accessBindings is required."), key),
+                "updateAccessBindings" => await image.UpdateAccessBindingsAsync(http.Caller(),
+                    (await RequestReader.BodyAsync<UpdateAccessBindingsBody>(http.Request)).AccessBindingDeltas ?? throw StratumException.Invalid("accessBindingDeltas is required."), key),
+                _ => throw path.UnknownMethod(),
+            });
+        }).Produces<Operation>();
+    }
+
+    private static IResult Json(object value) => Results.Json(value, ContractJson.Options);
+
+    private static IImageGrain Image(IGrainFactory grains, ResourcePath path) =>
+        grains.GetGrain<IImageGrain>(path.Require(id => ResourceIds.IsValid(id, ResourceIds.Image), "image"));
+
+    /// <summary>A malformed folder id names no folder: 404, as for any folder the caller cannot see.</summary>
+    private static string FolderId(string id) =>
+        ResourceIds.IsValid(id, ResourceIds.Folder) || id == "standard-images" ? id : throw StratumException.NotFound("folder", id);
+}

@@ -1,0 +1,62 @@
+using Azure.Data.Tables;
+using Orleans.Configuration;
+using Scalar.AspNetCore;
+using Stratum.Gateway.Auth;
+using Stratum.Gateway.Endpoints;
+using Stratum.Gateway.Http;
+
+namespace Stratum.Gateway;
+
+/// <summary>
+/// The HTTP gateway: authenticates, translates HTTP to grain calls and back. Tests build it
+/// with their own cluster client; the process builds it with an Orleans client from configuration.
+/// </summary>
+public static class GatewayApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.Services.AddSingleton<CallerAuthentication>();
+        CallerAuthentication.AddJwt(builder.Services, builder.Configuration);
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
+        if (configure is null)
+        {
+            builder.UseOrleansClient(client =>
+            {
+                var orleans = builder.Configuration.GetSection("Orleans");
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = orleans["ClusterId"] ?? "stratum-dev";
+                    o.ServiceId = orleans["ServiceId"] ?? "stratum";
+                });
+                var connectionString = builder.Configuration["Stratum:Storage:ConnectionString"] ?? "UseDevelopmentStorage=true";
+                client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
+            });
+        }
+        else
+        {
+            configure(builder);
+        }
+
+        var app = builder.Build();
+        app.Use(ApiErrors.Handle);
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).ExcludeFromDescription();
+        app.MapGet("/readyz", async (IClusterClient client) =>
+        {
+            var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            return hosts.Count > 0
+                ? Results.Json(new { status = "ready", silos = hosts.Count })
+                : ApiErrors.Result(ErrorCode.Unavailable, "No silo is active.");
+        }).ExcludeFromDescription();
+
+        var api = app.MapGroup("").RequireCaller();
+        FolderEndpoints.Map(api);
+        ImageEndpoints.Map(api);
+        OperationEndpoints.Map(api);
+        return app;
+    }
+}

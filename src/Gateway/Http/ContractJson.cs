@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Stratum.Gateway.Http;
+
+/// <summary>
+/// The contract's JSON: camelCase, enums as their contract names (READY, userAccount), int64 as
+/// decimal strings (accepted as string or number), timestamps RFC 3339 UTC, unknown fields refused.
+/// </summary>
+public static class ContractJson
+{
+    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.Converters.Add(new SubjectTypeConverter());
+        options.Converters.Add(new ContractEnumConverterFactory());
+        options.Converters.Add(new Int64AsStringConverter());
+        options.Converters.Add(new UtcTimestampConverter());
+        return options;
+    }
+
+    private sealed class ContractEnumConverterFactory : JsonConverterFactory
+    {
+        public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
+
+        public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+            (JsonConverter)Activator.CreateInstance(typeof(ContractEnumConverter<>).MakeGenericType(typeToConvert))!;
+    }
+
+    private sealed class ContractEnumConverter<T> : JsonConverter<T> where T : struct, Enum
+    {
+        private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>().ToDictionary(v => ContractNames.Of(v), StringComparer.Ordinal);
+
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String && ByName.TryGetValue(reader.GetString()!, out var value)
+                ? value
+                : throw new JsonException($"must be one of {string.Join(", ", ByName.Keys)}");
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(ContractNames.Of(value));
+    }
+
+    private sealed class SubjectTypeConverter : JsonConverter<SubjectType>
+    {
+        private static readonly Dictionary<string, SubjectType> ByName = Enum.GetValues<SubjectType>().ToDictionary(Subject.TypeName, StringComparer.Ordinal);
+
+        public override SubjectType Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String && ByName.TryGetValue(reader.GetString()!, out var value)
+                ? value
+                : throw new JsonException($"must be one of {string.Join(", ", ByName.Keys)}");
+
+        public override void Write(Utf8JsonWriter writer, SubjectType value, JsonSerializerOptions options) => writer.WriteStringValue(Subject.TypeName(value));
+    }
+
+    private sealed class Int64AsStringConverter : JsonConverter<long>
+    {
+        public override long Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number))
+            {
+                return number;
+            }
+            if (reader.TokenType == JsonTokenType.String && long.TryParse(reader.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return parsed;
+            }
+            throw new JsonException("must be an integer, as a number or a decimal string");
+        }
+
+        public override void Write(Utf8JsonWriter writer, long value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture);
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Stratum.Gateway.Http;
+
+/// <summary>Reads request bodies and query parameters, turning every defect into a 400 that names the field.</summary>
+public static partial class RequestReader
+{
+    /// <summary>The largest body accepted; bigger is a 400, as the contract asks of oversized bodies.</summary>
+    public const int MaxBodyBytes = 1 << 20;
+
+    public static async Task<T> BodyAsync<T>(HttpRequest request) where T : class
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw StratumException.Invalid($"The request body is larger than {MaxBodyBytes} bytes.");
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes)
+            {
+                throw StratumException.Invalid($"The request body is larger than {MaxBodyBytes} bytes.");
+            }
+        }
+        if (buffer.Length == 0)
+        {
+            throw StratumException.Invalid("The request body is required.");
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ContractJson.Options)
+                ?? throw StratumException.Invalid("The request body must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw StratumException.Invalid(Describe(e));
+        }
+    }
+
+    public static ListQuery ListQuery(HttpRequest request)
+    {
+        var pageSize = request.Query["pageSize"].ToString();
+        var size = 0;
+        if (pageSize.Length > 0 && !int.TryParse(pageSize, NumberStyles.None, CultureInfo.InvariantCulture, out size))
+        {
+            throw StratumException.Invalid($"pageSize '{pageSize}' is not a whole number.");
+        }
+        return new ListQuery(size, Optional(request, "pageToken"), Optional(request, "filter"), Optional(request, "orderBy"));
+    }
+
+    public static string Required(HttpRequest request, string name) =>
+        Optional(request, name) ?? throw StratumException.Invalid($"Query parameter {name} is required.");
+
+    public static string? Optional(HttpRequest request, string name) =>
+        request.Query[name].ToString() is { Length: > 0 } value ? value : null;
+
+    public static string? IdempotencyKey(HttpRequest request) =>
+        request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;
+
+    private static string Describe(JsonException e)
+    {
+        if (UnmappedProperty().Match(e.Message) is { Success: true } unmapped)
+        {
+            var path = e.Path is null or "$" ? "" : e.Path.TrimStart('$', '.') + ".";
+            return $"Field '{path}{unmapped.Groups[1].Value}' is not a known field.";
+        }
+        var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? null : e.Path.TrimStart('$', '.');
+        if (field is null)
+        {
+            return "The request body is not a valid JSON object.";
+        }
+        var why = e.Message.StartsWith("must", StringComparison.Ordinal) ? e.Message : "has the wrong type or is malformed";
+        return $"Field '{field}' {why}.";
+    }
+
+    [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
+    private static partial Regex UnmappedProperty();
+}

@@ -1,0 +1,3 @@
+using Stratum.Gateway;
+
+GatewayApp.Build(args).Run();

@@ -1,0 +1,36 @@
+namespace Stratum.Families;
+
+/// <summary>
+/// A family of images in one folder, keyed <c>{folderId}/{family}</c>. It orders its members by
+/// the sequence it assigns when an image joins (not a clock), and knows which is latest.
+/// </summary>
+[Alias("Stratum.IFamilyGrain")]
+public interface IFamilyGrain : IGrainWithStringKey
+{
+    /// <summary>Adds a READY image and returns its sequence (the same one when it is already a member).</summary>
+    [Alias("Join")] Task<long> JoinAsync(string imageId, DeprecationState deprecation);
+
+    /// <summary>Records a member's new deprecation state.</summary>
+    [Alias("SetDeprecation")] Task SetDeprecationAsync(string imageId, DeprecationState deprecation);
+
+    /// <summary>Removes a member; the previous ACTIVE one becomes latest.</summary>
+    [Alias("Leave")] Task LeaveAsync(string imageId);
+
+    /// <summary>ACTIVE members, newest first (at most <paramref name="limit"/>).</summary>
+    [Alias("GetActive"), ReadOnly] Task<IReadOnlyList<string>> GetActiveAsync(int limit);
+
+    public static string Key(string folderId, string family) => $"{folderId}/{family}";
+}
+
+[GenerateSerializer, Alias("Stratum.FamilyMember")]
+public sealed record FamilyMember(
+    [property: Id(0)] string ImageId,
+    [property: Id(1)] long Sequence,
+    [property: Id(2)] DeprecationState Deprecation);
+
+[GenerateSerializer, Alias("Stratum.FamilyState")]
+public sealed class FamilyState
+{
+    [Id(0)] public List<FamilyMember> Members { get; set; } = [];
+    [Id(1)] public long NextSequence { get; set; } = 1;
+}

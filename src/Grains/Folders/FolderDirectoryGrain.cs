@@ -1,0 +1,46 @@
+using Orleans.Concurrency;
+using Stratum.Access;
+using Stratum.Index;
+using Stratum.Operations;
+using Stratum.Validation;
+
+namespace Stratum.Folders;
+
+/// <summary>Creates folders and lists them; stateless, so every silo serves it locally.</summary>
+[StatelessWorker]
+public sealed class FolderDirectoryGrain(Authorizer authorizer, ResourceIndex index, IGrainFactory grains) : Grain, IFolderDirectoryGrain
+{
+    Task<Operation> IFolderDirectoryGrain.CreateAsync(Caller caller, CreateFolderRequest request, string? idempotencyKey) =>
+        Idempotency.RunAsync(grains, caller, idempotencyKey, "folders.create", request, ResourceIds.New(ResourceIds.Folder), async (opId, folderId) =>
+        {
+            if (await grains.GetGrain<IOperationInternalGrain>(opId).TryGetAsync() is { Done: true } first)
+            {
+                return first;
+            }
+            if (!authorizer.IsPlatformAdmin(caller))
+            {
+                throw StratumException.Denied("Only platform admins may create folders.");
+            }
+            Validate(request);
+            await index.ReserveNameAsync(FolderGrain.RootFolder, FolderGrain.NameKind, request.Name, folderId);
+            var op = grains.GetGrain<IOperationInternalGrain>(opId);
+            await op.StartAsync(new OperationStart($"Create folder {request.Name}", caller, folderId, folderId,
+                new Dictionary<string, string> { ["folderId"] = folderId }));
+            var folder = await grains.GetGrain<IFolderInternalGrain>(folderId).InitializeAsync(request, opId);
+            return await op.CompleteAsync(folder);
+        });
+
+    Task<Page<Folder>> IFolderDirectoryGrain.ListAsync(Caller caller, ListQuery query) =>
+        index.QueryFoldersAsync(authorizer.IsPlatformAdmin(caller) ? null : caller.Subject, query);
+
+    private static void Validate(CreateFolderRequest request)
+    {
+        if (request is null || string.IsNullOrEmpty(request.Name))
+        {
+            throw StratumException.Invalid("name is required.");
+        }
+        Rules.Name(request.Name);
+        Rules.Description(request.Description);
+        Rules.Labels(request.Labels);
+    }
+}

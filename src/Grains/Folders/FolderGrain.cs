@@ -1,0 +1,188 @@
+using Stratum.Access;
+using Stratum.Index;
+using Stratum.Operations;
+using Stratum.Validation;
+
+namespace Stratum.Folders;
+
+/// <summary>
+/// A folder: its record, its access bindings and its quota ledger. Every image created in it
+/// takes quota here first, so usage never passes a limit.
+/// </summary>
+public sealed class FolderGrain(
+    [PersistentState("folder", StorageNames.Folders)] IPersistentState<FolderState> state,
+    Authorizer authorizer,
+    ResourceIndex index,
+    IGrainFactory grains) : Grain, IFolderGrain, IFolderInternalGrain
+{
+    public const string NameKind = "folder";
+    public const string RootFolder = "root";
+
+    private string Id => this.GetPrimaryKeyString();
+
+    async Task<Folder> IFolderInternalGrain.InitializeAsync(CreateFolderRequest request, string operationId)
+    {
+        if (state.State.Folder is { } existing)
+        {
+            return state.State.CreateOperationId == operationId
+                ? existing
+                : throw new StratumException(ErrorCode.AlreadyExists, $"Folder '{Id}' already exists.");
+        }
+        state.State.Folder = new Folder(Id, DateTimeOffset.UtcNow, request.Name, request.Description ?? "",
+            request.Labels ?? new Dictionary<string, string>());
+        state.State.CreateOperationId = operationId;
+        await state.WriteStateAsync();
+        await index.UpsertFolderAsync(state.State.Folder, []);
+        return state.State.Folder;
+    }
+
+    Task<FolderAccess> IFolderInternalGrain.GetAccessAsync() =>
+        Task.FromResult(state.State.Folder is null ? FolderAccess.Missing : new FolderAccess(true, state.State.Bindings.ToList()));
+
+    async Task IFolderInternalGrain.ChangeUsageAsync(string token, IReadOnlyList<QuotaDelta> deltas)
+    {
+        if (state.State.Folder is null)
+        {
+            throw StratumException.NotFound("folder", Id);
+        }
+        if (state.State.AppliedTokens.Contains(token))
+        {
+            return;
+        }
+        foreach (var delta in deltas.Where(d => d.Amount > 0))
+        {
+            var limit = state.State.Limit(delta.Name);
+            var usage = state.State.Used(delta.Name);
+            if (usage + delta.Amount > limit)
+            {
+                throw new StratumException(ErrorCode.ResourceExhausted,
+                    $"Quota {delta.Name} of folder '{Id}' would be exceeded: limit {limit}, usage {usage}, requested {delta.Amount}. " +
+                    $"A platform admin can raise it with PATCH /compute/v1/folders/{Id}/quotas.");
+            }
+        }
+        foreach (var delta in deltas)
+        {
+            state.State.Usage[delta.Name] = Math.Max(0, state.State.Used(delta.Name) + delta.Amount);
+        }
+        state.State.AppliedTokens.Add(token);
+        if (state.State.AppliedTokens.Count > FolderState.MaxAppliedTokens)
+        {
+            state.State.AppliedTokens.RemoveRange(0, state.State.AppliedTokens.Count - FolderState.MaxAppliedTokens);
+        }
+        await state.WriteStateAsync();
+    }
+
+    Task<Folder> IFolderGrain.GetAsync(Caller caller)
+    {
+        Authorizer.Demand(Granted(caller), Permission.Read, "folder", Id, "read");
+        return Task.FromResult(state.State.Folder!);
+    }
+
+    Task<Operation> IFolderGrain.DeleteAsync(Caller caller, string? idempotencyKey) =>
+        Idempotency.RunAsync(grains, caller, idempotencyKey, $"folders.delete:{Id}", Id, Id, async (opId, _) =>
+        {
+            if (await Operations(opId).TryGetAsync() is { } first)
+            {
+                return first;
+            }
+            Authorizer.Demand(Granted(caller), Permission.Admin, "folder", Id, "delete");
+            var held = state.State.Usage.Where(u => u.Value > 0 && u.Key.EndsWith(".count", StringComparison.Ordinal)).ToList();
+            if (held.Count > 0)
+            {
+                throw StratumException.Precondition(
+                    $"Folder '{Id}' is not empty: it holds {string.Join(", ", held.Select(h => $"{h.Value} ({h.Key})"))}. Delete them first.");
+            }
+            var op = Operations(opId);
+            await op.StartAsync(new OperationStart($"Delete folder {Id}", caller, Id, Id, Meta()));
+            var name = state.State.Folder!.Name;
+            await state.ClearStateAsync();
+            await index.DeleteFolderAsync(Id);
+            await index.ReleaseNameAsync(RootFolder, NameKind, name, Id);
+            return await op.CompleteAsync(EmptyResponse.Instance);
+        });
+
+    Task<IReadOnlyList<AccessBinding>> IFolderGrain.ListAccessBindingsAsync(Caller caller)
+    {
+        Authorizer.Demand(Granted(caller), Permission.Read, "folder", Id, "read");
+        return Task.FromResult<IReadOnlyList<AccessBinding>>(state.State.Bindings.ToList());
+    }
+
+    Task<Operation> IFolderGrain.SetAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBinding> bindings, string? idempotencyKey) =>
+        ChangeBindingsAsync(caller, idempotencyKey, "setAccessBindings", bindings, () =>
+        {
+            BindingRules.Validate(bindings, onImage: false);
+            return bindings.Distinct().ToList();
+        });
+
+    Task<Operation> IFolderGrain.UpdateAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBindingDelta> deltas, string? idempotencyKey) =>
+        ChangeBindingsAsync(caller, idempotencyKey, "updateAccessBindings", deltas,
+            () => BindingRules.Apply(state.State.Bindings, deltas, onImage: false));
+
+    Task<IReadOnlyList<Quota>> IFolderGrain.GetQuotasAsync(Caller caller)
+    {
+        Authorizer.Demand(Granted(caller), Permission.Read, "folder", Id, "read");
+        return Task.FromResult<IReadOnlyList<Quota>>(Quotas());
+    }
+
+    async Task<IReadOnlyList<Quota>> IFolderGrain.SetQuotasAsync(Caller caller, IReadOnlyList<QuotaLimit> limits)
+    {
+        var granted = Granted(caller);
+        Authorizer.Demand(granted, Permission.Read, "folder", Id, "read");
+        if (!authorizer.IsPlatformAdmin(caller))
+        {
+            throw StratumException.Denied($"Only platform admins may change the quotas of folder '{Id}'.");
+        }
+        if (limits is null || limits.Count == 0)
+        {
+            throw StratumException.Invalid("quotas must name at least one quota.");
+        }
+        for (var i = 0; i < limits.Count; i++)
+        {
+            if (limits[i] is null || !QuotaNames.IsKnown(limits[i].Name))
+            {
+                throw StratumException.Invalid($"quotas[{i}].name '{limits[i]?.Name}' is not a known quota: use one of {string.Join(", ", QuotaNames.Defaults.Select(d => d.Key))}.");
+            }
+            if (limits[i].Limit < 0)
+            {
+                throw StratumException.Invalid($"quotas[{i}].limit {limits[i].Limit} must not be negative.");
+            }
+        }
+        foreach (var limit in limits)
+        {
+            state.State.Limits[limit.Name] = limit.Limit;
+        }
+        await state.WriteStateAsync();
+        return Quotas();
+    }
+
+    private async Task<Operation> ChangeBindingsAsync(Caller caller, string? idempotencyKey, string action, object request, Func<List<AccessBinding>> change)
+    {
+        return await Idempotency.RunAsync(grains, caller, idempotencyKey, $"folders.{action}:{Id}", request, Id, async (opId, _) =>
+        {
+            if (await Operations(opId).TryGetAsync() is { } first)
+            {
+                return first;
+            }
+            Authorizer.Demand(Granted(caller), Permission.Admin, "folder", Id, "change access bindings of");
+            var bindings = change();
+            var op = Operations(opId);
+            await op.StartAsync(new OperationStart($"Change access bindings of folder {Id}", caller, Id, Id, Meta()));
+            state.State.Bindings = bindings;
+            await state.WriteStateAsync();
+            // compute.images.user does not reach the folder itself, so it does not make the folder visible.
+            await index.UpsertFolderAsync(state.State.Folder!, state.State.Bindings.Where(b => b.RoleId != Roles.ImagesUser).Select(b => b.Subject));
+            return await op.CompleteAsync(EmptyResponse.Instance);
+        });
+    }
+
+    private List<Quota> Quotas() =>
+        QuotaNames.Defaults.Select(d => new Quota(d.Key, state.State.Limit(d.Key), state.State.Used(d.Key))).ToList();
+
+    private Permission Granted(Caller caller) => state.State.Folder is null
+        ? Permission.None
+        : AccessPolicy.OnFolder(caller, authorizer.IsPlatformAdmin(caller), state.State.Bindings);
+
+    private IOperationInternalGrain Operations(string opId) => grains.GetGrain<IOperationInternalGrain>(opId);
+
+    private Dictionary<string, string> Meta() => new() { ["folderId"] = Id };
+}

@@ -1,0 +1,21 @@
+namespace Stratum.Folders;
+
+/// <summary>A folder's record: small and bounded (usage counters, not lists of what it holds).</summary>
+[GenerateSerializer, Alias("Stratum.FolderState")]
+public sealed class FolderState
+{
+    [Id(0)] public Folder? Folder { get; set; }
+    [Id(1)] public List<AccessBinding> Bindings { get; set; } = [];
+    [Id(2)] public Dictionary<string, long> Limits { get; set; } = [];
+    [Id(3)] public Dictionary<string, long> Usage { get; set; } = [];
+
+    /// <summary>The most recent usage-change tokens, so a retried change is not counted twice.</summary>
+    [Id(4)] public List<string> AppliedTokens { get; set; } = [];
+    [Id(5)] public string? CreateOperationId { get; set; }
+
+    public const int MaxAppliedTokens = 4096;
+
+    public long Limit(string name) => Limits.TryGetValue(name, out var limit) ? limit : QuotaNames.Defaults.First(d => d.Key == name).Value;
+
+    public long Used(string name) => Usage.GetValueOrDefault(name);
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Storage;
+using Stratum.Access;
+using Stratum.Images;
+using Stratum.Import;
+using Stratum.Index;
+using Stratum.Storage;
+
+namespace Stratum.Hosting;
+
+/// <summary>Everything a silo needs to host Stratum's grains; the Silo host and the tests share it.</summary>
+public static class StratumSiloExtensions
+{
+    /// <summary>The services behind the grains: storage clients, index, data, import, authorization.</summary>
+    public static IServiceCollection AddStratumServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<StratumStorageOptions>(configuration.GetSection(StratumStorageOptions.Section));
+        services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.Section));
+        services.Configure<ImportOptions>(configuration.GetSection(ImportOptions.Section));
+        services.AddSingleton(sp => new StorageClients(sp.GetRequiredService<IOptions<StratumStorageOptions>>().Value.ConnectionString));
+        services.AddSingleton<ResourceIndex>();
+        services.AddSingleton<ImageData>();
+        services.AddSingleton<UriPolicy>();
+        services.AddSingleton<ImageImporter>();
+        services.AddSingleton<Authorizer>();
+        return services;
+    }
+
+    /// <summary>Grain storage on Azure: tables for folders, blobs for the kinds that grow in number.</summary>
+    public static ISiloBuilder AddStratumAzureStorage(this ISiloBuilder silo, string connectionString)
+    {
+        var clients = new StorageClients(connectionString);
+        foreach (var name in StorageNames.Table)
+        {
+            silo.AddAzureTableGrainStorage(name, (OptionsBuilder<AzureTableStorageOptions> options) => options.Configure<IServiceProvider>((o, sp) =>
+            {
+                o.TableServiceClient = clients.Tables;
+                o.TableName = $"grains{name}";
+                o.GrainStorageSerializer = BinarySerializer(sp);
+            }));
+        }
+        foreach (var name in StorageNames.Blob)
+        {
+            silo.AddAzureBlobGrainStorage(name, (OptionsBuilder<AzureBlobStorageOptions> options) => options.Configure<IServiceProvider>((o, sp) =>
+            {
+                o.BlobServiceClient = clients.Blobs;
+                o.ContainerName = $"grains-{name}";
+                o.GrainStorageSerializer = BinarySerializer(sp);
+            }));
+        }
+        silo.UseAzureTableReminderService(options => options.Configure(o => o.TableServiceClient = clients.Tables));
+        return silo;
+    }
+
+    /// <summary>Memory grain storage, for single-process unit tests only: it does not survive a silo.</summary>
+    public static ISiloBuilder AddStratumMemoryStorage(this ISiloBuilder silo)
+    {
+        foreach (var name in StorageNames.Table.Concat(StorageNames.Blob))
+        {
+            silo.AddMemoryGrainStorage(name);
+        }
+        silo.UseInMemoryReminderService();
+        return silo;
+    }
+
+    // Orleans' own binary format: versioned by the [Id]s on every state type, and it keeps the
+    // runtime type of polymorphic members such as an operation's response.
+    private static IGrainStorageSerializer BinarySerializer(IServiceProvider services) =>
+        new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>());
+}

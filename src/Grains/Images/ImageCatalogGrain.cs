@@ -1,0 +1,58 @@
+using Orleans.Concurrency;
+using Stratum.Access;
+using Stratum.Families;
+using Stratum.Index;
+using Stratum.Operations;
+
+namespace Stratum.Images;
+
+/// <summary>
+/// The front door for image creation and folder-wide image reads. Stateless, so each silo runs
+/// it locally; the rules live in the grains it calls and in the authorizer.
+/// </summary>
+[StatelessWorker]
+public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index, IGrainFactory grains) : Grain, IImageCatalogGrain
+{
+    /// <summary>How many ACTIVE members latestByFamily looks past when newer ones are unreadable.</summary>
+    private const int LatestCandidates = 16;
+
+    Task<Operation> IImageCatalogGrain.CreateAsync(Caller caller, CreateImageRequest request, string? idempotencyKey)
+    {
+        ImageRequestRules.Validate(request);
+        return Idempotency.RunAsync(grains, caller, idempotencyKey, "images.create", request, ResourceIds.New(ResourceIds.Image),
+            (opId, imageId) => grains.GetGrain<IImageInternalGrain>(imageId).CreateAsync(caller, request, opId));
+    }
+
+    async Task<Page<Image>> IImageCatalogGrain.ListAsync(Caller caller, string folderId, ListQuery query)
+    {
+        await DemandFolderImagesReadAsync(caller, folderId);
+        return await index.QueryImagesAsync(folderId, query);
+    }
+
+    async Task<Image> IImageCatalogGrain.GetLatestByFamilyAsync(Caller caller, string folderId, string family)
+    {
+        Validation.Rules.Family(family);
+        await DemandFolderImagesReadAsync(caller, folderId);
+        var candidates = await grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(folderId, family)).GetActiveAsync(LatestCandidates);
+        foreach (var imageId in candidates)
+        {
+            if (await grains.GetGrain<IImageInternalGrain>(imageId).TryGetAsync(caller) is { Status: ImageStatus.Ready } image)
+            {
+                return image;
+            }
+        }
+        throw new StratumException(ErrorCode.NotFound, $"Family '{family}' in folder '{folderId}' has no READY, ACTIVE image.");
+    }
+
+    async Task<Page<FamilySummary>> IImageCatalogGrain.ListFamiliesAsync(Caller caller, string folderId, ListQuery query)
+    {
+        await DemandFolderImagesReadAsync(caller, folderId);
+        return await index.QueryFamiliesAsync(folderId, query);
+    }
+
+    private async Task DemandFolderImagesReadAsync(Caller caller, string folderId)
+    {
+        var granted = await authorizer.OnImageAsync(caller, folderId, []);
+        Authorizer.Demand(granted, Permission.Read, "folder", folderId, "read");
+    }
+}

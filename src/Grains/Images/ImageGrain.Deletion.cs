@@ -1,0 +1,68 @@
+using Stratum.Access;
+using Stratum.Folders;
+using Stratum.Operations;
+
+namespace Stratum.Images;
+
+public sealed partial class ImageGrain
+{
+    Task<Operation> IImageGrain.DeleteAsync(Caller caller, string? idempotencyKey) =>
+        Idempotency.RunAsync(grains, caller, idempotencyKey, $"images.delete:{Id}", Id, Id, async (opId, _) =>
+        {
+            if (await grains.GetGrain<IOperationInternalGrain>(opId).TryGetAsync() is { } first)
+            {
+                return first;
+            }
+            Authorizer.Demand(await GrantedAsync(caller), Permission.Edit, "image", Id, "delete");
+            if (Current.Status == ImageStatus.Deleting)
+            {
+                return await grains.GetGrain<IOperationInternalGrain>(state.State.DeleteOperationId!).TryGetAsync()
+                    ?? throw StratumException.Precondition($"Image '{Id}' is already being deleted.");
+            }
+            var op = await StartOperationAsync(opId, caller, $"Delete image {Current.Name ?? Id}");
+            _transfer?.Cancel();
+            state.State.DeleteOperationId = opId;
+            state.State.Image = Current with { Status = ImageStatus.Deleting };
+            await state.WriteStateAsync();
+            await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            await FinishDeletionAsync();
+            return await grains.GetGrain<IOperationInternalGrain>(op.Id).TryGetAsync() ?? op;
+        });
+
+    /// <summary>
+    /// The steps after an image is marked DELETING. Each is idempotent, so a deletion interrupted
+    /// by a crash is finished by repeating them all.
+    /// </summary>
+    private async Task FinishDeletionAsync()
+    {
+        var image = Current;
+        if (image.Family is { } family)
+        {
+            await Family(family).LeaveAsync(Id);
+        }
+        await index.DeleteImageAsync(image);
+        if (image.Name is { } name)
+        {
+            await index.ReleaseNameAsync(image.FolderId, NameKind, name, Id);
+        }
+        await data.DeleteAsync(Id);
+        var release = new List<QuotaDelta> { new(QuotaNames.ImagesCount, -1), new(QuotaNames.ImagesSize, -state.State.HeldSize) };
+        if (image.Pooled)
+        {
+            release.Add(new QuotaDelta(QuotaNames.DiskPoolsCount, -1));
+        }
+        await grains.GetGrain<IFolderInternalGrain>(image.FolderId).ChangeUsageAsync($"{Id}:release", release);
+        if (state.State.CreateOperationId is { } createOp)
+        {
+            // A creation still running when its image was deleted ends here, not silently never.
+            await grains.GetGrain<IOperationInternalGrain>(createOp).FailAsync(
+                new ErrorInfo(ErrorCode.Aborted, $"Image '{Id}' was deleted before it was ready."));
+        }
+        if (state.State.DeleteOperationId is { } deleteOp)
+        {
+            await grains.GetGrain<IOperationInternalGrain>(deleteOp).CompleteAsync(EmptyResponse.Instance);
+        }
+        await state.ClearStateAsync();
+        state.State = new ImageState();
+    }
+}

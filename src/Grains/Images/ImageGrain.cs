@@ -1,0 +1,175 @@
+using Microsoft.Extensions.Logging;
+using Stratum.Access;
+using Stratum.Families;
+using Stratum.Import;
+using Stratum.Index;
+using Stratum.Operations;
+using Stratum.Validation;
+
+namespace Stratum.Images;
+
+/// <summary>
+/// One image: its record, its bindings, and the work of creating and deleting it. Unfinished
+/// work (a data transfer, a deletion) is resumed on activation and by a reminder, so nothing a
+/// caller was told has started is left half done after a silo dies.
+/// </summary>
+public sealed partial class ImageGrain(
+    [PersistentState("image", StorageNames.Images)] IPersistentState<ImageState> state,
+    Authorizer authorizer,
+    ResourceIndex index,
+    ImageData data,
+    ImageImporter importer,
+    UriPolicy uriPolicy,
+    IGrainFactory grains,
+    ILogger<ImageGrain> logger) : Grain, IImageGrain, IImageInternalGrain, IRemindable
+{
+    public const string NameKind = "image";
+
+    private string Id => this.GetPrimaryKeyString();
+
+    private Image Current => state.State.Image ?? throw StratumException.NotFound("image", Id);
+
+    async Task<Image> IImageGrain.GetAsync(Caller caller)
+    {
+        Authorizer.Demand(await GrantedAsync(caller), Permission.Read, "image", Id, "read");
+        return Current;
+    }
+
+    async Task<Image?> IImageInternalGrain.TryGetAsync(Caller caller) =>
+        state.State.Image is { } image && (await GrantedAsync(caller)).HasFlag(Permission.Read) ? image : null;
+
+    async Task<ImageSource> IImageInternalGrain.GetSourceAsync(Caller caller)
+    {
+        Authorizer.Demand(await GrantedAsync(caller), Permission.Use, "image", Id, "use");
+        var image = Current;
+        if (image.Status != ImageStatus.Ready)
+        {
+            throw StratumException.Precondition($"Image '{Id}' is {ContractNames.Of(image.Status)}; only a READY image can be a source.");
+        }
+        if (image.Deprecation.State == DeprecationState.Obsolete)
+        {
+            throw StratumException.Precondition($"Image '{Id}' is OBSOLETE and cannot be a source for new resources" +
+                (image.Deprecation.Replacement is { } replacement ? $"; use '{replacement}' instead." : "."));
+        }
+        return new ImageSource(image, state.State.VirtualSize);
+    }
+
+    Task<Operation> IImageGrain.UpdateAsync(Caller caller, UpdateImageRequest request, string? idempotencyKey) =>
+        MutateAsync(caller, idempotencyKey, "update", request, $"Update image {Id}", async image =>
+        {
+            ImageRequestRules.Validate(request);
+            if (request.MinDiskSize is { } minDiskSize)
+            {
+                ImageRequestRules.MinDiskSizeCovers(minDiskSize, state.State.VirtualSize);
+            }
+            if (request.Name is { } name && name != image.Name)
+            {
+                await index.ReserveNameAsync(image.FolderId, NameKind, name, Id);
+            }
+            return image with
+            {
+                Name = request.Name ?? image.Name,
+                Description = request.Description ?? image.Description,
+                MinDiskSize = request.MinDiskSize ?? image.MinDiskSize,
+                Labels = request.Labels ?? image.Labels,
+            };
+        });
+
+    Task<Operation> IImageGrain.DeprecateAsync(Caller caller, DeprecateRequest request, string? idempotencyKey) =>
+        MutateAsync(caller, idempotencyKey, "deprecate", request, $"Deprecate image {Id}", image =>
+        {
+            ImageRequestRules.Validate(request);
+            if (image.Status != ImageStatus.Ready)
+            {
+                throw StratumException.Precondition($"Image '{Id}' is {ContractNames.Of(image.Status)}; only a READY image can be deprecated.");
+            }
+            return Task.FromResult(image with { Deprecation = new Deprecation(request.State, request.Replacement) });
+        });
+
+    async Task<IReadOnlyList<Operation>> IImageGrain.ListOperationsAsync(Caller caller)
+    {
+        Authorizer.Demand(await GrantedAsync(caller), Permission.Read, "image", Id, "read");
+        var operations = await Task.WhenAll(state.State.OperationIds.Select(id => grains.GetGrain<IOperationInternalGrain>(id).TryGetAsync()));
+        return operations.OfType<Operation>().ToList();
+    }
+
+    async Task<IReadOnlyList<AccessBinding>> IImageGrain.ListAccessBindingsAsync(Caller caller)
+    {
+        Authorizer.Demand(await GrantedAsync(caller), Permission.Read, "image", Id, "read");
+        return state.State.Bindings.ToList();
+    }
+
+    Task<Operation> IImageGrain.SetAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBinding> bindings, string? idempotencyKey) =>
+        ChangeBindingsAsync(caller, idempotencyKey, "setAccessBindings", bindings, () =>
+        {
+            BindingRules.Validate(bindings, onImage: true);
+            return bindings.Distinct().ToList();
+        });
+
+    Task<Operation> IImageGrain.UpdateAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBindingDelta> deltas, string? idempotencyKey) =>
+        ChangeBindingsAsync(caller, idempotencyKey, "updateAccessBindings", deltas,
+            () => BindingRules.Apply(state.State.Bindings, deltas, onImage: true));
+
+    private Task<Operation> ChangeBindingsAsync(Caller caller, string? idempotencyKey, string action, object request, Func<List<AccessBinding>> change) =>
+        Idempotency.RunAsync(grains, caller, idempotencyKey, $"images.{action}:{Id}", request, Id, async (opId, _) =>
+        {
+            if (await grains.GetGrain<IOperationInternalGrain>(opId).TryGetAsync() is { } first)
+            {
+                return first;
+            }
+            Authorizer.Demand(await GrantedAsync(caller), Permission.Admin, "image", Id, "change access bindings of");
+            var bindings = change();
+            var op = await StartOperationAsync(opId, caller, $"Change access bindings of image {Id}");
+            state.State.Bindings = bindings;
+            await state.WriteStateAsync();
+            return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(EmptyResponse.Instance);
+        });
+
+    /// <summary>
+    /// The shape of every synchronous change: idempotency, the edit permission, a READY-or-ERROR
+    /// image, then state, family, index and name reservation brought in line, then the operation done.
+    /// </summary>
+    private Task<Operation> MutateAsync(Caller caller, string? idempotencyKey, string action, object request, string description, Func<Image, Task<Image>> change) =>
+        Idempotency.RunAsync(grains, caller, idempotencyKey, $"images.{action}:{Id}", request, Id, async (opId, _) =>
+        {
+            if (await grains.GetGrain<IOperationInternalGrain>(opId).TryGetAsync() is { } first)
+            {
+                return first;
+            }
+            Authorizer.Demand(await GrantedAsync(caller), Permission.Edit, "image", Id, action);
+            var previous = Current;
+            if (previous.Status is ImageStatus.Deleting or ImageStatus.Creating)
+            {
+                throw StratumException.Precondition($"Image '{Id}' is {ContractNames.Of(previous.Status)} and cannot be changed now.");
+            }
+            var updated = await change(previous);
+            var op = await StartOperationAsync(opId, caller, description);
+            state.State.Image = updated;
+            await state.WriteStateAsync();
+            if (updated.Family is { } family && updated.Deprecation.State != previous.Deprecation.State)
+            {
+                await Family(family).SetDeprecationAsync(Id, updated.Deprecation.State);
+            }
+            await index.UpsertImageAsync(updated, previous);
+            if (previous.Name is { } oldName && oldName != updated.Name)
+            {
+                await index.ReleaseNameAsync(previous.FolderId, NameKind, oldName, Id);
+            }
+            return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(updated);
+        });
+
+    private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description)
+    {
+        var folderId = state.State.Image?.FolderId ?? state.State.Request?.FolderId;
+        var op = await grains.GetGrain<IOperationInternalGrain>(opId).StartAsync(new OperationStart(description, caller, folderId, Id,
+            new Dictionary<string, string> { ["imageId"] = Id, ["folderId"] = folderId ?? "" }));
+        state.State.AddOperation(opId);
+        return op;
+    }
+
+    private async Task<Permission> GrantedAsync(Caller caller) => state.State.Image is { } image
+        ? await authorizer.OnImageAsync(caller, image.FolderId, state.State.Bindings)
+        : Permission.None;
+
+    private IFamilyGrain Family(string family) => grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(Current.FolderId, family));
+}

@@ -1,0 +1,34 @@
+namespace Stratum.Images;
+
+/// <summary>An image's record: the resource plus what its unfinished work needs to resume.</summary>
+[GenerateSerializer, Alias("Stratum.ImageState")]
+public sealed class ImageState
+{
+    [Id(0)] public Image? Image { get; set; }
+    [Id(1)] public string? CreateOperationId { get; set; }
+    [Id(2)] public CreateImageRequest? Request { get; set; }
+    [Id(3)] public Caller? CreatedBy { get; set; }
+    [Id(4)] public List<AccessBinding> Bindings { get; set; } = [];
+    [Id(5)] public List<string> OperationIds { get; set; } = [];
+
+    /// <summary>The size of the disk the data describes (a qcow2's virtual size, a raw file's length).</summary>
+    [Id(6)] public long VirtualSize { get; set; }
+
+    /// <summary>Bytes of compute.images.size this image holds in its folder.</summary>
+    [Id(7)] public long HeldSize { get; set; }
+    [Id(8)] public string? DeleteOperationId { get; set; }
+
+    public const int MaxOperationIds = 100;
+
+    public void AddOperation(string operationId)
+    {
+        if (!OperationIds.Contains(operationId))
+        {
+            OperationIds.Add(operationId);
+            if (OperationIds.Count > MaxOperationIds)
+            {
+                OperationIds.RemoveAt(0);
+            }
+        }
+    }
+}

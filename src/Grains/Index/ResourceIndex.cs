@@ -1,0 +1,214 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Stratum.Storage;
+
+namespace Stratum.Index;
+
+/// <summary>
+/// The projections behind the lists and the per-folder name reservations, in one Azure table.
+/// Each row is one small entity keyed by folder, so no record grows with a folder's size and a
+/// page of any list is a range read. Grains write it after their own state (every write is an
+/// idempotent upsert or delete, repeated when a grain re-runs unfinished work), so a list shows
+/// every change that was acknowledged.
+/// </summary>
+public sealed class ResourceIndex
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
+
+    private static readonly IReadOnlyList<FilterExpression.Field> ImageFields =
+    [
+        new("id", "Id"), new("name", "Name"), new("family", "Family"), new("status", "Status"),
+        new("format", "Format"), new("pooled", "Pooled", IsBoolean: true), new("os.type", "OsType"),
+        new("deprecation.state", "DeprecationState"),
+    ];
+
+    private readonly TableClient _table;
+    private readonly Lazy<Task> _created;
+
+    public ResourceIndex(StorageClients clients, IOptions<StratumStorageOptions> options)
+    {
+        _table = clients.Tables.GetTableClient(options.Value.IndexTable);
+        _created = new Lazy<Task>(() => _table.CreateIfNotExistsAsync());
+    }
+
+    // ---- name reservations: one row per (folder, kind, name); the insert is the uniqueness check
+
+    public async Task ReserveNameAsync(string folderId, string kind, string name, string ownerId)
+    {
+        await _created.Value;
+        var entity = new TableEntity(NamesPartition(folderId, kind), name) { ["OwnerId"] = ownerId };
+        try
+        {
+            await _table.AddEntityAsync(entity);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            var holder = await _table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, name);
+            if (!holder.HasValue || holder.Value!.GetString("OwnerId") != ownerId)
+            {
+                throw new StratumException(ErrorCode.AlreadyExists, $"An {kind} named '{name}' already exists in folder '{folderId}'.");
+            }
+        }
+    }
+
+    public async Task ReleaseNameAsync(string folderId, string kind, string name, string ownerId)
+    {
+        await _created.Value;
+        var holder = await _table.GetEntityIfExistsAsync<TableEntity>(NamesPartition(folderId, kind), name);
+        if (holder.HasValue && holder.Value!.GetString("OwnerId") == ownerId)
+        {
+            await _table.DeleteEntityAsync(holder.Value.PartitionKey, name, holder.Value.ETag);
+        }
+    }
+
+    // ---- images
+
+    public async Task UpsertImageAsync(Image image, Image? previous)
+    {
+        await _created.Value;
+        var writes = ImageOrdering.All.Select(o => (Task)_table.UpsertEntityAsync(ImageRow(image, o), TableUpdateMode.Replace)).ToList();
+        if (previous is not null)
+        {
+            writes.AddRange(ImageOrdering.All
+                .Where(o => o.RowKey(previous) != o.RowKey(image))
+                .Select(o => DeleteIfExistsAsync(ImagePartition(previous.FolderId, o), o.RowKey(previous))));
+        }
+        await Task.WhenAll(writes);
+    }
+
+    public async Task DeleteImageAsync(Image image)
+    {
+        await _created.Value;
+        await Task.WhenAll(ImageOrdering.All.Select(o => DeleteIfExistsAsync(ImagePartition(image.FolderId, o), o.RowKey(image))));
+    }
+
+    public async Task<Page<Image>> QueryImagesAsync(string folderId, ListQuery query)
+    {
+        var ordering = ImageOrdering.Parse(query.OrderBy);
+        var filter = FilterExpression.ToOData(query.Filter, ImageFields);
+        var partition = $"PartitionKey eq '{ImagePartition(folderId, ordering)}'";
+        return await QueryAsync(filter is null ? partition : $"{partition} and {filter}", query, ordering.Name,
+            e => JsonSerializer.Deserialize<Image>(e.GetString("Data"), Json)!);
+    }
+
+    // ---- families
+
+    public async Task UpsertFamilyAsync(FamilySummary family)
+    {
+        await _created.Value;
+        await _table.UpsertEntityAsync(new TableEntity(FamiliesPartition(family.FolderId), family.Name)
+        {
+            ["LatestImageId"] = family.LatestImageId,
+            ["ImageCount"] = family.ImageCount,
+        }, TableUpdateMode.Replace);
+    }
+
+    public async Task DeleteFamilyAsync(string folderId, string family)
+    {
+        await _created.Value;
+        await DeleteIfExistsAsync(FamiliesPartition(folderId), family);
+    }
+
+    public Task<Page<FamilySummary>> QueryFamiliesAsync(string folderId, ListQuery query)
+    {
+        if (!string.IsNullOrWhiteSpace(query.Filter) || !(string.IsNullOrWhiteSpace(query.OrderBy) || query.OrderBy.Trim() is "name" or "name asc"))
+        {
+            throw StratumException.Invalid("The families list is ordered by name and takes no filter.");
+        }
+        return QueryAsync($"PartitionKey eq '{FamiliesPartition(folderId)}'", query, "families",
+            e => new FamilySummary(e.RowKey, folderId, e.GetString("LatestImageId"), e.GetInt64("ImageCount") ?? 0));
+    }
+
+    // ---- folders: one partition of all folders, with the subjects bound to each for visibility
+
+    public async Task UpsertFolderAsync(Folder folder, IEnumerable<Subject> members)
+    {
+        await _created.Value;
+        await _table.UpsertEntityAsync(new TableEntity(FoldersPartition, folder.Id)
+        {
+            ["Data"] = JsonSerializer.Serialize(folder, Json),
+            ["Members"] = "|" + string.Join("|", members.Select(m => m.ToString()).Distinct()) + "|",
+        }, TableUpdateMode.Replace);
+    }
+
+    public async Task DeleteFolderAsync(string folderId)
+    {
+        await _created.Value;
+        await DeleteIfExistsAsync(FoldersPartition, folderId);
+    }
+
+    /// <summary>A page of folders; <paramref name="visibleTo"/> null lists all of them (platform admins).</summary>
+    public Task<Page<Folder>> QueryFoldersAsync(Subject? visibleTo, ListQuery query)
+    {
+        if (!string.IsNullOrWhiteSpace(query.Filter) || !(string.IsNullOrWhiteSpace(query.OrderBy) || query.OrderBy.Trim() is "id" or "id asc"))
+        {
+            throw StratumException.Invalid("The folders list is ordered by id and takes no filter.");
+        }
+        // OData has no "contains", so the folders a caller is bound on are found by scanning this
+        // one partition page by page and keeping the rows whose Members name the caller.
+        return QueryAsync($"PartitionKey eq '{FoldersPartition}'", query, "folders", e => JsonSerializer.Deserialize<Folder>(e.GetString("Data"), Json)!,
+            visibleTo is null ? null : e => IsMember(e.GetString("Members"), visibleTo));
+    }
+
+    private static bool IsMember(string? members, Subject subject) =>
+        members is not null && (members.Contains($"|{subject}|", StringComparison.Ordinal)
+            || members.Contains($"|{Subject.AllAuthenticatedUsers}|", StringComparison.Ordinal));
+
+    // ---- plumbing
+
+    private async Task<Page<T>> QueryAsync<T>(string filter, ListQuery query, string queryName, Func<TableEntity, T> map, Func<TableEntity, bool>? keep = null)
+    {
+        await _created.Value;
+        var pageSize = PageToken.Size(query.PageSize);
+        var queryKey = $"{queryName}|{query.Filter}";
+        var continuation = PageToken.Decode(query.PageToken, queryKey);
+        var items = new List<T>();
+        await foreach (var page in _table.QueryAsync<TableEntity>(filter, pageSize).AsPages(continuation, pageSize))
+        {
+            items.AddRange(page.Values.Where(e => keep?.Invoke(e) ?? true).Select(map));
+            continuation = page.ContinuationToken;
+            // A page of the table is one request: stop when the caller's page is full, or when a
+            // filtered scan (keep) has found something, so one list call stays a bounded number of reads.
+            if (continuation is null || items.Count >= pageSize || keep is null || items.Count > 0)
+            {
+                break;
+            }
+        }
+        if (items.Count > pageSize)
+        {
+            items = items[..pageSize];
+        }
+        return new Page<T>(items, continuation is null ? null : PageToken.Encode(queryKey, continuation));
+    }
+
+    private async Task DeleteIfExistsAsync(string partition, string rowKey)
+    {
+        try
+        {
+            await _table.DeleteEntityAsync(partition, rowKey);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+    }
+
+    private static TableEntity ImageRow(Image image, ImageOrdering ordering) => new(ImagePartition(image.FolderId, ordering), ordering.RowKey(image))
+    {
+        ["Id"] = image.Id,
+        ["Name"] = image.Name ?? "",
+        ["Family"] = image.Family ?? "",
+        ["Status"] = ContractNames.Of(image.Status),
+        ["Format"] = image.Format is { } format ? ContractNames.Of(format) : "",
+        ["Pooled"] = image.Pooled,
+        ["OsType"] = ContractNames.Of(image.Os.Type),
+        ["DeprecationState"] = ContractNames.Of(image.Deprecation.State),
+        ["Data"] = JsonSerializer.Serialize(image, Json),
+    };
+
+    private const string FoldersPartition = "folders";
+    private static string ImagePartition(string folderId, ImageOrdering ordering) => $"{folderId}|images|{ordering.Suffix}";
+    private static string FamiliesPartition(string folderId) => $"{folderId}|families";
+    private static string NamesPartition(string folderId, string kind) => $"{folderId}|names|{kind}";
+}

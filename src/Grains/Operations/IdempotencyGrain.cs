@@ -1,0 +1,52 @@
+namespace Stratum.Operations;
+
+/// <summary>
+/// Remembers which operation an <c>Idempotency-Key</c> started, keyed by a hash of subject and key.
+/// </summary>
+[Alias("Stratum.IIdempotencyGrain")]
+public interface IIdempotencyGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Claims the key for a request (by its fingerprint) and proposed ids; returns the ids that
+    /// hold, which are the first claim's when the key was used before within the window.
+    /// </summary>
+    [Alias("Claim")] Task<IdempotencyClaim> ClaimAsync(string fingerprint, string operationId, string resourceId);
+}
+
+[GenerateSerializer, Immutable, Alias("Stratum.IdempotencyClaim")]
+public sealed record IdempotencyClaim(
+    [property: Id(0)] string OperationId,
+    [property: Id(1)] string ResourceId,
+    [property: Id(2)] bool IsNew);
+
+[GenerateSerializer, Alias("Stratum.IdempotencyState")]
+public sealed class IdempotencyState
+{
+    [Id(0)] public string? Fingerprint { get; set; }
+    [Id(1)] public string OperationId { get; set; } = "";
+    [Id(2)] public string ResourceId { get; set; } = "";
+    [Id(3)] public DateTimeOffset ClaimedAt { get; set; }
+}
+
+public sealed class IdempotencyGrain(
+    [PersistentState("claim", StorageNames.Idempotency)] IPersistentState<IdempotencyState> state) : Grain, IIdempotencyGrain
+{
+    /// <summary>How long a key keeps its first answer, as the contract says.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromHours(24);
+
+    async Task<IdempotencyClaim> IIdempotencyGrain.ClaimAsync(string fingerprint, string operationId, string resourceId)
+    {
+        var current = state.State;
+        if (current.Fingerprint is not null && DateTimeOffset.UtcNow - current.ClaimedAt < Window)
+        {
+            if (current.Fingerprint != fingerprint)
+            {
+                throw new StratumException(ErrorCode.Aborted, "This Idempotency-Key was already used with a different request; use a new key for a new request.");
+            }
+            return new IdempotencyClaim(current.OperationId, current.ResourceId, IsNew: false);
+        }
+        state.State = new IdempotencyState { Fingerprint = fingerprint, OperationId = operationId, ResourceId = resourceId, ClaimedAt = DateTimeOffset.UtcNow };
+        await state.WriteStateAsync();
+        return new IdempotencyClaim(operationId, resourceId, IsNew: true);
+    }
+}

@@ -1,0 +1,83 @@
+using Stratum.Access;
+using Stratum.Images;
+
+namespace Stratum.Operations;
+
+/// <summary>One operation's record. Written once when started and once when done.</summary>
+public sealed class OperationGrain(
+    [PersistentState("operation", StorageNames.Operations)] IPersistentState<OperationState> state,
+    Authorizer authorizer,
+    IGrainFactory grains) : Grain, IOperationGrain, IOperationInternalGrain
+{
+    private string Id => this.GetPrimaryKeyString();
+
+    async Task<Operation> IOperationGrain.GetAsync(Caller caller)
+    {
+        await DemandReadAsync(caller);
+        return state.State.Operation!;
+    }
+
+    async Task<Operation> IOperationGrain.CancelAsync(Caller caller)
+    {
+        await DemandReadAsync(caller);
+        if (!state.State.Operation!.Done && state.State.ResourceId.StartsWith(ResourceIds.Image, StringComparison.Ordinal))
+        {
+            // Best effort: only an image's data transfer can be stopped; it finishes this operation itself.
+            await grains.GetGrain<IImageInternalGrain>(state.State.ResourceId).CancelCreationAsync(Id);
+            await state.ReadStateAsync();
+        }
+        return state.State.Operation!;
+    }
+
+    async Task<Operation> IOperationInternalGrain.StartAsync(OperationStart start)
+    {
+        if (state.State.Operation is { } existing)
+        {
+            return existing;
+        }
+        var now = DateTimeOffset.UtcNow;
+        state.State.Operation = new Operation(Id, start.Description, now, start.CreatedBy.Subject.ToString(), now, false, start.Metadata);
+        state.State.FolderId = start.FolderId;
+        state.State.ResourceId = start.ResourceId;
+        state.State.CreatedBy = start.CreatedBy.Subject;
+        await state.WriteStateAsync();
+        return state.State.Operation;
+    }
+
+    Task<Operation> IOperationInternalGrain.CompleteAsync(object response) =>
+        FinishAsync(op => op with { Response = response });
+
+    Task<Operation> IOperationInternalGrain.FailAsync(ErrorInfo error) =>
+        FinishAsync(op => op with { Error = error });
+
+    Task<Operation?> IOperationInternalGrain.TryGetAsync() => Task.FromResult(state.State.Operation);
+
+    private async Task<Operation> FinishAsync(Func<Operation, Operation> finish)
+    {
+        var op = state.State.Operation ?? throw new InvalidOperationException($"Operation {Id} was never started.");
+        if (op.Done)
+        {
+            return op;
+        }
+        state.State.Operation = finish(op) with { Done = true, ModifiedAt = DateTimeOffset.UtcNow };
+        await state.WriteStateAsync();
+        return state.State.Operation;
+    }
+
+    private async Task DemandReadAsync(Caller caller)
+    {
+        if (state.State.Operation is null)
+        {
+            throw StratumException.NotFound("operation", Id);
+        }
+        if (state.State.CreatedBy == caller.Subject || authorizer.IsPlatformAdmin(caller))
+        {
+            return;
+        }
+        var granted = state.State.FolderId is { } folderId ? await authorizer.OnFolderAsync(caller, folderId) : Permission.None;
+        if (!granted.HasFlag(Permission.Read))
+        {
+            throw StratumException.NotFound("operation", Id);
+        }
+    }
+}

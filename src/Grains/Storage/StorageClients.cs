@@ -1,0 +1,26 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+
+namespace Stratum.Storage;
+
+/// <summary>Azure Storage clients that count their requests; one set per process.</summary>
+public sealed class StorageClients
+{
+    public StorageClients(string connectionString)
+    {
+        Tables = new TableServiceClient(connectionString, Counted(new TableClientOptions(), "table"));
+        Blobs = new BlobServiceClient(connectionString, Counted(new BlobClientOptions(), "blob"));
+    }
+
+    public TableServiceClient Tables { get; }
+
+    public BlobServiceClient Blobs { get; }
+
+    /// <summary>Client options that count each request under the given service name.</summary>
+    public static T Counted<T>(T options, string service) where T : ClientOptions
+    {
+        options.AddPolicy(new StorageRequestCounter(service), HttpPipelinePosition.PerRetry);
+        return options;
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.RegularExpressions;
+
+namespace Stratum.Validation;
+
+/// <summary>The contract's validation rules; each failure names the field and the rule.</summary>
+public static partial class Rules
+{
+    public const int MaxDescription = 256;
+    public const int MaxLabels = 64;
+    public const long MinDiskSize = 4L << 20;
+    public const long MaxDiskSize = 4L << 40;
+    public const int MaxProductIds = 64;
+    public const int MaxBindings = 1000;
+
+    public static void Name(string? name, string field = "name")
+    {
+        if (name is not null && !NamePattern().IsMatch(name))
+        {
+            throw StratumException.Invalid($"{field} '{Shorten(name)}' is invalid: it must match [a-z]([-_a-z0-9]{{0,61}}[a-z0-9])?, 1 to 63 characters.");
+        }
+    }
+
+    public static void Family(string? family, string field = "family")
+    {
+        if (family is not null && !FamilyPattern().IsMatch(family))
+        {
+            throw StratumException.Invalid($"{field} '{Shorten(family)}' is invalid: it must match [a-z][-a-z0-9]{{1,61}}[a-z0-9], 3 to 63 characters.");
+        }
+    }
+
+    public static void Description(string? description, string field = "description")
+    {
+        if (description is { Length: > MaxDescription })
+        {
+            throw StratumException.Invalid($"{field} is {description.Length} characters long; at most {MaxDescription} are allowed.");
+        }
+    }
+
+    public static void Labels(IReadOnlyDictionary<string, string>? labels, string field = "labels")
+    {
+        if (labels is null)
+        {
+            return;
+        }
+        if (labels.Count > MaxLabels)
+        {
+            throw StratumException.Invalid($"{field} has {labels.Count} entries; at most {MaxLabels} are allowed.");
+        }
+        foreach (var (key, value) in labels)
+        {
+            if (!LabelKeyPattern().IsMatch(key))
+            {
+                throw StratumException.Invalid($"{field} key '{Shorten(key)}' is invalid: it must match [a-z][-_./\\@0-9a-z]{{0,62}}.");
+            }
+            if (value is null || !LabelValuePattern().IsMatch(value))
+            {
+                throw StratumException.Invalid($"{field}.{key} value '{Shorten(value ?? "null")}' is invalid: it must match [-_./\\@0-9a-z]{{0,63}}.");
+            }
+        }
+    }
+
+    public static void DiskSize(long? size, string field)
+    {
+        if (size is { } value && (value < MinDiskSize || value > MaxDiskSize))
+        {
+            throw StratumException.Invalid($"{field} {value} is out of range: it must be from {MinDiskSize} (4 MiB) to {MaxDiskSize} (4 TiB) bytes.");
+        }
+    }
+
+    public static void ProductIds(IReadOnlyList<string>? productIds)
+    {
+        if (productIds is null)
+        {
+            return;
+        }
+        if (productIds.Count > MaxProductIds)
+        {
+            throw StratumException.Invalid($"productIds has {productIds.Count} entries; at most {MaxProductIds} are allowed.");
+        }
+        foreach (var id in productIds)
+        {
+            if (string.IsNullOrWhiteSpace(id) || id.Length > 50 || !ProductIdPattern().IsMatch(id))
+            {
+                throw StratumException.Invalid($"productIds entry '{Shorten(id ?? "null")}' is invalid: it must match [a-z0-9]{{1,50}}.");
+            }
+        }
+    }
+
+    public static void Id(string? id, string prefix, string field)
+    {
+        if (!ResourceIds.IsValid(id, prefix))
+        {
+            throw StratumException.Invalid($"{field} '{Shorten(id ?? "")}' is not a valid id: it must be '{prefix}' followed by 17 characters of [a-z0-9].");
+        }
+    }
+
+    internal static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+
+    [GeneratedRegex("^[a-z]([-_a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-z][-a-z0-9]{1,61}[a-z0-9]$")]
+    private static partial Regex FamilyPattern();
+
+    [GeneratedRegex(@"^[a-z][-_./\\@0-9a-z]{0,62}$")]
+    private static partial Regex LabelKeyPattern();
+
+    [GeneratedRegex(@"^[-_./\\@0-9a-z]{0,63}$")]
+    private static partial Regex LabelValuePattern();
+
+    [GeneratedRegex("^[a-z0-9]{1,50}$")]
+    private static partial Regex ProductIdPattern();
+}

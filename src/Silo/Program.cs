@@ -1,0 +1,31 @@
+using System.Net;
+using Orleans.Configuration;
+using Stratum.Hosting;
+using Stratum.Storage;
+
+// A Stratum silo: hosts the grains. Configured by Orleans:* and Stratum:* keys (see README),
+// from appsettings, environment variables (Orleans__SiloPort) or the command line.
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+var connectionString = builder.Configuration[$"{StratumStorageOptions.Section}:ConnectionString"] ?? "UseDevelopmentStorage=true";
+builder.Services.AddStratumServices(builder.Configuration);
+builder.UseOrleans(silo =>
+{
+    var orleans = builder.Configuration.GetSection("Orleans");
+    silo.Configure<ClusterOptions>(o =>
+    {
+        o.ClusterId = orleans["ClusterId"] ?? "stratum-dev";
+        o.ServiceId = orleans["ServiceId"] ?? "stratum";
+    });
+    silo.ConfigureEndpoints(
+        IPAddress.Parse(orleans["AdvertisedIP"] ?? "127.0.0.1"),
+        orleans.GetValue("SiloPort", 11111),
+        orleans.GetValue("GatewayPort", 30000),
+        listenOnAnyHostAddress: orleans.GetValue("ListenOnAnyHostAddress", false));
+    var clients = new StorageClients(connectionString);
+    silo.UseAzureStorageClustering(o => o.TableServiceClient = clients.Tables);
+    silo.AddStratumAzureStorage(connectionString);
+});
+var app = builder.Build();
+app.MapHealthChecks("/healthz");
+app.Run();
