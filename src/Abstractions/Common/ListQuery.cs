@@ -16,7 +16,7 @@ public sealed record ListQuery(
 }
 
 /// <summary>One page of a list and the token for the next one (null on the last page).</summary>
-[GenerateSerializer, Immutable, Alias("Stratum.Page")]
+[GenerateSerializer, Immutable, Alias("Stratum.Page`1")]
 public sealed record Page<T>(
     [property: Id(0)] IReadOnlyList<T> Items,
     [property: Id(1)] string? NextPageToken);

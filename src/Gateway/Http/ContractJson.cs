@@ -18,6 +18,7 @@ public static class ContractJson
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.NumberHandling = JsonNumberHandling.Strict;
+        options.Converters.Add(new ErrorCodeConverter());
         options.Converters.Add(new SubjectTypeConverter());
         options.Converters.Add(new ContractEnumConverterFactory());
         options.Converters.Add(new Int64AsStringConverter());
@@ -43,6 +44,14 @@ public static class ContractJson
                 : throw new JsonException($"must be one of {string.Join(", ", ByName.Keys)}");
 
         public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(ContractNames.Of(value));
+    }
+
+    /// <summary>Error codes are numbers in the contract's error shape.</summary>
+    private sealed class ErrorCodeConverter : JsonConverter<ErrorCode>
+    {
+        public override ErrorCode Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => (ErrorCode)reader.GetInt32();
+
+        public override void Write(Utf8JsonWriter writer, ErrorCode value, JsonSerializerOptions options) => writer.WriteNumberValue((int)value);
     }
 
     private sealed class SubjectTypeConverter : JsonConverter<SubjectType>

@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Stratum.Gateway;
+using Stratum.Hosting;
+
+namespace Stratum.Tests.Infrastructure;
+
+/// <summary>
+/// An in-process Stratum: a test cluster of silos (memory or Azure grain storage), the index and
+/// image data on Azurite, and the real HTTP gateway on a loopback port.
+/// </summary>
+public sealed class StratumCluster : IAsyncDisposable
+{
+    private StratumCluster(InProcessTestCluster cluster, WebApplication gateway, Azurite azurite, string indexTable)
+    {
+        Cluster = cluster;
+        Gateway = gateway;
+        Azurite = azurite;
+        IndexTable = indexTable;
+        var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+    }
+
+    public InProcessTestCluster Cluster { get; }
+    public WebApplication Gateway { get; }
+    public Azurite Azurite { get; }
+    public string IndexTable { get; }
+    public Uri BaseAddress { get; }
+    public IClusterClient Client => Cluster.Client;
+
+    public HttpClient Http(string? token = "dev-admin")
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress };
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        }
+        return http;
+    }
+
+    public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false)
+    {
+        var azurite = await Azurite.InstanceAsync();
+        var indexTable = "idx" + Guid.NewGuid().ToString("N")[..12];
+        var settings = new Dictionary<string, string?>
+        {
+            ["Stratum:Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Stratum:Storage:IndexTable"] = indexTable,
+            ["Stratum:Storage:ImageContainer"] = "img" + Guid.NewGuid().ToString("N")[..12],
+            ["Stratum:Access:PlatformAdmins:0"] = "userAccount:admin",
+            ["Stratum:Import:AllowedHosts:0"] = "127.0.0.1",
+            ["Stratum:Import:AllowedHosts:1"] = "localhost",
+            ["Stratum:Import:MaxBytes"] = (64L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(settings);
+            host.Services.AddStratumServices(host.Configuration);
+        });
+        builder.ConfigureSilo((_, silo) =>
+        {
+            if (durable)
+            {
+                silo.AddStratumAzureStorage(azurite.ConnectionString);
+            }
+            else
+            {
+                silo.AddStratumMemoryStorage();
+            }
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+
+        var gateway = GatewayApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], web =>
+        {
+            web.Configuration.AddInMemoryCollection(settings);
+            web.Services.AddSingleton(cluster.Client);
+            web.Services.AddSingleton<IGrainFactory>(cluster.Client);
+        });
+        await gateway.StartAsync();
+        return new StratumCluster(cluster, gateway, azurite, indexTable);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Gateway.StopAsync();
+        await Gateway.DisposeAsync();
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}

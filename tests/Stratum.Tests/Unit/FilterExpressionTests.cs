@@ -1,0 +1,44 @@
+using Stratum.Index;
+
+namespace Stratum.Tests.Unit;
+
+public sealed class FilterExpressionTests
+{
+    private static readonly IReadOnlyList<FilterExpression.Field> Fields = [new("name", "Name"), new("status", "Status"), new("pooled", "Pooled", true)];
+
+    [Theory]
+    [InlineData("name = 'a'", "(Name eq 'a')")]
+    [InlineData("name != \"a b\"", "(Name ne 'a b')")]
+    [InlineData("status IN (READY, 'ERROR')", "(Status eq 'READY' or Status eq 'ERROR')")]
+    [InlineData("status NOT IN (READY)", "(Status ne 'READY')")]
+    [InlineData("name = 'x' AND pooled = true", "(Name eq 'x') and (Pooled eq true)")]
+    [InlineData("name = 'it''s'", "(Name eq 'it') and")]
+    public void Translates_the_contract_syntax_to_OData(string filter, string expected)
+    {
+        if (expected.EndsWith(" and", StringComparison.Ordinal))
+        {
+            // Two quoted strings back to back are not one value with a quote in it: refused.
+            Assert.Equal(ErrorCode.InvalidArgument, Assert.Throws<StratumException>(() => FilterExpression.ToOData(filter, Fields)).Code);
+            return;
+        }
+        Assert.Equal(expected, FilterExpression.ToOData(filter, Fields));
+    }
+
+    [Fact]
+    public void Quotes_inside_values_are_escaped_so_they_cannot_change_the_query() =>
+        Assert.Equal("(Name eq 'a'' or Name ne ''')", FilterExpression.ToOData("name = \"a' or Name ne '\"", Fields));
+
+    [Theory]
+    [InlineData("owner = 'x'", "unknown field 'owner'")]
+    [InlineData("name ~ 'x'", "unknown operator")]
+    [InlineData("name = 'x' OR status = READY", "expected AND")]
+    [InlineData("name =", "expected a value")]
+    [InlineData("pooled = yes", "true or false")]
+    [InlineData("name = 'x", "not closed")]
+    public void Refuses_what_it_cannot_read_with_a_reason(string filter, string reason)
+    {
+        var error = Assert.Throws<StratumException>(() => FilterExpression.ToOData(filter, Fields));
+        Assert.Equal(ErrorCode.InvalidArgument, error.Code);
+        Assert.Contains(reason, error.Message);
+    }
+}
