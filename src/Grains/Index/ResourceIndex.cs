@@ -194,7 +194,7 @@ public sealed class ResourceIndex
         }
     }
 
-    private static TableEntity ImageRow(Image image, ImageOrdering ordering) => new(ImagePartition(image.FolderId, ordering), ordering.RowKey(image))
+    internal static TableEntity ImageRow(Image image, ImageOrdering ordering) => new(ImagePartition(image.FolderId, ordering), ordering.RowKey(image))
     {
         ["Id"] = image.Id,
         ["Name"] = image.Name ?? "",
