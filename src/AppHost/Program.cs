@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+// Runs Stratum locally: Azurite (installed from npm on first run), two silos and the gateway on
+// http://127.0.0.1:8080, all in the Development environment, with the Aspire dashboard.
+var builder = DistributedApplication.CreateBuilder(args);
+var root = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
+EnsureAzuriteInstalled(root);
+
+const string storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+    "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+    "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
+
+var azurite = builder.AddExecutable("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"), root,
+    "--silent", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
+
+IResourceBuilder<ProjectResource> Silo(int index) => builder.AddProject<Projects.Stratum_Silo>($"silo{index}")
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+    .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:" + (8180 + index))
+    .WithEnvironment("Orleans__SiloPort", (11110 + index).ToString())
+    .WithEnvironment("Orleans__GatewayPort", (30000 + index - 1).ToString())
+    .WithEnvironment("Stratum__Storage__ConnectionString", storage)
+    .WaitFor(azurite);
+
+var silo1 = Silo(1);
+var silo2 = Silo(2);
+builder.AddProject<Projects.Stratum_Gateway>("gateway")
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+    .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:8080")
+    .WithEnvironment("Stratum__Storage__ConnectionString", storage)
+    .WaitFor(silo1)
+    .WaitFor(silo2);
+
+builder.Build().Run();
+
+static void EnsureAzuriteInstalled(string root)
+{
+    if (File.Exists(Path.Combine(root, "node_modules", ".bin", "azurite")))
+    {
+        return;
+    }
+    using var npm = Process.Start(new ProcessStartInfo("npm", "ci --no-audit --no-fund") { WorkingDirectory = root })!;
+    npm.WaitForExit();
+    if (npm.ExitCode != 0)
+    {
+        throw new InvalidOperationException("npm ci failed: Node.js and npm are needed to run Azurite.");
+    }
+}
