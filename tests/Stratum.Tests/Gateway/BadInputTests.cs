@@ -1,0 +1,136 @@
+using System.Net;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Gateway;
+
+/// <summary>
+/// Every bad input is a 4xx in the contract's shape that names what is wrong, and changes nothing:
+/// the folder's image list and quota usage are the same afterwards.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class BadInputTests(GatewayFixture fixture)
+{
+    private const string Uri = "URI";
+    private readonly HttpClient _admin = fixture.Stratum.Http();
+
+    public static TheoryData<string, string> ImageBodies => new()
+    {
+        { "{", "not a valid JSON" },
+        { "[1,2]", "not a valid JSON" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"name\":\"Bad\"}", "name" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"name\":\"a" + new string('b', 63) + "\"}", "name" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"name\":\"ends-\"}", "name" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"family\":\"ab\"}", "family" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"family\":\"Upper\"}", "family" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"description\":\"" + new string('d', 257) + "\"}", "description" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"labels\":{\"Key\":\"v\"}}", "labels key" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"labels\":{\"k\":\"V\"}}", "labels.k" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"labels\":{" + string.Join(",", Enumerable.Range(0, 65).Select(i => $"\"k{i}\":\"v\"")) + "}}", "65 entries" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"minDiskSize\":\"4194303\"}", "minDiskSize" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"minDiskSize\":4398046511105}", "minDiskSize" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"minDiskSize\":\"lots\"}", "minDiskSize" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"minDiskSize\":true}", "minDiskSize" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"os\":{\"type\":\"BSD\"}}", "os.type" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"pooled\":\"yes\"}", "pooled" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"colour\":\"red\"}", "colour" },
+        { "{\"folderId\":\"F\"}", "Exactly one source" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"imageId\":\"imgaaaaaaaaaaaaaaaaa\"}", "imageId and uri" },
+        { "{\"folderId\":\"F\",\"imageId\":\"nope\"}", "imageId" },
+        { "{\"uri\":\"URI\"}", "folderId" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"productIds\":[\"Bad!\"]}", "productIds" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ImageBodies))]
+    public async Task Bad_image_bodies_are_400_and_change_nothing(string body, string named)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var before = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text;
+
+        var reply = await _admin.PostReplyAsync("/compute/v1/images",
+            body.Replace("\"F\"", $"\"{folderId}\"").Replace(Uri, fixture.Files.Add(Names.Unique("b"), DiskImages.Raw(4096))));
+
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, $"{reply.Status} {reply.Text}");
+        Assert.Contains(named, reply.Message);
+        Assert.Empty(await _admin.ListImagesAsync(folderId));
+        Assert.Equal(before, (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text);
+    }
+
+    [Theory]
+    [InlineData("a", 4L << 20, 64)]
+    [InlineData("a12345678901234567890123456789012345678901234567890123456789012", 4L << 40, 0)]
+    public async Task Values_at_their_bounds_are_accepted(string name, long minDiskSize, int labels)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var image = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new
+        {
+            folderId, name, minDiskSize, description = new string('d', 256),
+            labels = Enumerable.Range(0, labels).ToDictionary(i => $"k{i}", _ => new string('v', 63)),
+            uri = fixture.Files.Add(Names.Unique("ok"), DiskImages.Raw(4096)),
+        });
+        Assert.Equal(name, image.Str("name"));
+        Assert.Equal(minDiskSize.ToString(), image.Str("minDiskSize"));
+    }
+
+    [Theory]
+    [InlineData("/compute/v1/images/imgaaaaaaaaaaaaaaaaa")]
+    [InlineData("/compute/v1/images/not-an-id")]
+    [InlineData("/resource-manager/v1/folders/fldaaaaaaaaaaaaaaaaa")]
+    [InlineData("/operations/opraaaaaaaaaaaaaaaaa")]
+    [InlineData("/compute/v1/images?folderId=fldaaaaaaaaaaaaaaaaa")]
+    public async Task Unknown_ids_are_404(string path)
+    {
+        var reply = await _admin.GetReplyAsync(path);
+        Assert.True(reply.Status == HttpStatusCode.NotFound && reply.Code == 5, reply.Text);
+    }
+
+    [Theory]
+    [InlineData("pageSize=1001", "pageSize")]
+    [InlineData("pageSize=-1", "pageSize")]
+    [InlineData("pageSize=many", "pageSize")]
+    [InlineData("pageToken=garbage", "pageToken")]
+    [InlineData("orderBy=size", "orderBy")]
+    public async Task Bad_list_parameters_are_400(string query, string named)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var reply = await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&{query}");
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
+        Assert.Contains(named, reply.Message);
+    }
+
+    [Fact]
+    public async Task An_oversized_body_is_400()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var reply = await _admin.PostReplyAsync("/compute/v1/images", $"{{\"folderId\":\"{folderId}\",\"description\":\"{new string('x', 2 << 20)}\"}}");
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Contains("larger than", reply.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"quotas\":[{\"name\":\"compute.gpus\",\"limit\":1}]}", "compute.gpus")]
+    [InlineData("{\"quotas\":[{\"name\":\"compute.images.count\",\"limit\":-1}]}", "negative")]
+    [InlineData("{\"quotas\":[]}", "at least one")]
+    public async Task Bad_quota_changes_are_400_and_change_nothing(string body, string named)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var before = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text;
+        var reply = await _admin.SendAsync(HttpMethod.Patch, $"/compute/v1/folders/{folderId}/quotas", body);
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
+        Assert.Contains(named, reply.Message);
+        Assert.Equal(before, (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text);
+    }
+
+    [Theory]
+    [InlineData("{\"accessBindings\":[{\"roleId\":\"owner\",\"subject\":{\"id\":\"bob\",\"type\":\"userAccount\"}}]}", "owner")]
+    [InlineData("{\"accessBindings\":[{\"roleId\":\"viewer\",\"subject\":{\"id\":\"bob\",\"type\":\"group\"}}]}", "subject.type")]
+    [InlineData("{\"accessBindings\":[{\"roleId\":\"viewer\",\"subject\":{\"id\":\"everyone\",\"type\":\"system\"}}]}", "not a system group")]
+    public async Task Bad_bindings_are_400_and_change_nothing(string body, string named)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var reply = await _admin.PostReplyAsync($"/resource-manager/v1/folders/{folderId}:setAccessBindings", body);
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
+        Assert.Contains(named, reply.Message);
+        Assert.Equal("[]", (await _admin.GetReplyAsync($"/resource-manager/v1/folders/{folderId}:listAccessBindings")).Body!["accessBindings"]!.ToJsonString());
+    }
+}
