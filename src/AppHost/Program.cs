@@ -11,7 +11,7 @@ const string storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccoun
     "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
 
 var azurite = builder.AddExecutable("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"), root,
-    "--silent", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
+    "--silent", "--skipApiVersionCheck", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
 
 IResourceBuilder<ProjectResource> Silo(int index) => builder.AddProject<Projects.Stratum_Silo>($"silo{index}")
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
