@@ -16,6 +16,7 @@ public sealed class FileServer : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, byte[]> _files = new();
     private readonly ConcurrentDictionary<string, string> _redirects = new();
+    private readonly ConcurrentDictionary<string, TimeSpan> _slow = new();
     private readonly WebApplication _app;
     private int _requests;
 
@@ -42,6 +43,13 @@ public sealed class FileServer : IAsyncDisposable
         return new Uri(BaseAddress, name).ToString();
     }
 
+    /// <summary>Serves the content a chunk at a time with a pause between, for tests that act mid-transfer.</summary>
+    public string AddSlow(string name, byte[] content, TimeSpan pause)
+    {
+        _slow[name] = pause;
+        return Add(name, content);
+    }
+
     public string Redirect(string name, string target)
     {
         _redirects[name] = target;
@@ -63,7 +71,17 @@ public sealed class FileServer : IAsyncDisposable
             return;
         }
         context.Response.ContentLength = content.Length;
-        await context.Response.Body.WriteAsync(content);
+        if (!_slow.TryGetValue(name, out var pause))
+        {
+            await context.Response.Body.WriteAsync(content);
+            return;
+        }
+        foreach (var chunk in content.Chunk(64 * 1024))
+        {
+            await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(pause, context.RequestAborted);
+        }
     }
 
     public async ValueTask DisposeAsync()
