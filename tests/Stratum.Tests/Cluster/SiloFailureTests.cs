@@ -51,6 +51,49 @@ public sealed class SiloFailureTests
         Assert.Contains("\"bob\"", (await RetryAsync(() => admin.GetReplyAsync($"/resource-manager/v1/folders/{folderId}:listAccessBindings"))).Text);
     }
 
+    [Fact]
+    public async Task An_import_in_flight_on_a_killed_silo_is_finished_elsewhere()
+    {
+        await using var stratum = await StratumCluster.StartAsync(silos: 3, durable: true);
+        await using var files = await FileServer.StartAsync();
+        var admin = stratum.Http();
+        var folderId = await admin.CreateFolderAsync();
+        await admin.SetQuotaAsync(folderId, "compute.images.count", 100);
+
+        // Start slow imports until one runs on a silo other than the first (which holds the test
+        // cluster's membership), then kill that silo while its data is still moving.
+        var management = stratum.Client.GetGrain<IManagementGrain>(0);
+        Api.Reply started;
+        Orleans.TestingHost.InProcessSiloHandle? host;
+        var content = DiskImages.Raw(1 << 20);
+        do
+        {
+            started = await admin.PostReplyAsync("/compute/v1/images", new { folderId, uri = files.AddSlow(Names.Unique("slow"), content, TimeSpan.FromMilliseconds(250)) });
+            var imageId = started.Body!["metadata"]!.Str("imageId");
+            var address = await management.GetActivationAddress(stratum.Client.GetGrain<IImageGrain>(imageId));
+            host = stratum.Cluster.Silos.Skip(1).FirstOrDefault(s => s.SiloAddress.Equals(address));
+        }
+        while (host is null);
+        Assert.False(started.Body!["done"]!.GetValue<bool>());
+        await stratum.Cluster.KillSiloAsync(host);
+
+        var id = started.Body!["metadata"]!.Str("imageId");
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        Api.Reply image;
+        do
+        {
+            // Reading the image wakes it on a live silo, which resumes the transfer.
+            image = await admin.GetReplyAsync($"/compute/v1/images/{id}");
+            await Task.Delay(250);
+        }
+        while ((image.Status != HttpStatusCode.OK || image.Body!.Str("status") == "CREATING") && DateTime.UtcNow < deadline);
+
+        Assert.Equal("READY", image.Body!.Str("status"));
+        Assert.Equal("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), image.Body!.Str("checksum"));
+        var done = await admin.WaitAsync(started.Body!);
+        Assert.Equal(id, done["response"]!.Str("id"));
+    }
+
     /// <summary>Grains of the dead silo answer again elsewhere after a moment: wait with a deadline.</summary>
     private static async Task<Api.Reply> RetryAsync(Func<Task<Api.Reply>> call)
     {
