@@ -57,6 +57,7 @@ public static class GatewayApp
         FolderEndpoints.Map(api);
         ImageEndpoints.Map(api);
         OperationEndpoints.Map(api);
+        ComputeEndpoints.Map(api);
         return app;
     }
 }

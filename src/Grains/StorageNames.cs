@@ -13,7 +13,8 @@ public static class StorageNames
     public const string Families = "families";
     public const string Operations = "operations";
     public const string Idempotency = "idempotency";
+    public const string Layers = "layers";
 
     public static readonly IReadOnlyList<string> Table = [Folders];
-    public static readonly IReadOnlyList<string> Blob = [Images, Families, Operations, Idempotency];
+    public static readonly IReadOnlyList<string> Blob = [Images, Families, Operations, Idempotency, Layers];
 }

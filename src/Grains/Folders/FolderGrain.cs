@@ -9,7 +9,7 @@ namespace Stratum.Folders;
 /// A folder: its record, its access bindings and its quota ledger. Every image created in it
 /// takes quota here first, so usage never passes a limit.
 /// </summary>
-public sealed class FolderGrain(
+public sealed partial class FolderGrain(
     [PersistentState("folder", StorageNames.Folders)] IPersistentState<FolderState> state,
     Authorizer authorizer,
     ResourceIndex index,
@@ -31,7 +31,7 @@ public sealed class FolderGrain(
         state.State.Folder = new Folder(Id, DateTimeOffset.UtcNow, request.Name, request.Description ?? "",
             request.Labels ?? new Dictionary<string, string>());
         state.State.CreateOperationId = operationId;
-        await state.WriteStateAsync();
+        await WriteCoalescedAsync();
         await index.UpsertFolderAsync(state.State.Folder, []);
         return state.State.Folder;
     }
@@ -69,7 +69,7 @@ public sealed class FolderGrain(
         {
             state.State.AppliedTokens.RemoveRange(0, state.State.AppliedTokens.Count - FolderState.MaxAppliedTokens);
         }
-        await state.WriteStateAsync();
+        await WriteCoalescedAsync();
     }
 
     Task<Folder> IFolderGrain.GetAsync(Caller caller)
@@ -86,7 +86,7 @@ public sealed class FolderGrain(
                 return first;
             }
             Authorizer.Demand(Granted(caller), Permission.Admin, "folder", Id, "delete");
-            var held = state.State.Usage.Where(u => u.Value > 0 && u.Key.EndsWith(".count", StringComparison.Ordinal)).ToList();
+            var held = (await UsageAsync()).Where(u => u.Value > 0 && u.Key.EndsWith(".count", StringComparison.Ordinal)).ToList();
             if (held.Count > 0)
             {
                 throw StratumException.Precondition(
@@ -118,10 +118,10 @@ public sealed class FolderGrain(
         ChangeBindingsAsync(caller, idempotencyKey, "updateAccessBindings", deltas,
             () => BindingRules.Apply(state.State.Bindings, deltas, onImage: false));
 
-    Task<IReadOnlyList<Quota>> IFolderGrain.GetQuotasAsync(Caller caller)
+    async Task<IReadOnlyList<Quota>> IFolderGrain.GetQuotasAsync(Caller caller)
     {
         Authorizer.Demand(Granted(caller), Permission.Read, "folder", Id, "read");
-        return Task.FromResult<IReadOnlyList<Quota>>(Quotas());
+        return await QuotasAsync();
     }
 
     async Task<IReadOnlyList<Quota>> IFolderGrain.SetQuotasAsync(Caller caller, IReadOnlyList<QuotaLimit> limits)
@@ -151,8 +151,8 @@ public sealed class FolderGrain(
         {
             state.State.Limits[limit.Name] = limit.Limit;
         }
-        await state.WriteStateAsync();
-        return Quotas();
+        await WriteCoalescedAsync();
+        return await QuotasAsync();
     }
 
     private async Task<Operation> ChangeBindingsAsync(Caller caller, string? idempotencyKey, string action, object request, Func<List<AccessBinding>> change)
@@ -168,15 +168,34 @@ public sealed class FolderGrain(
             var op = Operations(opId);
             await op.StartAsync(new OperationStart($"Change access bindings of folder {Id}", caller, Id, Id, Meta()));
             state.State.Bindings = bindings;
-            await state.WriteStateAsync();
+            await WriteCoalescedAsync();
             // compute.images.user does not reach the folder itself, so it does not make the folder visible.
             await index.UpsertFolderAsync(state.State.Folder!, state.State.Bindings.Where(b => b.RoleId != Roles.ImagesUser).Select(b => b.Subject));
             return await op.CompleteAsync(EmptyResponse.Instance);
         });
     }
 
-    private List<Quota> Quotas() =>
-        QuotaNames.Defaults.Select(d => new Quota(d.Key, state.State.Limit(d.Key), state.State.Used(d.Key))).ToList();
+    private async Task<List<Quota>> QuotasAsync()
+    {
+        var usage = await UsageAsync();
+        return QuotaNames.Defaults.Select(d => new Quota(d.Key, state.State.Limit(d.Key), usage.GetValueOrDefault(d.Key))).ToList();
+    }
+
+    /// <summary>
+    /// Usage of every quota: images from this folder's ledger; disks, snapshots and instances
+    /// from what the deployment shards committed (their counters are the truth; allowances only bound them).
+    /// </summary>
+    private async Task<Dictionary<string, long>> UsageAsync()
+    {
+        var usage = new Dictionary<string, long>(state.State.Usage);
+        var counters = await Task.WhenAll(Enumerable.Range(0, state.State.DeploymentShards).Select(k =>
+            grains.GetGrain<Deployment.IDeploymentShardGrain>(Deployment.Placement.ShardKey(Id, k)).GetCountersAsync()));
+        foreach (var (name, value) in counters.SelectMany(c => c.Quota))
+        {
+            usage[name] = usage.GetValueOrDefault(name) + value;
+        }
+        return usage;
+    }
 
     private Permission Granted(Caller caller) => state.State.Folder is null
         ? Permission.None

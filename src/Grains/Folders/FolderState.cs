@@ -13,6 +13,12 @@ public sealed class FolderState
     [Id(4)] public List<string> AppliedTokens { get; set; } = [];
     [Id(5)] public string? CreateOperationId { get; set; }
 
+    /// <summary>Deployment shards of this folder (0 until first use), then fixed.</summary>
+    [Id(6)] public int DeploymentShards { get; set; }
+
+    /// <summary>Per deployment shard, how much of each compute quota it may commit.</summary>
+    [Id(7)] public Dictionary<int, Dictionary<string, long>> Allowances { get; set; } = [];
+
     public const int MaxAppliedTokens = 4096;
 
     public long Limit(string name) => Limits.TryGetValue(name, out var limit) ? limit : QuotaNames.Defaults.First(d => d.Key == name).Value;

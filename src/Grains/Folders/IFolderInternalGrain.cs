@@ -16,6 +16,26 @@ public interface IFolderInternalGrain : IGrainWithStringKey
     /// applied once per token, so a retried call does not count twice.
     /// </summary>
     [Alias("ChangeUsage")] Task ChangeUsageAsync(string token, IReadOnlyList<QuotaDelta> deltas);
+
+    /// <summary>How many deployment shards this folder uses; fixed the first time it is asked.</summary>
+    [Alias("GetDeploymentShards"), AlwaysInterleave] Task<int> GetDeploymentShardsAsync(int proposed);
+
+    /// <summary>
+    /// Raises a deployment shard's allowance of compute quotas to at least <paramref name="need"/>
+    /// (and up to <paramref name="want"/> where the limits leave room), so the allowances of all
+    /// shards never add up past a limit. Returns the shard's allowance; below need where a limit is reached.
+    /// </summary>
+    [Alias("RaiseAllowance"), AlwaysInterleave]
+    Task<Dictionary<string, long>> RaiseAllowanceAsync(int shard, Dictionary<string, long> need, Dictionary<string, long> want);
+
+    /// <summary>Lowers a shard's allowance to what it has committed, freeing the rest for other shards.</summary>
+    [Alias("LowerAllowance"), AlwaysInterleave] Task LowerAllowanceAsync(int shard, Dictionary<string, long> committed);
+
+    /// <summary>The limit of a quota, for messages.</summary>
+    [Alias("GetLimit"), AlwaysInterleave] Task<long> GetLimitAsync(string name);
+
+    /// <summary>A shard's current allowance.</summary>
+    [Alias("GetAllowance"), AlwaysInterleave] Task<Dictionary<string, long>> GetAllowanceAsync(int shard);
 }
 
 [GenerateSerializer, Immutable, Alias("Stratum.FolderAccess")]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
 using Stratum.Access;
+using Stratum.Deployment;
 using Stratum.Images;
 using Stratum.Import;
 using Stratum.Index;
@@ -20,6 +21,8 @@ public static class StratumSiloExtensions
         services.Configure<StratumStorageOptions>(configuration.GetSection(StratumStorageOptions.Section));
         services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.Section));
         services.Configure<ImportOptions>(configuration.GetSection(ImportOptions.Section));
+        services.Configure<DeploymentOptions>(configuration.GetSection(DeploymentOptions.Section));
+        services.AddSingleton<ComputeRows>();
         services.AddSingleton(sp => new StorageClients(sp.GetRequiredService<IOptions<StratumStorageOptions>>().Value.ConnectionString));
         services.AddSingleton<ResourceIndex>();
         services.AddSingleton<ImageData>();

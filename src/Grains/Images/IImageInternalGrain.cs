@@ -29,6 +29,9 @@ public sealed record ImageSource(
     [property: Id(0)] Image Image,
     [property: Id(1)] long VirtualSize);
 
+/// <summary>What a new image takes from its source (an image, a disk or a snapshot).</summary>
+public sealed record SourceFacts(string Blob, long Bytes, long MinDiskSize, long VirtualSize, OsInfo Os, ImageFormat? Format, string? Checksum, IReadOnlyList<string> ProductIds);
+
 /// <summary>How a data transfer ended: the data's facts, or an error.</summary>
 [GenerateSerializer, Immutable, Alias("Stratum.TransferOutcome")]
 public sealed record TransferOutcome(

@@ -5,7 +5,7 @@ using Stratum.Storage;
 
 namespace Stratum.Images;
 
-/// <summary>Where image bytes live: one blob per image in the image container.</summary>
+/// <summary>Where data lives: one blob per image, layer, disk or snapshot (named by its id) in one container.</summary>
 public sealed class ImageData
 {
     private readonly BlobContainerClient _container;
@@ -17,24 +17,30 @@ public sealed class ImageData
         _created = new Lazy<Task>(() => _container.CreateIfNotExistsAsync());
     }
 
-    public async Task<BlobClient> BlobAsync(string imageId)
+    public async Task<BlobClient> BlobAsync(string name)
     {
         await _created.Value;
-        return _container.GetBlobClient(imageId);
+        return _container.GetBlobClient(name);
     }
+
+    private static long s_bytesCopied;
+
+    /// <summary>Bytes this process asked the store to copy, so pooled and standard sources can be compared.</summary>
+    public static long BytesCopied => Interlocked.Read(ref s_bytesCopied);
 
     /// <summary>A server-side copy: the bytes do not pass through the silo.</summary>
-    public async Task CopyAsync(string sourceImageId, string targetImageId, CancellationToken cancellation)
+    public async Task CopyAsync(string source, string target, long bytes, CancellationToken cancellation = default)
     {
-        var source = await BlobAsync(sourceImageId);
-        var target = await BlobAsync(targetImageId);
-        var copy = await target.StartCopyFromUriAsync(source.Uri, cancellationToken: cancellation);
+        var from = await BlobAsync(source);
+        var to = await BlobAsync(target);
+        var copy = await to.StartCopyFromUriAsync(from.Uri, cancellationToken: cancellation);
         await copy.WaitForCompletionAsync(cancellation);
+        Interlocked.Add(ref s_bytesCopied, bytes);
     }
 
-    public async Task DeleteAsync(string imageId)
+    public async Task DeleteAsync(string name)
     {
-        var blob = await BlobAsync(imageId);
+        var blob = await BlobAsync(name);
         await blob.DeleteIfExistsAsync();
     }
 

@@ -25,18 +25,18 @@ public sealed partial class ImageGrain
         var folderAccess = await authorizer.OnFolderAsync(caller, request.FolderId);
         Authorizer.Demand(folderAccess, Permission.Edit, "folder", request.FolderId, "create images in");
         var source = await ResolveSourceAsync(caller, request);
-        var os = request.Os ?? source?.Image.Os ?? new OsInfo(OsType.Linux);
-        var minDiskSize = request.MinDiskSize ?? Math.Max(source?.Image.MinDiskSize ?? 0, Validation.Rules.MinDiskSize);
+        var os = request.Os ?? source?.Os ?? new OsInfo(OsType.Linux);
+        var minDiskSize = request.MinDiskSize ?? Math.Max(source?.MinDiskSize ?? 0, Validation.Rules.MinDiskSize);
         if (source is not null)
         {
-            ImageRequestRules.MinDiskSizeCovers(minDiskSize, source.Image.MinDiskSize);
+            ImageRequestRules.MinDiskSizeCovers(minDiskSize, source.MinDiskSize);
         }
 
         if (request.Name is { } name)
         {
             await index.ReserveNameAsync(request.FolderId, NameKind, name, Id);
         }
-        var held = source?.Image.StorageSize ?? 0;
+        var held = source?.Bytes ?? 0;
         try
         {
             await Folder(request.FolderId).ChangeUsageAsync($"{Id}:create", CreationQuota(request, held));
@@ -52,10 +52,11 @@ public sealed partial class ImageGrain
         state.State.CreateOperationId = operationId;
         state.State.HeldSize = held;
         state.State.VirtualSize = source?.VirtualSize ?? 0;
+        state.State.SourceBlob = source?.Blob;
         state.State.Image = new Image(Id, request.FolderId, DateTimeOffset.UtcNow, request.Name, request.Description ?? "",
-            request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Image.StorageSize ?? 0, minDiskSize,
-            request.ProductIds ?? source?.Image.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
-            source?.Image.Format, source?.Image.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null);
+            request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Bytes ?? 0, minDiskSize,
+            request.ProductIds ?? source?.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
+            source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null);
         var op = await StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}");
         await state.WriteStateAsync();
         await index.UpsertImageAsync(state.State.Image, previous: null);
@@ -103,6 +104,13 @@ public sealed partial class ImageGrain
             Checksum = outcome.Checksum ?? creating.Checksum,
             MinDiskSize = Math.Max(creating.MinDiskSize, outcome.VirtualSize),
         };
+        if (ready.Pooled)
+        {
+            // Optimized for deployment: the data becomes a shared base layer, found by content.
+            var layerId = Layers.LayerIds.FromChecksum(ready.Checksum ?? "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Id))));
+            await grains.GetGrain<Layers.ILayerGrain>(layerId).HoldForImageAsync(Id, Id, ready.StorageSize, ready.Checksum ?? "");
+            ready = ready with { LayerId = layerId };
+        }
         if (ready.Family is { } family)
         {
             ready = ready with { FamilySequence = await Family(family).JoinAsync(Id, ready.Deprecation.State) };
@@ -169,21 +177,22 @@ public sealed partial class ImageGrain
         var self = this.AsReference<IImageInternalGrain>();
         var imageId = Id;
         var sourceBytes = state.State.Image!.StorageSize;
+        var sourceBlob = state.State.SourceBlob;
         DelayDeactivation(TimeSpan.FromHours(1));
         _ = Task.Run(async () =>
         {
-            var outcome = await TransferAsync(imageId, request, sourceBytes, cancellation.Token);
+            var outcome = await TransferAsync(imageId, request, sourceBlob, sourceBytes, cancellation.Token);
             await self.FinishCreationAsync(operationId, outcome);
         });
     }
 
-    private async Task<TransferOutcome> TransferAsync(string imageId, CreateImageRequest request, long sourceBytes, CancellationToken cancellation)
+    private async Task<TransferOutcome> TransferAsync(string imageId, CreateImageRequest request, string? sourceBlob, long sourceBytes, CancellationToken cancellation)
     {
         try
         {
-            if (request.ImageId is { } sourceId)
+            if (sourceBlob is not null)
             {
-                await data.CopyAsync(sourceId, imageId, cancellation);
+                await data.CopyAsync(sourceBlob, imageId, sourceBytes, cancellation);
                 return new TransferOutcome(sourceBytes, null, null, 0, SizeReserved: false);
             }
             var sizeReserved = false;
@@ -220,19 +229,32 @@ public sealed partial class ImageGrain
     private static TransferOutcome Failed(StratumException error, long reservedBytes) =>
         new(reservedBytes, null, null, 0, SizeReserved: reservedBytes > 0, new ErrorInfo(error.Code, error.Message));
 
-    private async Task<ImageSource?> ResolveSourceAsync(Caller caller, CreateImageRequest request)
+    /// <summary>Where a new image's data comes from; null for an import, whose facts come from the file.</summary>
+    private async Task<SourceFacts?> ResolveSourceAsync(Caller caller, CreateImageRequest request)
     {
         if (request.ImageId is { } imageId)
         {
-            return await grains.GetGrain<IImageInternalGrain>(imageId).GetSourceAsync(caller);
+            var source = await grains.GetGrain<IImageInternalGrain>(imageId).GetSourceAsync(caller);
+            var image = source.Image;
+            return new SourceFacts(image.Id, image.StorageSize, image.MinDiskSize, source.VirtualSize, image.Os, image.Format, image.Checksum, image.ProductIds);
         }
-        if (request.DiskId is { } diskId)
+        if ((request.DiskId ?? request.SnapshotId) is { } id)
         {
-            throw StratumException.NotFound("disk", diskId);
-        }
-        if (request.SnapshotId is { } snapshotId)
-        {
-            throw StratumException.NotFound("snapshot", snapshotId);
+            var noun = request.DiskId is null ? "snapshot" : "disk";
+            var row = await computeRows.GetAsync(id);
+            if (row is null || row.GetString("Kind") != (request.DiskId is null ? Deployment.ComputeRows.SnapshotKind : Deployment.ComputeRows.DiskKind))
+            {
+                throw StratumException.NotFound(noun, id);
+            }
+            Authorizer.Demand(await authorizer.OnImageAsync(caller, row.GetString("FolderId"), []), Permission.Use, noun, id, "use");
+            if (row.GetString("DataBlob") is not { Length: > 0 } blob)
+            {
+                throw StratumException.Precondition($"The {noun} '{id}' is empty: there is no data to make an image of.");
+            }
+            var (size, os) = request.DiskId is null
+                ? (Deployment.ComputeRows.Read<Snapshot>(row).DiskSize, Deployment.ComputeRows.Read<Snapshot>(row).Os)
+                : (Deployment.ComputeRows.Read<Disk>(row).Size, new OsInfo(Deployment.ShardRows.OsOf(row)));
+            return new SourceFacts(blob, row.GetInt64("DataBytes") ?? 0, size, size, os, null, null, []);
         }
         uriPolicy.Check(request.Uri);
         return null;

@@ -46,6 +46,11 @@ public sealed partial class ImageGrain
             await index.ReleaseNameAsync(image.FolderId, NameKind, name, Id);
         }
         await data.DeleteAsync(Id);
+        if (image.LayerId is { } layerId)
+        {
+            // The layer lives on while disks use it; it frees itself when nothing does.
+            await grains.GetGrain<Layers.ILayerGrain>(layerId).ReleaseImageAsync(Id);
+        }
         var release = new List<QuotaDelta> { new(QuotaNames.ImagesCount, -1), new(QuotaNames.ImagesSize, -state.State.HeldSize) };
         if (image.Pooled)
         {

@@ -20,6 +20,7 @@ public sealed partial class ImageGrain(
     ImageData data,
     ImageImporter importer,
     UriPolicy uriPolicy,
+    Deployment.ComputeRows computeRows,
     IGrainFactory grains,
     ILogger<ImageGrain> logger) : Grain, IImageGrain, IImageInternalGrain, IRemindable
 {

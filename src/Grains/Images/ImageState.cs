@@ -18,6 +18,9 @@ public sealed class ImageState
     [Id(7)] public long HeldSize { get; set; }
     [Id(8)] public string? DeleteOperationId { get; set; }
 
+    /// <summary>The blob a copy is made from (an image's, a disk's, a snapshot's or a layer's); null for an import.</summary>
+    [Id(9)] public string? SourceBlob { get; set; }
+
     public const int MaxOperationIds = 100;
 
     public void AddOperation(string operationId)

@@ -35,7 +35,15 @@ public sealed class ResourceIndex
 
     // ---- name reservations: one row per (folder, kind, name); the insert is the uniqueness check
 
-    public async Task ReserveNameAsync(string folderId, string kind, string name, string ownerId)
+    /// <summary>How old a reservation must be before a missing owner means a crash left it behind.</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Reserves a name for its owner; 409 when another owner holds it. With <paramref name="ownerExists"/>,
+    /// a reservation whose owner never came to be (a crash between reserving and committing) is taken over
+    /// once it is old enough that its request cannot still be in flight.
+    /// </summary>
+    public async Task ReserveNameAsync(string folderId, string kind, string name, string ownerId, Func<string, Task<bool>>? ownerExists = null)
     {
         await _created.Value;
         var entity = new TableEntity(NamesPartition(folderId, kind), name) { ["OwnerId"] = ownerId };
@@ -46,11 +54,48 @@ public sealed class ResourceIndex
         catch (RequestFailedException e) when (e.Status == 409)
         {
             var holder = await _table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, name);
-            if (!holder.HasValue || holder.Value!.GetString("OwnerId") != ownerId)
+            if (holder.HasValue && holder.Value!.GetString("OwnerId") == ownerId)
             {
-                throw new StratumException(ErrorCode.AlreadyExists, $"An {kind} named '{name}' already exists in folder '{folderId}'.");
+                return;
+            }
+            if (holder.HasValue && ownerExists is not null && holder.Value!.Timestamp < DateTimeOffset.UtcNow - AbandonedAfter
+                && !await ownerExists(holder.Value.GetString("OwnerId")))
+            {
+                await _table.UpdateEntityAsync(entity, holder.Value.ETag, TableUpdateMode.Replace);
+                return;
+            }
+            throw new StratumException(ErrorCode.AlreadyExists, $"An {kind} named '{name}' already exists in folder '{folderId}'.");
+        }
+    }
+
+    /// <summary>Reserves many names, a transaction per hundred; returns the names another owner holds.</summary>
+    public async Task<IReadOnlySet<string>> ReserveNamesAsync(string folderId, string kind, IReadOnlyList<(string Name, string OwnerId)> names)
+    {
+        await _created.Value;
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in names.Chunk(100))
+        {
+            try
+            {
+                await _table.SubmitTransactionAsync(chunk.Select(n => new TableTransactionAction(TableTransactionActionType.Add,
+                    new TableEntity(NamesPartition(folderId, kind), n.Name) { ["OwnerId"] = n.OwnerId })));
+            }
+            catch (TableTransactionFailedException)
+            {
+                foreach (var (name, owner) in chunk)
+                {
+                    try
+                    {
+                        await ReserveNameAsync(folderId, kind, name, owner);
+                    }
+                    catch (StratumException e) when (e.Code == ErrorCode.AlreadyExists)
+                    {
+                        taken.Add(name);
+                    }
+                }
             }
         }
+        return taken;
     }
 
     public async Task ReleaseNameAsync(string folderId, string kind, string name, string ownerId)

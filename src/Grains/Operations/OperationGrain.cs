@@ -7,9 +7,37 @@ namespace Stratum.Operations;
 public sealed class OperationGrain(
     [PersistentState("operation", StorageNames.Operations)] IPersistentState<OperationState> state,
     Authorizer authorizer,
+    Deployment.ComputeRows computeRows,
     IGrainFactory grains) : Grain, IOperationGrain, IOperationInternalGrain
 {
     private string Id => this.GetPrimaryKeyString();
+
+    /// <summary>
+    /// Disk, snapshot and instance operations are rows their shard wrote with the resource; an
+    /// operation without a record of its own is looked up there.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Operation is null && await computeRows.GetAsync(Id) is { } row && row.GetString("Kind") == Deployment.ComputeRows.OperationKind)
+        {
+            state.State.Operation = Deployment.ComputeRows.ReadOperation(row);
+            state.State.FolderId = row.GetString("FolderId");
+            state.State.ResourceId = state.State.Operation.Metadata.Values.FirstOrDefault(v => v != state.State.FolderId) ?? "";
+            state.State.CreatedBy = ParseSubject(state.State.Operation.CreatedBy);
+        }
+    }
+
+    private static Subject? ParseSubject(string text)
+    {
+        var colon = text.IndexOf(':');
+        return text[..Math.Max(colon, 0)] switch
+        {
+            "userAccount" => new Subject(text[(colon + 1)..], SubjectType.UserAccount),
+            "serviceAccount" => new Subject(text[(colon + 1)..], SubjectType.ServiceAccount),
+            "system" => new Subject(text[(colon + 1)..], SubjectType.System),
+            _ => null,
+        };
+    }
 
     async Task<Operation> IOperationGrain.GetAsync(Caller caller)
     {

@@ -1,0 +1,60 @@
+namespace Stratum;
+
+/// <summary>The body of a disk create: empty, or from one of an image, a snapshot, a family.</summary>
+[GenerateSerializer, Immutable, Alias("Stratum.CreateDiskRequest")]
+public sealed record CreateDiskRequest(
+    [property: Id(0)] string FolderId,
+    [property: Id(1)] long Size,
+    [property: Id(2)] string? Name = null,
+    [property: Id(3)] string? ImageId = null,
+    [property: Id(4)] string? SnapshotId = null,
+    [property: Id(5)] FamilyRef? Family = null);
+
+/// <summary>The body of a snapshot create.</summary>
+[GenerateSerializer, Immutable, Alias("Stratum.CreateSnapshotRequest")]
+public sealed record CreateSnapshotRequest(
+    [property: Id(0)] string FolderId,
+    [property: Id(1)] string DiskId,
+    [property: Id(2)] string? Name = null);
+
+/// <summary>How a new disk is made as part of an instance.</summary>
+[GenerateSerializer, Immutable, Alias("Stratum.DiskSpec")]
+public sealed record DiskSpec(
+    [property: Id(0)] long Size,
+    [property: Id(1)] string? ImageId = null,
+    [property: Id(2)] string? SnapshotId = null,
+    [property: Id(3)] FamilyRef? Family = null);
+
+/// <summary>An instance's boot disk: an existing disk, or a new one.</summary>
+[GenerateSerializer, Immutable, Alias("Stratum.BootDiskSpec")]
+public sealed record BootDiskSpec(
+    [property: Id(0)] bool? AutoDelete = null,
+    [property: Id(1)] string? DiskId = null,
+    [property: Id(2)] DiskSpec? DiskSpec = null);
+
+/// <summary>The body of an instance create.</summary>
+[GenerateSerializer, Immutable, Alias("Stratum.CreateInstanceRequest")]
+public sealed record CreateInstanceRequest(
+    [property: Id(0)] string FolderId,
+    [property: Id(1)] BootDiskSpec BootDiskSpec,
+    [property: Id(2)] string? Name = null);
+
+/// <summary>The body of <c>instances:bulkCreate</c>.</summary>
+[GenerateSerializer, Immutable, Alias("Stratum.BulkCreateInstancesRequest")]
+public sealed record BulkCreateInstancesRequest(
+    [property: Id(0)] string FolderId,
+    [property: Id(1)] int Count,
+    [property: Id(2)] string NamePrefix,
+    [property: Id(3)] BootDiskSpec BootDiskSpec);
+
+/// <summary>The response of a bulk create: what was made, and why each failure failed.</summary>
+[GenerateSerializer, Immutable, Alias("Stratum.BulkCreateResult")]
+public sealed record BulkCreateResult(
+    [property: Id(0)] IReadOnlyList<Instance> Instances,
+    [property: Id(1)] IReadOnlyList<BulkCreateFailure> Failures);
+
+/// <summary>One instance of a bulk create that was not made.</summary>
+[GenerateSerializer, Immutable, Alias("Stratum.BulkCreateFailure")]
+public sealed record BulkCreateFailure(
+    [property: Id(0)] string Name,
+    [property: Id(1)] ErrorInfo Error);

@@ -1,0 +1,69 @@
+using Stratum.Access;
+
+namespace Stratum.Deployment;
+
+public sealed partial class ComputeGrain
+{
+    async Task<Operation> IComputeGrain.CreateInstanceAsync(Caller caller, CreateInstanceRequest request, string? idempotencyKey)
+    {
+        ComputeRules.Validate(request);
+        await DemandFolderAsync(caller, request.FolderId, Permission.Edit, "create instances in");
+        var spec = request.BootDiskSpec;
+        if (spec.DiskId is { } diskId)
+        {
+            return await AttachAsync(caller, request, diskId, idempotencyKey);
+        }
+        var source = await ResolveAsync(caller, spec.DiskSpec!.ImageId, spec.DiskSpec.SnapshotId, spec.DiskSpec.Family);
+        RequireSize(spec.DiskSpec.Size, source, "bootDiskSpec.diskSpec.size");
+        var route = await RouteAsync(caller, request.FolderId, idempotencyKey, "instances.create", request);
+        var (instance, disk) = NewVm(request.FolderId, request.Name, spec, source, Placement.NewId(ResourceIds.Instance, route.Home), Placement.NewId(ResourceIds.Disk, route.Home));
+        var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateInstance, Placement.NewId(ResourceIds.Operation, route.Home),
+            $"Create instance {request.Name ?? instance.Id}", caller.Subject.ToString(), route.ClaimHash, route.Fingerprint, disk, source.Os, instance));
+        return await SubmitNamedAsync(route, command, "instance", request.Name, instance.Id);
+    }
+
+    async Task<Instance> IComputeGrain.GetInstanceAsync(Caller caller, string instanceId) =>
+        ComputeRows.Read<Instance>(await ReadableRowAsync(caller, instanceId, ComputeRows.InstanceKind, "instance"));
+
+    async Task<Page<Instance>> IComputeGrain.ListInstancesAsync(Caller caller, string folderId, ListQuery query)
+    {
+        await DemandFolderAsync(caller, folderId, Permission.Read, "read");
+        return await rows.ListAsync(folderId, await ShardsAsync(folderId), ComputeRows.InstanceKind, query, ComputeRows.Read<Instance>);
+    }
+
+    Task<Operation> IComputeGrain.DeleteInstanceAsync(Caller caller, string instanceId, string? idempotencyKey) =>
+        DeleteAsync(caller, instanceId, ComputeRows.InstanceKind, "instance", CommandKind.DeleteInstance, idempotencyKey);
+
+    /// <summary>An instance on an existing disk is committed by the disk's shard, which owns the disk's row.</summary>
+    private async Task<Operation> AttachAsync(Caller caller, CreateInstanceRequest request, string diskId, string? idempotencyKey)
+    {
+        var row = await rows.GetAsync(diskId);
+        if (row is null || row.GetString("Kind") != ComputeRows.DiskKind)
+        {
+            throw StratumException.NotFound("disk", diskId);
+        }
+        Authorizer.Demand(await FolderPermissionAsync(caller, row.GetString("FolderId")), Permission.Edit, "disk", diskId, "attach");
+        if (row.GetString("FolderId") != request.FolderId)
+        {
+            throw StratumException.Invalid($"Disk '{diskId}' is in another folder; an instance's boot disk must be in its own folder.");
+        }
+        var shards = await ShardsAsync(request.FolderId);
+        var shard = Placement.ShardOf(request.FolderId, diskId, shards);
+        var home = Placement.Home(request.FolderId, shard);
+        var claimHash = idempotencyKey is null ? null : Hash($"{caller.Subject}\n{idempotencyKey}");
+        var fingerprint = Hash("instances.create\n" + System.Text.Json.JsonSerializer.Serialize(request));
+        var instance = new Instance(Placement.NewId(ResourceIds.Instance, home), request.FolderId, DateTimeOffset.UtcNow, request.Name,
+            InstanceStatus.Provisioning, new BootDisk(diskId, request.BootDiskSpec.AutoDelete ?? false));
+        var command = new ShardCommand(CommandKind.CreateInstance, Placement.NewId(ResourceIds.Operation, home), $"Create instance {request.Name ?? instance.Id}",
+            caller.Subject.ToString(), claimHash, fingerprint, Instance: instance, TargetId: diskId);
+        return await SubmitNamedAsync(new Route(request.FolderId, shard, home, claimHash, fingerprint), command, "instance", request.Name, instance.Id);
+    }
+
+    private static (Instance Instance, Disk Disk) NewVm(string folderId, string? name, BootDiskSpec spec, DiskSource source, string instanceId, string diskId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var disk = new Disk(diskId, folderId, now, null, spec.DiskSpec!.Size, DiskStatus.Creating, source.ImageId, source.SnapshotId, source.LayerId, instanceId);
+        var instance = new Instance(instanceId, folderId, now, name, InstanceStatus.Provisioning, new BootDisk(diskId, spec.AutoDelete ?? true));
+        return (instance, disk);
+    }
+}

@@ -1,0 +1,49 @@
+using Stratum.Access;
+
+namespace Stratum.Deployment;
+
+public sealed partial class ComputeGrain
+{
+    async Task<Operation> IComputeGrain.CreateSnapshotAsync(Caller caller, CreateSnapshotRequest request, string? idempotencyKey)
+    {
+        ComputeRules.Validate(request);
+        await DemandFolderAsync(caller, request.FolderId, Permission.Edit, "create snapshots in");
+        var row = await rows.GetAsync(request.DiskId);
+        if (row is null || row.GetString("Kind") != ComputeRows.DiskKind || row.GetString("FolderId") != request.FolderId)
+        {
+            throw StratumException.NotFound("disk", request.DiskId);
+        }
+        var disk = ComputeRows.Read<Disk>(row);
+        var shards = await ShardsAsync(request.FolderId);
+        var shard = Placement.ShardOf(request.FolderId, disk.Id, shards);
+        var home = Placement.Home(request.FolderId, shard);
+        var blob = row.GetString("DataBlob") is { Length: > 0 } b ? b : null;
+        var bytes = row.GetInt64("DataBytes") ?? 0;
+        var snapshot = new Snapshot(Placement.NewId(ResourceIds.Snapshot, home), request.FolderId, DateTimeOffset.UtcNow, request.Name,
+            disk.Size, bytes, DiskStatus.Creating, disk.Id, disk.LayerId, new OsInfo(ShardRows.OsOf(row)));
+        string? dataBlob = disk.LayerId ?? blob;
+        if (disk.LayerId is null && blob is not null)
+        {
+            // A snapshot of a disk with its own data copies it; one of a layered disk shares the layer.
+            await data.CopyAsync(blob, snapshot.Id, bytes);
+            dataBlob = snapshot.Id;
+        }
+        var claimHash = idempotencyKey is null ? null : Hash($"{caller.Subject}\n{idempotencyKey}");
+        var fingerprint = Hash("snapshots.create\n" + System.Text.Json.JsonSerializer.Serialize(request));
+        var command = new ShardCommand(CommandKind.CreateSnapshot, Placement.NewId(ResourceIds.Operation, home), $"Create snapshot {request.Name ?? snapshot.Id}",
+            caller.Subject.ToString(), claimHash, fingerprint, Snapshot: snapshot, TargetId: disk.Id, DataBlob: dataBlob, DataBytes: bytes);
+        return await SubmitNamedAsync(new Route(request.FolderId, shard, home, claimHash, fingerprint), command, "snapshot", request.Name, snapshot.Id);
+    }
+
+    async Task<Snapshot> IComputeGrain.GetSnapshotAsync(Caller caller, string snapshotId) =>
+        ComputeRows.Read<Snapshot>(await ReadableRowAsync(caller, snapshotId, ComputeRows.SnapshotKind, "snapshot"));
+
+    async Task<Page<Snapshot>> IComputeGrain.ListSnapshotsAsync(Caller caller, string folderId, ListQuery query)
+    {
+        await DemandFolderAsync(caller, folderId, Permission.Read, "read");
+        return await rows.ListAsync(folderId, await ShardsAsync(folderId), ComputeRows.SnapshotKind, query, ComputeRows.Read<Snapshot>);
+    }
+
+    Task<Operation> IComputeGrain.DeleteSnapshotAsync(Caller caller, string snapshotId, string? idempotencyKey) =>
+        DeleteAsync(caller, snapshotId, ComputeRows.SnapshotKind, "snapshot", CommandKind.DeleteSnapshot, idempotencyKey);
+}

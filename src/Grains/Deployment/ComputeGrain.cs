@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Stratum.Access;
+using Stratum.Folders;
+using Stratum.Images;
+using Stratum.Index;
+using Stratum.Layers;
+
+namespace Stratum.Deployment;
+
+/// <summary>
+/// The front door for disks, snapshots and instances: validates, authorizes, resolves sources and
+/// moves data, then hands each change to the deployment shard that commits it. Stateless, so it
+/// runs on every silo.
+/// </summary>
+[StatelessWorker]
+public sealed partial class ComputeGrain(
+    Authorizer authorizer,
+    ComputeRows rows,
+    ImageData data,
+    ResourceIndex index,
+    IOptions<DeploymentOptions> options,
+    IGrainFactory grains) : Grain, IComputeGrain
+{
+    private static readonly ConcurrentDictionary<string, int> ShardCounts = new();
+
+    async Task<Operation> IComputeGrain.CreateDiskAsync(Caller caller, CreateDiskRequest request, string? idempotencyKey)
+    {
+        ComputeRules.Validate(request);
+        await DemandFolderAsync(caller, request.FolderId, Permission.Edit, "create disks in");
+        var source = await ResolveAsync(caller, request.ImageId, request.SnapshotId, request.Family);
+        RequireSize(request.Size, source, "size");
+        var route = await RouteAsync(caller, request.FolderId, idempotencyKey, "disks.create", request);
+        var disk = new Disk(Placement.NewId(ResourceIds.Disk, route.Home), request.FolderId, DateTimeOffset.UtcNow, request.Name,
+            request.Size, DiskStatus.Creating, source.ImageId, source.SnapshotId, source.LayerId);
+        var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateDisk, Placement.NewId(ResourceIds.Operation, route.Home),
+            $"Create disk {request.Name ?? disk.Id}", caller.Subject.ToString(), route.ClaimHash, route.Fingerprint, disk, source.Os));
+        return await SubmitNamedAsync(route, command, "disk", request.Name, disk.Id);
+    }
+
+    async Task<Disk> IComputeGrain.GetDiskAsync(Caller caller, string diskId) =>
+        ComputeRows.Read<Disk>(await ReadableRowAsync(caller, diskId, ComputeRows.DiskKind, "disk"));
+
+    async Task<Page<Disk>> IComputeGrain.ListDisksAsync(Caller caller, string folderId, ListQuery query)
+    {
+        await DemandFolderAsync(caller, folderId, Permission.Read, "read");
+        return await rows.ListAsync(folderId, await ShardsAsync(folderId), ComputeRows.DiskKind, query, ComputeRows.Read<Disk>);
+    }
+
+    Task<Operation> IComputeGrain.DeleteDiskAsync(Caller caller, string diskId, string? idempotencyKey) =>
+        DeleteAsync(caller, diskId, ComputeRows.DiskKind, "disk", CommandKind.DeleteDisk, idempotencyKey);
+
+    async Task<Layer> IComputeGrain.GetLayerAsync(Caller caller, string layerId)
+    {
+        var layer = await grains.GetGrain<ILayerGrain>(layerId).GetAsync() ?? throw StratumException.NotFound("layer", layerId);
+        if (authorizer.IsPlatformAdmin(caller))
+        {
+            return layer;
+        }
+        foreach (var imageId in layer.ImageIds)
+        {
+            if (await grains.GetGrain<IImageInternalGrain>(imageId).TryGetAsync(caller) is not null)
+            {
+                return layer;
+            }
+        }
+        throw StratumException.NotFound("layer", layerId);
+    }
+
+    // ---- shared steps
+
+    /// <summary>Which shard commits a create: the idempotency key's (so a retry meets its claim), else any.</summary>
+    private async Task<Route> RouteAsync(Caller caller, string folderId, string? idempotencyKey, string action, object request)
+    {
+        var shards = await ShardsAsync(folderId);
+        string? claimHash = null, fingerprint = null;
+        int shard;
+        if (idempotencyKey is not null)
+        {
+            if (idempotencyKey.Length is 0 or > Operations.Idempotency.MaxKeyLength)
+            {
+                throw StratumException.Invalid($"Idempotency-Key must be 1 to {Operations.Idempotency.MaxKeyLength} characters.");
+            }
+            claimHash = Hash($"{caller.Subject}\n{idempotencyKey}");
+            fingerprint = Hash(action + "\n" + JsonSerializer.Serialize(request, request.GetType()));
+            shard = (int)(Convert.ToUInt32(claimHash[..8], 16) % (uint)shards);
+        }
+        else
+        {
+            shard = Random.Shared.Next(shards);
+        }
+        return new Route(folderId, shard, Placement.Home(folderId, shard), claimHash, fingerprint);
+    }
+
+    private sealed record Route(string FolderId, int Shard, int Home, string? ClaimHash, string? Fingerprint);
+
+    private async Task<Operation> SubmitNamedAsync(Route route, ShardCommand command, string kind, string? name, string ownerId)
+    {
+        if (name is not null)
+        {
+            try
+            {
+                await index.ReserveNameAsync(route.FolderId, kind, name, ownerId, OwnerExistsAsync);
+            }
+            catch (StratumException e) when (e.Code == ErrorCode.AlreadyExists && route.ClaimHash is not null)
+            {
+                // A retry of a create that already happened finds its name taken by itself.
+                await DiscardDataAsync(command);
+                return await FirstOperationAsync(route.Home, route.ClaimHash, route.Fingerprint!)
+                    ?? throw new StratumException(e.Code, e.Message);
+            }
+            catch (StratumException)
+            {
+                await DiscardDataAsync(command);
+                throw;
+            }
+        }
+        var outcome = (await Shard(route.FolderId, route.Shard).SubmitAsync([command]))[0];
+        if (outcome.Operation is { } operation && operation.Id == command.OperationId)
+        {
+            return operation;
+        }
+        if (name is not null && outcome.Error is not null)
+        {
+            await index.ReleaseNameAsync(route.FolderId, kind, name, ownerId);
+        }
+        await DiscardDataAsync(command);
+        return outcome.Operation ?? throw new StratumException(outcome.Error!.Code, outcome.Error.Message);
+    }
+
+    private async Task<Operation?> FirstOperationAsync(int home, string claimHash, string fingerprint)
+    {
+        var claim = await rows.GetAsync(Placement.PartitionKey(home), $"idem|{claimHash}");
+        if (claim is null)
+        {
+            return null;
+        }
+        if (claim.GetString("Fingerprint") != fingerprint)
+        {
+            throw new StratumException(ErrorCode.Aborted, "This Idempotency-Key was already used with a different request; use a new key for a new request.");
+        }
+        return await rows.GetAsync(claim.GetString("OperationId")) is { } row ? ComputeRows.ReadOperation(row) : null;
+    }
+
+    private async Task<bool> OwnerExistsAsync(string ownerId) => await rows.GetAsync(ownerId) is not null;
+
+    private async Task<Operation> DeleteAsync(Caller caller, string id, string kind, string noun, CommandKind command, string? idempotencyKey)
+    {
+        var claimHash = idempotencyKey is null ? null : Hash($"{caller.Subject}\n{idempotencyKey}");
+        var fingerprint = Hash($"{noun}s.delete\n{id}");
+        var row = await rows.GetAsync(id);
+        if (row is null && claimHash is not null && await FirstOperationAsync(Placement.PartitionOf(id), claimHash, fingerprint) is { } first)
+        {
+            return first;
+        }
+        if (row is null || row.GetString("Kind") != kind)
+        {
+            throw StratumException.NotFound(noun, id);
+        }
+        var folderId = row.GetString("FolderId");
+        Authorizer.Demand(await FolderPermissionAsync(caller, folderId), Permission.Edit, noun, id, "delete");
+        var shards = await ShardsAsync(folderId);
+        var shard = Placement.ShardOf(folderId, id, shards);
+        var outcome = (await Shard(folderId, shard).SubmitAsync([new ShardCommand(command, Placement.NewId(ResourceIds.Operation, Placement.PartitionOf(id)),
+            $"Delete {noun} {id}", caller.Subject.ToString(), claimHash, fingerprint, TargetId: id)]))[0];
+        if (outcome.Error is null && row.GetString("Name") is { Length: > 0 } name)
+        {
+            await index.ReleaseNameAsync(folderId, noun, name, id);
+        }
+        return outcome.Operation ?? throw new StratumException(outcome.Error!.Code, outcome.Error.Message);
+    }
+
+    private async Task<TableEntity> ReadableRowAsync(Caller caller, string id, string kind, string noun)
+    {
+        var row = await rows.GetAsync(id);
+        if (row is null || row.GetString("Kind") != kind)
+        {
+            throw StratumException.NotFound(noun, id);
+        }
+        Authorizer.Demand(await FolderPermissionAsync(caller, row.GetString("FolderId")), Permission.Read, noun, id, "read");
+        return row;
+    }
+
+    private Task<Permission> FolderPermissionAsync(Caller caller, string folderId) => authorizer.OnImageAsync(caller, folderId, []);
+
+    private async Task DemandFolderAsync(Caller caller, string folderId, Permission needed, string action) =>
+        Authorizer.Demand(await FolderPermissionAsync(caller, folderId), needed, "folder", folderId, action);
+
+    private async Task<int> ShardsAsync(string folderId)
+    {
+        if (ShardCounts.TryGetValue(folderId, out var shards))
+        {
+            return shards;
+        }
+        shards = await grains.GetGrain<IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(options.Value.Shards);
+        return ShardCounts[folderId] = shards;
+    }
+
+    private IDeploymentShardGrain Shard(string folderId, int shard) => grains.GetGrain<IDeploymentShardGrain>(Placement.ShardKey(folderId, shard));
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

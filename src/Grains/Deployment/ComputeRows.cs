@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Stratum.Index;
+using Stratum.Storage;
+
+namespace Stratum.Deployment;
+
+/// <summary>
+/// The table of disks, snapshots, instances, their operations, idempotency claims and the shard
+/// counters. Every row is small; each kind of resource is a row, not a grain.
+/// </summary>
+public sealed class ComputeRows
+{
+    public const string DiskKind = "disk", InstanceKind = "instance", SnapshotKind = "snapshot", OperationKind = "operation";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
+    private readonly Lazy<Task> _created;
+
+    public ComputeRows(StorageClients clients, IOptions<DeploymentOptions> options)
+    {
+        Table = clients.Tables.GetTableClient(options.Value.Table);
+        _created = new Lazy<Task>(() => Table.CreateIfNotExistsAsync());
+    }
+
+    public TableClient Table { get; }
+
+    public Task ReadyAsync() => _created.Value;
+
+    public async Task<TableEntity?> GetAsync(string id) => await GetAsync(Placement.PartitionKey(Placement.PartitionOf(id)), id);
+
+    public async Task<TableEntity?> GetAsync(string partitionKey, string rowKey)
+    {
+        await ReadyAsync();
+        var row = await Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey);
+        return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>A page of one kind of a folder's resources, merged by id across the folder's shard partitions.</summary>
+    public async Task<Page<T>> ListAsync<T>(string folderId, int shards, string kind, ListQuery query, Func<TableEntity, T> map)
+    {
+        await ReadyAsync();
+        var pageSize = PageToken.Size(query.PageSize);
+        if (!(string.IsNullOrWhiteSpace(query.OrderBy) || query.OrderBy.Trim() is "id" or "id asc"))
+        {
+            throw StratumException.Invalid("This list is ordered by id only (orderBy 'id asc').");
+        }
+        var filter = FilterExpression.ToOData(query.Filter, [new("id", "RowKey"), new("name", "Name"), new("status", "Status")]);
+        var after = PageToken.Decode(query.PageToken, $"{kind}|{query.Filter}") ?? "";
+        var partitions = Enumerable.Range(0, shards).Select(k => Placement.Home(folderId, k)).Distinct();
+        var pages = await Task.WhenAll(partitions.Select(async p =>
+        {
+            var odata = $"PartitionKey eq '{Placement.PartitionKey(p)}' and RowKey gt '{after}' and FolderId eq '{folderId}' and Kind eq '{kind}'"
+                + (filter is null ? "" : $" and {filter}");
+            var rows = new List<TableEntity>();
+            await foreach (var row in Table.QueryAsync<TableEntity>(odata, pageSize))
+            {
+                rows.Add(row);
+                if (rows.Count > pageSize)
+                {
+                    break;
+                }
+            }
+            return rows;
+        }));
+        var merged = pages.SelectMany(p => p).OrderBy(r => r.RowKey, StringComparer.Ordinal).ToList();
+        var page = merged.Take(pageSize).ToList();
+        var next = merged.Count > pageSize ? PageToken.Encode($"{kind}|{query.Filter}", page[^1].RowKey) : null;
+        return new Page<T>(page.Select(map).ToList(), next);
+    }
+
+    // ---- mapping
+
+    public static TableEntity Row(string folderId, string kind, string id, string? name, string status, object resource) =>
+        new(Placement.PartitionKey(Placement.PartitionOf(id)), id)
+        {
+            ["FolderId"] = folderId,
+            ["Kind"] = kind,
+            ["Name"] = name ?? "",
+            ["Status"] = status,
+            ["Data"] = JsonSerializer.Serialize(resource, resource.GetType(), Json),
+        };
+
+    public static T Read<T>(TableEntity row) => JsonSerializer.Deserialize<T>(row.GetString("Data"), Json)!;
+
+    public static TableEntity OperationRow(Operation operation, string folderId)
+    {
+        var row = Row(folderId, OperationKind, operation.Id, null, operation.Done ? "DONE" : "RUNNING", operation with { Response = null });
+        if (operation.Response is { } response)
+        {
+            row["ResponseType"] = response.GetType().Name;
+            row["Response"] = JsonSerializer.Serialize(response, response.GetType(), Json);
+        }
+        return row;
+    }
+
+    public static Operation ReadOperation(TableEntity row)
+    {
+        var operation = Read<Operation>(row);
+        var response = row.GetString("ResponseType") switch
+        {
+            nameof(Disk) => (object?)JsonSerializer.Deserialize<Disk>(row.GetString("Response"), Json),
+            nameof(Instance) => JsonSerializer.Deserialize<Instance>(row.GetString("Response"), Json),
+            nameof(Snapshot) => JsonSerializer.Deserialize<Snapshot>(row.GetString("Response"), Json),
+            nameof(EmptyResponse) => EmptyResponse.Instance,
+            _ => null,
+        };
+        return operation with { Response = response, Metadata = operation.Metadata ?? new Dictionary<string, string>() };
+    }
+
+    public static bool IsConflict(RequestFailedException e) => e.Status is 409 or 412;
+}

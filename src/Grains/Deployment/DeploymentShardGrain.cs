@@ -1,0 +1,123 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Stratum.Folders;
+using Stratum.Layers;
+
+namespace Stratum.Deployment;
+
+/// <summary>
+/// Commits a folder shard's disks, snapshots and instances. Callers queue commands; one flush at
+/// a time writes everything queued as one table transaction in the shard's home partition: the
+/// rows, their operations and idempotency claims, and the shard's counters (quota usage and layer
+/// references). A resource and the counts that include it are thus written together or not at
+/// all, so counts are exact whatever fails. Reentrant: callers only enqueue and await; the flush
+/// loop is the one writer, and the invariant across its awaits is that only it touches the counters.
+/// </summary>
+[Reentrant]
+public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageData data, IGrainFactory grains, ILogger<DeploymentShardGrain> logger)
+    : Grain, IDeploymentShardGrain
+{
+    /// <summary>Azure Table transactions hold at most 100 actions.</summary>
+    private const int MaxActions = 100;
+
+    private readonly Queue<Pending> _queue = new();
+    private readonly HashSet<string> _pinned = [];
+    private Task _flushing = Task.CompletedTask;
+    private Counters _counters = null!;
+    private Dictionary<string, long> _allowance = [];
+    private string _folderId = "";
+    private int _shard;
+    private int _home;
+
+    private sealed record Pending(ShardCommand Command, TaskCompletionSource<CommandOutcome> Done);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_folderId, _shard) = Placement.ParseShardKey(this.GetPrimaryKeyString());
+        _home = Placement.Home(_folderId, _shard);
+        _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
+        // An allowance left above what was committed (a flush that died) is handed back here.
+        _allowance = await Folder.GetAllowanceAsync(_shard);
+        await Folder.LowerAllowanceAsync(_shard, _counters.QuotaSnapshot());
+        _allowance = await Folder.GetAllowanceAsync(_shard);
+    }
+
+    async Task<IReadOnlyList<CommandOutcome>> IDeploymentShardGrain.SubmitAsync(IReadOnlyList<ShardCommand> commands)
+    {
+        var pending = commands.Select(c => new Pending(c, new TaskCompletionSource<CommandOutcome>(TaskCreationOptions.RunContinuationsAsynchronously))).ToList();
+        foreach (var item in pending)
+        {
+            _queue.Enqueue(item);
+        }
+        if (_flushing.IsCompleted)
+        {
+            _flushing = FlushLoopAsync();
+        }
+        return await Task.WhenAll(pending.Select(p => p.Done.Task));
+    }
+
+    Task<ShardCounters> IDeploymentShardGrain.GetCountersAsync() =>
+        Task.FromResult(new ShardCounters(_counters.QuotaSnapshot(), new Dictionary<string, long>(_counters.Layers)));
+
+    async Task<long> IDeploymentShardGrain.DrainLayerAsync(string layerId)
+    {
+        _pinned.Remove(layerId);
+        await _flushing;
+        return _counters.Layers.GetValueOrDefault(layerId);
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        while (_queue.Count > 0)
+        {
+            var batch = TakeBatch();
+            try
+            {
+                if (batch.Count == 1 && !batch[0].Command.IsBatchable)
+                {
+                    await CommitOneAsync(batch[0]);
+                }
+                else
+                {
+                    await CommitBatchAsync(batch);
+                }
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Shard {Shard} failed a flush", this.GetPrimaryKeyString());
+                foreach (var item in batch)
+                {
+                    item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.Unavailable, "The change could not be stored; retry with the same Idempotency-Key."));
+                }
+                _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
+            }
+        }
+        // Idle: give back allowance beyond what is committed, so other shards may use it.
+        await Folder.LowerAllowanceAsync(_shard, _counters.QuotaSnapshot());
+        _allowance = await Folder.GetAllowanceAsync(_shard);
+    }
+
+    /// <summary>Batchable creates together (up to the action limit), or one command that reads rows on its own.</summary>
+    private List<Pending> TakeBatch()
+    {
+        var batch = new List<Pending> { _queue.Dequeue() };
+        if (!batch[0].Command.IsBatchable)
+        {
+            return batch;
+        }
+        var actions = ActionCount(batch[0].Command);
+        while (_queue.Count > 0 && _queue.Peek().Command.IsBatchable && actions + ActionCount(_queue.Peek().Command) <= MaxActions - 1)
+        {
+            var next = _queue.Dequeue();
+            actions += ActionCount(next.Command);
+            batch.Add(next);
+        }
+        return batch;
+    }
+
+    private static int ActionCount(ShardCommand command) =>
+        1 + (command.Instance is null ? 0 : 1) + (command.WithoutOperationRow ? 0 : 1) + (command.ClaimHash is null ? 0 : 1);
+
+    private IFolderInternalGrain Folder => grains.GetGrain<IFolderInternalGrain>(_folderId);
+}

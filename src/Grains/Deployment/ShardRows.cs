@@ -1,0 +1,53 @@
+using Azure.Data.Tables;
+
+namespace Stratum.Deployment;
+
+/// <summary>The rows a shard writes for its resources, their operations and idempotency claims.</summary>
+public static class ShardRows
+{
+    /// <summary>A disk row; where its data is (its own blob, a layer, or none for an empty disk) rides along unexposed.</summary>
+    public static TableEntity Disk(Disk disk, OsType os, string operationId, string? dataBlob, long dataBytes)
+    {
+        var row = ComputeRows.Row(disk.FolderId, ComputeRows.DiskKind, disk.Id, disk.Name, ContractNames.Of(disk.Status), disk);
+        row["LayerId"] = disk.LayerId ?? "";
+        row["InstanceId"] = disk.InstanceId ?? "";
+        row["OsType"] = ContractNames.Of(os);
+        row["OperationId"] = operationId;
+        row["DataBlob"] = dataBlob ?? "";
+        row["DataBytes"] = dataBytes;
+        return row;
+    }
+
+    /// <summary>The same disk row with new contents, keeping what rides along.</summary>
+    public static TableEntity Disk(Disk disk, TableEntity previous) =>
+        Disk(disk, OsOf(previous), previous.GetString("OperationId"), previous.GetString("DataBlob"), previous.GetInt64("DataBytes") ?? 0);
+
+    public static TableEntity Instance(Instance instance, string operationId)
+    {
+        var row = ComputeRows.Row(instance.FolderId, ComputeRows.InstanceKind, instance.Id, instance.Name, ContractNames.Of(instance.Status), instance);
+        row["OperationId"] = operationId;
+        return row;
+    }
+
+    public static TableEntity Snapshot(Snapshot snapshot, string operationId, string? dataBlob)
+    {
+        var row = ComputeRows.Row(snapshot.FolderId, ComputeRows.SnapshotKind, snapshot.Id, snapshot.Name, ContractNames.Of(snapshot.Status), snapshot);
+        row["LayerId"] = snapshot.LayerId ?? "";
+        row["OperationId"] = operationId;
+        row["DataBlob"] = dataBlob ?? "";
+        return row;
+    }
+
+    public static TableEntity Claim(int home, string claimHash, string fingerprint, string operationId) =>
+        new(Placement.PartitionKey(home), $"idem|{claimHash}") { ["Fingerprint"] = fingerprint, ["OperationId"] = operationId };
+
+    public static OsType OsOf(TableEntity diskRow) =>
+        diskRow.GetString("OsType") == ContractNames.Of(OsType.Windows) ? OsType.Windows : OsType.Linux;
+
+    public static Operation Done(ShardCommand command, string folderId, string resourceKey, string resourceId, object response)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new Operation(command.OperationId, command.Description, now, command.CreatedBy, now, true,
+            new Dictionary<string, string> { ["folderId"] = folderId, [resourceKey] = resourceId }, Response: response);
+    }
+}

@@ -1,0 +1,272 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Stratum.Images;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Gateway;
+
+[Collection(GatewayCollection.Name)]
+public sealed class ComputeTests(GatewayFixture fixture)
+{
+    private const long GiB = 1L << 30;
+    private readonly HttpClient _admin = fixture.Stratum.Http();
+
+    private async Task<string> FolderAsync(int diskPools = 0)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.SetQuotaAsync(folderId, "compute.diskPools.count", diskPools);
+        return folderId;
+    }
+
+    private async Task<JsonNode> ImageAsync(string folderId, bool pooled = false, string? family = null, int bytes = 64 * 1024)
+    {
+        var content = DiskImages.Raw(bytes);
+        return await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, pooled, family, uri = fixture.Files.Add(Names.Unique("c"), content) });
+    }
+
+    private async Task<JsonNode> LayerAsync(string layerId) => (await _admin.GetReplyAsync($"/compute/v1/layers/{layerId}")).Body!;
+
+    [Fact]
+    public async Task A_disk_from_a_standard_image_gets_its_own_copy()
+    {
+        var folderId = await FolderAsync();
+        var image = await ImageAsync(folderId, bytes: 100_000);
+        var copiedBefore = ImageData.BytesCopied;
+
+        var disk = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB, imageId = image.Str("id"), name = "data" });
+
+        Assert.Equal(image.Str("id"), disk.Str("sourceImageId"));
+        Assert.Null(disk["layerId"]);
+        Assert.Equal("READY", disk.Str("status"));
+        Assert.True(ImageData.BytesCopied - copiedBefore >= 100_000);
+        Assert.Equal(disk.Str("id"), (await _admin.GetReplyAsync($"/compute/v1/disks/{disk.Str("id")}")).Body!.Str("id"));
+        var list = (await _admin.GetReplyAsync($"/compute/v1/disks?folderId={folderId}")).Body!["disks"]!.AsArray();
+        Assert.Equal([disk.Str("id")], list.Select(d => d!.Str("id")));
+    }
+
+    [Fact]
+    public async Task A_disk_from_a_pooled_image_shares_its_layer_and_the_count_is_exact()
+    {
+        var folderId = await FolderAsync(diskPools: 1);
+        var image = await ImageAsync(folderId, pooled: true);
+        var layerId = image.Str("layerId");
+        Assert.Equal("1", (await LayerAsync(layerId)).Str("referenceCount"));
+
+        var disks = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            disks.Add((await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB, imageId = image.Str("id") })).Str("id"));
+        }
+        var layer = await LayerAsync(layerId);
+        Assert.Equal("4", layer.Str("referenceCount"));
+        Assert.Equal([image.Str("id")], layer["imageIds"]!.AsArray().Select(i => i!.GetValue<string>()));
+
+        // The image goes; its disks keep the layer alive.
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/images/{image.Str("id")}");
+        layer = await LayerAsync(layerId);
+        Assert.Equal("3", layer.Str("referenceCount"));
+        Assert.Equal("READY", layer.Str("status"));
+
+        foreach (var disk in disks)
+        {
+            await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/disks/{disk}");
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await LayerAsync(layerId)).Str("status") != "FREED" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        layer = await LayerAsync(layerId);
+        Assert.Equal("FREED", layer.Str("status"));
+        Assert.Equal("0", layer.Str("referenceCount"));
+    }
+
+    [Fact]
+    public async Task Disks_made_from_pooled_images_copy_nothing()
+    {
+        var folderId = await FolderAsync(diskPools: 1);
+        var image = await ImageAsync(folderId, pooled: true, bytes: 200_000);
+        var before = ImageData.BytesCopied;
+
+        for (var i = 0; i < 5; i++)
+        {
+            await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB, imageId = image.Str("id") });
+        }
+
+        // The gateway tests run one at a time, and nothing else in this process copies data.
+        Assert.Equal(0, ImageData.BytesCopied - before);
+        var disk = (await _admin.GetReplyAsync($"/compute/v1/disks?folderId={folderId}")).Body!["disks"]!.AsArray()[0]!;
+        Assert.Equal(image.Str("layerId"), disk.Str("layerId"));
+    }
+
+    [Fact]
+    public async Task A_family_is_resolved_by_the_server_and_the_image_recorded()
+    {
+        var folderId = await FolderAsync();
+        await ImageAsync(folderId, family: "web");
+        var latest = await ImageAsync(folderId, family: "web");
+
+        var disk = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB, family = new { folderId, name = "web" } });
+
+        Assert.Equal(latest.Str("id"), disk.Str("sourceImageId"));
+    }
+
+    [Fact]
+    public async Task Refused_sources_and_sizes()
+    {
+        var folderId = await FolderAsync();
+        var image = await ImageAsync(folderId);
+        await _admin.DoneAsync(HttpMethod.Patch, $"/compute/v1/images/{image.Str("id")}", new { minDiskSize = 2 * GiB });
+
+        var small = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = GiB, imageId = image.Str("id") });
+        Assert.True(small.Status == HttpStatusCode.BadRequest && small.Code == 3 && small.Message!.Contains("minDiskSize"), small.Text);
+
+        await _admin.DoneAsync(HttpMethod.Post, $"/compute/v1/images/{image.Str("id")}:deprecate", new { state = "OBSOLETE" });
+        var obsolete = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = 4 * GiB, imageId = image.Str("id") });
+        Assert.True(obsolete.Status == HttpStatusCode.BadRequest && obsolete.Code == 9, obsolete.Text);
+
+        var unknown = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = GiB, imageId = "imgaaaaaaaaaaaaaaaaa" });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+
+        var strangers = await _admin.CreateFolderAsync();
+        var hidden = await ImageAsync(strangers);
+        await _admin.GrantAsync(folderId, "editor", "bob");
+        var unreadable = await fixture.Stratum.Http("dev-bob").PostReplyAsync("/compute/v1/disks", new { folderId, size = GiB, imageId = hidden.Str("id") });
+        Assert.Equal(HttpStatusCode.NotFound, unreadable.Status);
+
+        Assert.Empty((await _admin.GetReplyAsync($"/compute/v1/disks?folderId={folderId}")).Body!["disks"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task An_instance_owns_its_boot_disk_which_cannot_be_deleted_while_attached()
+    {
+        var folderId = await FolderAsync();
+        var image = await ImageAsync(folderId);
+
+        var instance = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/instances",
+            new { folderId, name = "web-1", bootDiskSpec = new { diskSpec = new { size = GiB, imageId = image.Str("id") } } });
+
+        Assert.Equal("RUNNING", instance.Str("status"));
+        var diskId = instance["bootDisk"]!.Str("diskId");
+        Assert.True(instance["bootDisk"]!["autoDelete"]!.GetValue<bool>());
+        var refused = await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{diskId}");
+        Assert.True(refused.Status == HttpStatusCode.BadRequest && refused.Code == 9 && refused.Message!.Contains(instance.Str("id")), refused.Text);
+
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/instances/{instance.Str("id")}");
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetReplyAsync($"/compute/v1/disks/{diskId}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetReplyAsync($"/compute/v1/instances/{instance.Str("id")}")).Status);
+    }
+
+    [Fact]
+    public async Task An_instance_on_an_existing_disk_leaves_it_when_deleted()
+    {
+        var folderId = await FolderAsync();
+        var disk = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB });
+
+        var instance = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/instances", new { folderId, bootDiskSpec = new { diskId = disk.Str("id") } });
+        Assert.Equal(instance.Str("id"), (await _admin.GetReplyAsync($"/compute/v1/disks/{disk.Str("id")}")).Body!.Str("instanceId"));
+        var second = await _admin.PostReplyAsync("/compute/v1/instances", new { folderId, bootDiskSpec = new { diskId = disk.Str("id") } });
+        Assert.True(second.Status == HttpStatusCode.BadRequest && second.Code == 9, second.Text);
+
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/instances/{instance.Str("id")}");
+        var detached = (await _admin.GetReplyAsync($"/compute/v1/disks/{disk.Str("id")}")).Body!;
+        Assert.Null(detached["instanceId"]);
+    }
+
+    [Fact]
+    public async Task Snapshots_and_images_from_disks_carry_data_and_os()
+    {
+        var folderId = await FolderAsync();
+        var image = await ImageAsync(folderId);
+        var disk = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB, imageId = image.Str("id") });
+        var windows = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, diskId = disk.Str("id"), os = new { type = "WINDOWS" } });
+        Assert.Equal("WINDOWS", windows["os"]!.Str("type"));
+        Assert.Equal(image.Str("storageSize"), windows.Str("storageSize"));
+
+        var winDisk = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB, imageId = windows.Str("id") });
+        var snapshot = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/snapshots", new { folderId, diskId = winDisk.Str("id"), name = "before-upgrade" });
+        Assert.Equal(winDisk.Str("id"), snapshot.Str("sourceDiskId"));
+        Assert.Equal(GiB.ToString(), snapshot.Str("diskSize"));
+
+        var fromSnapshot = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, snapshotId = snapshot.Str("id") });
+        Assert.Equal("WINDOWS", fromSnapshot["os"]!.Str("type"));
+        var restored = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB, snapshotId = snapshot.Str("id") });
+        Assert.Equal(snapshot.Str("id"), restored.Str("sourceSnapshotId"));
+    }
+
+    [Fact]
+    public async Task Compute_quotas_refuse_at_the_limit_and_count_exactly()
+    {
+        var folderId = await FolderAsync();
+        await _admin.SetQuotaAsync(folderId, "compute.disks.count", 2);
+        await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB });
+        var second = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB });
+
+        var third = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = GiB });
+        Assert.True(third.Status == (HttpStatusCode)429 && third.Code == 8, third.Text);
+        Assert.Contains("compute.disks.count", third.Message);
+        Assert.Contains("limit 2", third.Message);
+
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/disks/{second.Str("id")}");
+        var quotas = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
+        Assert.Equal("1", quotas.Single(q => q!.Str("name") == "compute.disks.count")!.Str("usage"));
+        Assert.Equal(GiB.ToString(), quotas.Single(q => q!.Str("name") == "compute.disks.size")!.Str("usage"));
+        await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB });
+    }
+
+    [Fact]
+    public async Task Bulk_create_makes_all_in_one_operation_and_a_retry_makes_no_doubles()
+    {
+        var folderId = await FolderAsync(diskPools: 1);
+        await _admin.SetQuotaAsync(folderId, "compute.instances.count", 100);
+        await _admin.SetQuotaAsync(folderId, "compute.disks.count", 100);
+        var image = await ImageAsync(folderId, pooled: true);
+        await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/instances",
+            new { folderId, name = "vm-3", bootDiskSpec = new { diskSpec = new { size = GiB, imageId = image.Str("id") } } });
+        var body = new { folderId, count = 40, namePrefix = "vm", bootDiskSpec = new { diskSpec = new { size = GiB, imageId = image.Str("id") } } };
+
+        var first = await _admin.PostReplyAsync("/compute/v1/instances:bulkCreate", body, "bulk-1");
+        var again = await _admin.PostReplyAsync("/compute/v1/instances:bulkCreate", body, "bulk-1");
+
+        Assert.Equal(first.Body!.Str("id"), again.Body!.Str("id"));
+        var result = (await _admin.WaitAsync(first.Body!))["response"]!;
+        Assert.Equal(39, result["instances"]!.AsArray().Count);
+        var failure = Assert.Single(result["failures"]!.AsArray())!;
+        Assert.Equal("vm-3", failure.Str("name"));
+        Assert.Equal(6, failure["error"]!["code"]!.GetValue<int>());
+        var instances = await AllAsync($"/compute/v1/instances?folderId={folderId}", "instances");
+        Assert.Equal(40, instances.Count);
+        Assert.Equal("41", (await LayerAsync(image.Str("layerId"))).Str("referenceCount"));
+    }
+
+    [Fact]
+    public async Task A_keyed_disk_create_happens_once()
+    {
+        var folderId = await FolderAsync();
+        var body = new { folderId, size = GiB, name = "once" };
+
+        var first = await _admin.PostReplyAsync("/compute/v1/disks", body, "disk-key");
+        var again = await _admin.PostReplyAsync("/compute/v1/disks", body, "disk-key");
+        var other = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = 2 * GiB, name = "twice" }, "disk-key");
+
+        Assert.Equal(first.Body!.Str("id"), again.Body!.Str("id"));
+        Assert.True(other.Status == HttpStatusCode.Conflict && other.Code == 10, other.Text);
+        Assert.Single(await AllAsync($"/compute/v1/disks?folderId={folderId}", "disks"));
+        var operation = await _admin.GetReplyAsync($"/operations/{first.Body!.Str("id")}");
+        Assert.Equal("once", operation.Body!["response"]!.Str("name"));
+    }
+
+    private async Task<List<JsonNode>> AllAsync(string path, string plural)
+    {
+        var all = new List<JsonNode>();
+        string? token = null;
+        do
+        {
+            var page = (await _admin.GetReplyAsync(path + "&pageSize=7" + (token is null ? "" : $"&pageToken={token}"))).Body!;
+            all.AddRange(page[plural]!.AsArray().Select(n => n!));
+            token = page["nextPageToken"]?.GetValue<string>();
+        }
+        while (token is not null);
+        return all;
+    }
+}
