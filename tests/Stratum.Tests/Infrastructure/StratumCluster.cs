@@ -42,7 +42,7 @@ public sealed class StratumCluster : IAsyncDisposable
         return http;
     }
 
-    public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false)
+    public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var azurite = await Azurite.InstanceAsync();
         var indexTable = "idx" + Guid.NewGuid().ToString("N")[..12];
@@ -55,7 +55,12 @@ public sealed class StratumCluster : IAsyncDisposable
             ["Stratum:Import:AllowedHosts:0"] = "127.0.0.1",
             ["Stratum:Import:AllowedHosts:1"] = "localhost",
             ["Stratum:Import:MaxBytes"] = (64L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Stratum:Deployment:Table"] = "cmp" + Guid.NewGuid().ToString("N")[..12],
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSiloHost((_, host) =>
         {
