@@ -28,4 +28,10 @@ builder.UseOrleans(silo =>
 });
 var app = builder.Build();
 app.MapHealthChecks("/healthz");
+// Storage requests this silo sent, for the load-test tool's requests-per-VM figure.
+app.MapGet("/stats/storage", () =>
+{
+    var totals = StorageRequestCounter.Totals;
+    return Results.Json(new { table = totals.Table, blob = totals.Blob, queue = totals.Queue, total = totals.Total });
+});
 app.Run();

@@ -47,11 +47,6 @@ public sealed partial class ComputeGrain
         }).ToList();
 
         var failures = new List<BulkCreateFailure>();
-        var taken = await index.ReserveNamesAsync(request.FolderId, "instance", vms.Select(v => (v.Instance.Name!, v.Instance.Id)).ToList());
-        failures.AddRange(taken.Select(name => new BulkCreateFailure(name,
-            new ErrorInfo(ErrorCode.AlreadyExists, $"An instance named '{name}' already exists in folder '{request.FolderId}'."))));
-        vms.RemoveAll(v => taken.Contains(v.Instance.Name!));
-
         var commands = new ShardCommand?[vms.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, vms.Count), new ParallelOptions { MaxDegreeOfParallelism = CopyConcurrency }, async (i, _) =>
         {
@@ -72,11 +67,14 @@ public sealed partial class ComputeGrain
             if (outcome.Error is { } error)
             {
                 failures.Add(new BulkCreateFailure(command.Instance!.Name!, error));
-                await index.ReleaseNameAsync(request.FolderId, "instance", command.Instance.Name!, command.Instance.Id);
                 await DiscardDataAsync(command);
             }
             else
             {
+                if (outcome.Replayed)
+                {
+                    await DiscardDataAsync(command);
+                }
                 instances.Add((Instance)outcome.Resource! with { Status = InstanceStatus.Running });
             }
         }

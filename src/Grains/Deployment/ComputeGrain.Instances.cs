@@ -16,10 +16,10 @@ public sealed partial class ComputeGrain
         var source = await ResolveAsync(caller, spec.DiskSpec!.ImageId, spec.DiskSpec.SnapshotId, spec.DiskSpec.Family);
         RequireSize(spec.DiskSpec.Size, source, "bootDiskSpec.diskSpec.size");
         var route = await RouteAsync(caller, request.FolderId, idempotencyKey, "instances.create", request);
-        var (instance, disk) = NewVm(request.FolderId, request.Name, spec, source, Placement.NewId(ResourceIds.Instance, route.Home), Placement.NewId(ResourceIds.Disk, route.Home));
-        var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateInstance, Placement.NewId(ResourceIds.Operation, route.Home),
+        var (instance, disk) = NewVm(request.FolderId, request.Name, spec, source, route.NewId(ResourceIds.Instance), route.NewId(ResourceIds.Disk));
+        var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateInstance, Placement.OperationIdOf(instance.Id),
             $"Create instance {request.Name ?? instance.Id}", caller.Subject.ToString(), route.ClaimHash, route.Fingerprint, disk, source.Os, instance));
-        return await SubmitNamedAsync(route, command, "instance", request.Name, instance.Id);
+        return await SubmitAsync(route, command);
     }
 
     async Task<Instance> IComputeGrain.GetInstanceAsync(Caller caller, string instanceId) =>
@@ -52,11 +52,12 @@ public sealed partial class ComputeGrain
         var home = Placement.Home(request.FolderId, shard);
         var claimHash = idempotencyKey is null ? null : Hash($"{caller.Subject}\n{idempotencyKey}");
         var fingerprint = Hash("instances.create\n" + System.Text.Json.JsonSerializer.Serialize(request));
-        var instance = new Instance(Placement.NewId(ResourceIds.Instance, home), request.FolderId, DateTimeOffset.UtcNow, request.Name,
+        var route = new Route(request.FolderId, shard, home, claimHash, fingerprint);
+        var instance = new Instance(route.NewId(ResourceIds.Instance), request.FolderId, DateTimeOffset.UtcNow, request.Name,
             InstanceStatus.Provisioning, new BootDisk(diskId, request.BootDiskSpec.AutoDelete ?? false));
-        var command = new ShardCommand(CommandKind.CreateInstance, Placement.NewId(ResourceIds.Operation, home), $"Create instance {request.Name ?? instance.Id}",
+        var command = new ShardCommand(CommandKind.CreateInstance, Placement.OperationIdOf(instance.Id), $"Create instance {request.Name ?? instance.Id}",
             caller.Subject.ToString(), claimHash, fingerprint, Instance: instance, TargetId: diskId);
-        return await SubmitNamedAsync(new Route(request.FolderId, shard, home, claimHash, fingerprint), command, "instance", request.Name, instance.Id);
+        return await SubmitAsync(route, command);
     }
 
     private static (Instance Instance, Disk Disk) NewVm(string folderId, string? name, BootDiskSpec spec, DiskSource source, string instanceId, string diskId)

@@ -19,20 +19,21 @@ public sealed partial class ComputeGrain
         var home = Placement.Home(request.FolderId, shard);
         var blob = row.GetString("DataBlob") is { Length: > 0 } b ? b : null;
         var bytes = row.GetInt64("DataBytes") ?? 0;
-        var snapshot = new Snapshot(Placement.NewId(ResourceIds.Snapshot, home), request.FolderId, DateTimeOffset.UtcNow, request.Name,
+        var claimHash = idempotencyKey is null ? null : Hash($"{caller.Subject}\n{idempotencyKey}");
+        var fingerprint = Hash("snapshots.create\n" + System.Text.Json.JsonSerializer.Serialize(request));
+        var route = new Route(request.FolderId, shard, home, claimHash, fingerprint);
+        var snapshot = new Snapshot(route.NewId(ResourceIds.Snapshot), request.FolderId, DateTimeOffset.UtcNow, request.Name,
             disk.Size, bytes, DiskStatus.Creating, disk.Id, disk.LayerId, new OsInfo(ShardRows.OsOf(row)));
         string? dataBlob = disk.LayerId ?? blob;
         if (disk.LayerId is null && blob is not null)
         {
             // A snapshot of a disk with its own data copies it; one of a layered disk shares the layer.
-            await data.CopyAsync(blob, snapshot.Id, bytes);
-            dataBlob = snapshot.Id;
+            dataBlob = Placement.DataBlobFor(snapshot.Id);
+            await data.CopyAsync(blob, dataBlob, bytes);
         }
-        var claimHash = idempotencyKey is null ? null : Hash($"{caller.Subject}\n{idempotencyKey}");
-        var fingerprint = Hash("snapshots.create\n" + System.Text.Json.JsonSerializer.Serialize(request));
-        var command = new ShardCommand(CommandKind.CreateSnapshot, Placement.NewId(ResourceIds.Operation, home), $"Create snapshot {request.Name ?? snapshot.Id}",
+        var command = new ShardCommand(CommandKind.CreateSnapshot, Placement.OperationIdOf(snapshot.Id), $"Create snapshot {request.Name ?? snapshot.Id}",
             caller.Subject.ToString(), claimHash, fingerprint, Snapshot: snapshot, TargetId: disk.Id, DataBlob: dataBlob, DataBytes: bytes);
-        return await SubmitNamedAsync(new Route(request.FolderId, shard, home, claimHash, fingerprint), command, "snapshot", request.Name, snapshot.Id);
+        return await SubmitAsync(route, command);
     }
 
     async Task<Snapshot> IComputeGrain.GetSnapshotAsync(Caller caller, string snapshotId) =>

@@ -56,17 +56,18 @@ public sealed partial class ComputeGrain
         {
             return command with { DataBlob = source.LayerId, DataBytes = source.DataBytes };
         }
-        await data.CopyAsync(source.DataBlob, disk.Id, source.DataBytes);
-        return command with { DataBlob = disk.Id, DataBytes = source.DataBytes };
+        var blob = Placement.DataBlobFor(disk.Id);
+        await data.CopyAsync(source.DataBlob, blob, source.DataBytes);
+        return command with { DataBlob = blob, DataBytes = source.DataBytes };
     }
 
     /// <summary>Removes a copy made for a command that was not committed.</summary>
     private async Task DiscardDataAsync(ShardCommand command)
     {
-        var owner = command.Disk?.Id ?? command.Snapshot?.Id;
-        if (owner is not null && command.DataBlob == owner)
+        var owner = command.Snapshot?.Id ?? command.Disk?.Id;
+        if (owner is not null && command.DataBlob is { } blob && blob.StartsWith(owner, StringComparison.Ordinal))
         {
-            await data.DeleteAsync(owner);
+            await data.DeleteAsync(blob);
         }
     }
 }

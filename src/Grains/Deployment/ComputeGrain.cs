@@ -17,7 +17,8 @@ namespace Stratum.Deployment;
 /// moves data, then hands each change to the deployment shard that commits it. Stateless, so it
 /// runs on every silo.
 /// </summary>
-[StatelessWorker]
+// Reentrant: it keeps no state, so calls interleave freely instead of queueing behind one another.
+[StatelessWorker, Reentrant]
 public sealed partial class ComputeGrain(
     Authorizer authorizer,
     ComputeRows rows,
@@ -35,11 +36,11 @@ public sealed partial class ComputeGrain(
         var source = await ResolveAsync(caller, request.ImageId, request.SnapshotId, request.Family);
         RequireSize(request.Size, source, "size");
         var route = await RouteAsync(caller, request.FolderId, idempotencyKey, "disks.create", request);
-        var disk = new Disk(Placement.NewId(ResourceIds.Disk, route.Home), request.FolderId, DateTimeOffset.UtcNow, request.Name,
+        var disk = new Disk(route.NewId(ResourceIds.Disk), request.FolderId, DateTimeOffset.UtcNow, request.Name,
             request.Size, DiskStatus.Creating, source.ImageId, source.SnapshotId, source.LayerId);
-        var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateDisk, Placement.NewId(ResourceIds.Operation, route.Home),
+        var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateDisk, Placement.OperationIdOf(disk.Id),
             $"Create disk {request.Name ?? disk.Id}", caller.Subject.ToString(), route.ClaimHash, route.Fingerprint, disk, source.Os));
-        return await SubmitNamedAsync(route, command, "disk", request.Name, disk.Id);
+        return await SubmitAsync(route, command);
     }
 
     async Task<Disk> IComputeGrain.GetDiskAsync(Caller caller, string diskId) =>
@@ -96,38 +97,25 @@ public sealed partial class ComputeGrain(
         return new Route(folderId, shard, Placement.Home(folderId, shard), claimHash, fingerprint);
     }
 
-    private sealed record Route(string FolderId, int Shard, int Home, string? ClaimHash, string? Fingerprint);
-
-    private async Task<Operation> SubmitNamedAsync(Route route, ShardCommand command, string kind, string? name, string ownerId)
+    private sealed record Route(string FolderId, int Shard, int Home, string? ClaimHash, string? Fingerprint)
     {
-        if (name is not null)
-        {
-            try
-            {
-                await index.ReserveNameAsync(route.FolderId, kind, name, ownerId, OwnerExistsAsync);
-            }
-            catch (StratumException e) when (e.Code == ErrorCode.AlreadyExists && route.ClaimHash is not null)
-            {
-                // A retry of a create that already happened finds its name taken by itself.
-                await DiscardDataAsync(command);
-                return await FirstOperationAsync(route.Home, route.ClaimHash, route.Fingerprint!)
-                    ?? throw new StratumException(e.Code, e.Message);
-            }
-            catch (StratumException)
-            {
-                await DiscardDataAsync(command);
-                throw;
-            }
-        }
+        /// <summary>
+        /// An id in the shard's home partition. With an Idempotency-Key it is derived from the key,
+        /// so a retry names the same resource and meets its own earlier row instead of making another.
+        /// </summary>
+        public string NewId(string prefix) =>
+            ClaimHash is null ? Placement.NewId(prefix, Home) : Placement.DeterministicId(prefix, Home, $"{ClaimHash}/{prefix}");
+    }
+
+    /// <summary>Hands a create to its shard, which reserves the name with the batch; a copy made for it is removed if it was not used.</summary>
+    private async Task<Operation> SubmitAsync(Route route, ShardCommand command)
+    {
         var outcome = (await Shard(route.FolderId, route.Shard).SubmitAsync([command]))[0];
-        if (outcome.Operation is { } operation && operation.Id == command.OperationId)
+        if (outcome.Operation is { } operation && !outcome.Replayed)
         {
             return operation;
         }
-        if (name is not null && outcome.Error is not null)
-        {
-            await index.ReleaseNameAsync(route.FolderId, kind, name, ownerId);
-        }
+        // A replayed create (a retry) is answered with its first operation; this attempt's copy is not used.
         await DiscardDataAsync(command);
         return outcome.Operation ?? throw new StratumException(outcome.Error!.Code, outcome.Error.Message);
     }
@@ -145,8 +133,6 @@ public sealed partial class ComputeGrain(
         }
         return await rows.GetAsync(claim.GetString("OperationId")) is { } row ? ComputeRows.ReadOperation(row) : null;
     }
-
-    private async Task<bool> OwnerExistsAsync(string ownerId) => await rows.GetAsync(ownerId) is not null;
 
     private async Task<Operation> DeleteAsync(Caller caller, string id, string kind, string noun, CommandKind command, string? idempotencyKey)
     {

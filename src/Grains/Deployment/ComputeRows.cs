@@ -109,5 +109,37 @@ public sealed class ComputeRows
         return operation with { Response = response, Metadata = operation.Metadata ?? new Dictionary<string, string>() };
     }
 
+    /// <summary>The operation that created a resource, told by the resource's own row.</summary>
+    public static Operation OperationFromResourceRow(TableEntity row)
+    {
+        var (key, resource, createdAt) = row.GetString("Kind") switch
+        {
+            DiskKind => ("diskId", (object)Read<Disk>(row), Read<Disk>(row).CreatedAt),
+            InstanceKind => ("instanceId", Read<Instance>(row), Read<Instance>(row).CreatedAt),
+            _ => ("snapshotId", Read<Snapshot>(row), Read<Snapshot>(row).CreatedAt),
+        };
+        return new Operation(Placement.OperationIdOf(row.RowKey), row.GetString("OpDescription") ?? "", createdAt, row.GetString("OpCreatedBy") ?? "",
+            createdAt, true, new Dictionary<string, string> { ["folderId"] = row.GetString("FolderId"), [key] = row.RowKey }, Response: resource);
+    }
+
+    /// <summary>An operation: its own row (deletes), or the row of the resource a create made.</summary>
+    public async Task<(Operation Operation, string FolderId)?> FindOperationAsync(string operationId)
+    {
+        if (await GetAsync(operationId) is { } own && own.GetString("Kind") == OperationKind)
+        {
+            return (ReadOperation(own), own.GetString("FolderId"));
+        }
+        var partition = Placement.PartitionKey(Placement.PartitionOf(operationId));
+        var keys = string.Join(" or ", Placement.ResourcesOf(operationId).Select(id => $"RowKey eq '{id}'"));
+        await foreach (var row in Table.QueryAsync<TableEntity>($"PartitionKey eq '{partition}' and ({keys})"))
+        {
+            if (row.GetString("OpDescription") is not null)
+            {
+                return (OperationFromResourceRow(row), row.GetString("FolderId"));
+            }
+        }
+        return null;
+    }
+
     public static bool IsConflict(RequestFailedException e) => e.Status is 409 or 412;
 }

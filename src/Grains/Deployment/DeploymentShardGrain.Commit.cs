@@ -22,9 +22,10 @@ public sealed partial class DeploymentShardGrain
             }
             prepared.Add(PrepareCreate(item));
         }
-        var admitted = await AdmitAsync(prepared);
+        var admitted = await ReserveNamesAsync(await AdmitAsync(prepared));
         if (admitted.Count == 0)
         {
+            ClearInflight();
             return;
         }
         try
@@ -37,6 +38,7 @@ public sealed partial class DeploymentShardGrain
             // its own, so only the refused command sees the refusal, with its reason.
             logger.LogDebug(e, "A batch of {Count} was refused; committing one by one", admitted.Count);
             _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
+            ClearInflight();
             foreach (var item in admitted)
             {
                 await CommitOneAsync(item.Item);
@@ -59,18 +61,21 @@ public sealed partial class DeploymentShardGrain
             {
                 return;
             }
-            if ((await AdmitAsync([prepared])).Count == 1)
+            if ((await ReserveNamesAsync(await AdmitAsync([prepared]))).Count == 1)
             {
                 await CommitAsync([prepared]);
             }
+            ClearInflight();
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
         {
+            ClearInflight();
             _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
             item.Done.TrySetResult(await ExplainConflictAsync(item.Command));
         }
         catch (StratumException e)
         {
+            ClearInflight();
             item.Done.TrySetResult(CommandOutcome.Failed(e));
         }
     }
@@ -89,6 +94,7 @@ public sealed partial class DeploymentShardGrain
         await rows.ReadyAsync();
         var response = await rows.Table.SubmitTransactionAsync(actions);
         next.Committed(response.Value[^1].Headers.ETag!.Value);
+        ClearInflight();
         var droppedLayers = _counters.Layers.Where(l => l.Value > 0 && next.Layers.GetValueOrDefault(l.Key) == 0).Select(l => l.Key).ToList();
         _counters = next;
         foreach (var prepared in admitted)
@@ -104,42 +110,6 @@ public sealed partial class DeploymentShardGrain
             // Not awaited: the layer drains this shard, which waits for this very flush to end.
             _ = grains.GetGrain<ILayerGrain>(layer).CheckFreeAsync();
         }
-    }
-
-    /// <summary>Takes commands in order while the shard's quota allowance covers them, raising it from the folder as needed.</summary>
-    private async Task<List<Prepared>> AdmitAsync(List<Prepared> prepared)
-    {
-        var total = new Delta();
-        foreach (var p in prepared)
-        {
-            total.Plus(p.Delta);
-        }
-        var need = total.Quota.Where(q => q.Value > 0).ToDictionary(q => q.Key, q => _counters.Quota.GetValueOrDefault(q.Key) + q.Value);
-        if (need.Any(n => n.Value > _allowance.GetValueOrDefault(n.Key)))
-        {
-            var want = need.ToDictionary(n => n.Key, n => n.Value + (n.Key.EndsWith(".count", StringComparison.Ordinal) ? _queue.Count : 0));
-            _allowance = await Folder.RaiseAllowanceAsync(_shard, need, want);
-        }
-        var admitted = new List<Prepared>();
-        var used = _counters.QuotaSnapshot();
-        foreach (var p in prepared)
-        {
-            var over = p.Delta.Quota.FirstOrDefault(q => q.Value > 0 && used.GetValueOrDefault(q.Key) + q.Value > _allowance.GetValueOrDefault(q.Key));
-            if (over.Key is not null)
-            {
-                var limit = await Folder.GetLimitAsync(over.Key);
-                p.Item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.ResourceExhausted,
-                    $"Quota {over.Key} of folder '{_folderId}' would be exceeded: limit {limit}, requested {over.Value}. " +
-                    $"A platform admin can raise it with PATCH /compute/v1/folders/{_folderId}/quotas."));
-                continue;
-            }
-            foreach (var (name, amount) in p.Delta.Quota)
-            {
-                used[name] = used.GetValueOrDefault(name) + amount;
-            }
-            admitted.Add(p);
-        }
-        return admitted;
     }
 
     private async Task<CommandOutcome?> PinAsync(string? layerId)
@@ -160,25 +130,36 @@ public sealed partial class DeploymentShardGrain
         }
     }
 
-    /// <summary>Why a command's rows were refused: its idempotency key was used before, or it already happened.</summary>
+    /// <summary>
+    /// Why a command's rows were refused. A create's ids come from its Idempotency-Key (or, in a
+    /// bulk create, from its operation), so a retry meets its own earlier row: the same request is
+    /// answered with the first operation, a different one is 409.
+    /// </summary>
     private async Task<CommandOutcome> ExplainConflictAsync(ShardCommand command)
     {
+        var id = command.Instance?.Id ?? command.Snapshot?.Id ?? command.Disk?.Id;
+        var existing = command.Kind is CommandKind.CreateDisk or CommandKind.CreateInstance or CommandKind.CreateSnapshot && id is not null
+            ? await rows.GetAsync(id)
+            : null;
+        if (existing is not null && existing.GetString("OperationId") == command.OperationId)
+        {
+            if (command.ClaimHash is not null && existing.GetString("Fingerprint") != command.Fingerprint)
+            {
+                return CommandOutcome.Failed(ErrorCode.Aborted, "This Idempotency-Key was already used with a different request; use a new key for a new request.");
+            }
+            return command.WithoutOperationRow
+                ? new CommandOutcome(null, null, command.Instance ?? (object?)command.Disk ?? command.Snapshot, Replayed: true)
+                : new CommandOutcome(ComputeRows.OperationFromResourceRow(existing), null, Replayed: true);
+        }
         if (command.ClaimHash is { } claimHash && await rows.GetAsync(Placement.PartitionKey(_home), $"idem|{claimHash}") is { } claim)
         {
             if (claim.GetString("Fingerprint") != command.Fingerprint)
             {
                 return CommandOutcome.Failed(ErrorCode.Aborted, "This Idempotency-Key was already used with a different request; use a new key for a new request.");
             }
-            var first = await rows.GetAsync(claim.GetString("OperationId"));
-            return first is null
-                ? CommandOutcome.Failed(ErrorCode.Unavailable, "The first request with this Idempotency-Key is still being stored; retry.")
-                : new CommandOutcome(ComputeRows.ReadOperation(first), null);
-        }
-        var id = command.Instance?.Id ?? command.Disk?.Id ?? command.Snapshot?.Id;
-        if (id is not null && await rows.GetAsync(id) is { } existing && existing.GetString("OperationId") == command.OperationId)
-        {
-            // The same command committed before (a retried bulk create): it is done, not a conflict.
-            return new CommandOutcome(null, null, command.Instance ?? (object?)command.Disk ?? command.Snapshot);
+            return await rows.GetAsync(claim.GetString("OperationId")) is { } first
+                ? new CommandOutcome(ComputeRows.ReadOperation(first), null, Replayed: true)
+                : CommandOutcome.Failed(ErrorCode.Unavailable, "The first request with this Idempotency-Key is still being stored; retry.");
         }
         return CommandOutcome.Failed(ErrorCode.Aborted, "The resource changed while this request was applied; retry.");
     }

@@ -9,18 +9,18 @@ public sealed partial class DeploymentShardGrain
     {
         var command = item.Command;
         var disk = command.Disk! with { Status = DiskStatus.Ready };
-        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, ShardRows.Disk(disk, command.DiskOs, command.OperationId, command.DataBlob, command.DataBytes)) };
+        var diskRow = ShardRows.Disk(disk, command.DiskOs, command.OperationId, command.DataBlob, command.DataBytes);
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, diskRow) };
         var delta = Delta.ForDisk(disk, +1);
-        object resource = disk;
-        var (key, id) = ("diskId", disk.Id);
         if (command.Instance is { } instance)
         {
-            resource = instance with { Status = InstanceStatus.Running };
-            actions.Add(new(TableTransactionActionType.Add, ShardRows.Instance((Instance)resource, command.OperationId)));
+            var running = instance with { Status = InstanceStatus.Running };
+            var instanceRow = ShardRows.Instance(running, command.OperationId);
+            actions.Add(new(TableTransactionActionType.Add, instanceRow));
             delta.Add(QuotaNames.InstancesCount, 1);
-            (key, id) = ("instanceId", instance.Id);
+            return Finish(item, actions, delta, "instanceId", instance.Id, running, [], instanceRow);
         }
-        return Finish(item, actions, delta, key, id, resource, []);
+        return Finish(item, actions, delta, "diskId", disk.Id, disk, [], diskRow);
     }
 
     /// <summary>A command that reads the rows it changes; the rows live in this shard's home partition.</summary>
@@ -54,18 +54,19 @@ public sealed partial class DeploymentShardGrain
         }
         var instance = item.Command.Instance! with { Status = InstanceStatus.Running };
         var attached = disk with { InstanceId = instance.Id };
+        var instanceRow = ShardRows.Instance(instance, item.Command.OperationId);
         return Finish(item,
         [
             new(TableTransactionActionType.UpdateReplace, ShardRows.Disk(attached, diskRow), diskRow.ETag),
-            new(TableTransactionActionType.Add, ShardRows.Instance(instance, item.Command.OperationId)),
-        ], new Delta().Add(QuotaNames.InstancesCount, 1), "instanceId", instance.Id, instance, []);
+            new(TableTransactionActionType.Add, instanceRow),
+        ], new Delta().Add(QuotaNames.InstancesCount, 1), "instanceId", instance.Id, instance, [], instanceRow);
     }
 
     private Prepared SnapshotOf(Pending item, TableEntity diskRow)
     {
         var snapshot = item.Command.Snapshot! with { Status = DiskStatus.Ready };
-        return Finish(item, [new(TableTransactionActionType.Add, ShardRows.Snapshot(snapshot, item.Command.OperationId, item.Command.DataBlob))],
-            Delta.ForSnapshot(snapshot, +1), "snapshotId", snapshot.Id, snapshot, []);
+        var snapshotRow = ShardRows.Snapshot(snapshot, item.Command.OperationId, item.Command.DataBlob);
+        return Finish(item, [new(TableTransactionActionType.Add, snapshotRow)], Delta.ForSnapshot(snapshot, +1), "snapshotId", snapshot.Id, snapshot, [], snapshotRow);
     }
 
     private Prepared? DeleteDisk(Pending item, TableEntity diskRow)
@@ -110,7 +111,13 @@ public sealed partial class DeploymentShardGrain
         return Finish(item, actions, delta, "instanceId", instance.Id, EmptyResponse.Instance, freed);
     }
 
-    private Prepared Finish(Pending item, List<TableTransactionAction> actions, Delta delta, string key, string id, object response, IReadOnlyList<string> freedBlobs)
+    /// <summary>
+    /// Adds the operation. A create's operation is its resource's row (named after it, with the
+    /// request's fingerprint for a retried Idempotency-Key); a delete's is a row of its own, with a
+    /// claim row when keyed. Either way it commits in the same transaction as the change.
+    /// </summary>
+    private Prepared Finish(Pending item, List<TableTransactionAction> actions, Delta delta, string key, string id, object response,
+        IReadOnlyList<string> freedBlobs, TableEntity? createdRow = null)
     {
         var command = item.Command;
         if (command.WithoutOperationRow)
@@ -118,6 +125,13 @@ public sealed partial class DeploymentShardGrain
             return new Prepared(item, actions, delta, new CommandOutcome(null, null, response), freedBlobs);
         }
         var operation = ShardRows.Done(command, _folderId, key, id, response);
+        if (createdRow is not null)
+        {
+            createdRow["OpDescription"] = command.Description;
+            createdRow["OpCreatedBy"] = command.CreatedBy;
+            createdRow["Fingerprint"] = command.Fingerprint ?? "";
+            return new Prepared(item, actions, delta, new CommandOutcome(operation, null, response), freedBlobs);
+        }
         actions.Add(new(TableTransactionActionType.Add, ComputeRows.OperationRow(operation, _folderId)));
         if (command.ClaimHash is { } claimHash)
         {
@@ -127,7 +141,8 @@ public sealed partial class DeploymentShardGrain
     }
 
     /// <summary>The blob a resource owns (named by its id), to delete with it; a layer is freed by the layer.</summary>
-    private static string[] OwnBlob(TableEntity row, string id) => row.GetString("DataBlob") == id ? [id] : [];
+    private static string[] OwnBlob(TableEntity row, string id) =>
+        row.GetString("DataBlob") is { } blob && blob.StartsWith(id, StringComparison.Ordinal) ? [blob] : [];
 
     private static Prepared? Refuse(Pending item, StratumException error)
     {

@@ -15,7 +15,7 @@ namespace Stratum.Deployment;
 /// loop is the one writer, and the invariant across its awaits is that only it touches the counters.
 /// </summary>
 [Reentrant]
-public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageData data, IGrainFactory grains, ILogger<DeploymentShardGrain> logger)
+public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageData data, Index.ResourceIndex index, IGrainFactory grains, ILogger<DeploymentShardGrain> logger)
     : Grain, IDeploymentShardGrain
 {
     /// <summary>Azure Table transactions hold at most 100 actions.</summary>
@@ -38,9 +38,16 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
         _home = Placement.Home(_folderId, _shard);
         _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
         // An allowance left above what was committed (a flush that died) is handed back here.
-        _allowance = await Folder.GetAllowanceAsync(_shard);
         await Folder.LowerAllowanceAsync(_shard, _counters.QuotaSnapshot());
         _allowance = await Folder.GetAllowanceAsync(_shard);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_counters is not null)
+        {
+            await Folder.LowerAllowanceAsync(_shard, _counters.QuotaSnapshot());
+        }
     }
 
     async Task<IReadOnlyList<CommandOutcome>> IDeploymentShardGrain.SubmitAsync(IReadOnlyList<ShardCommand> commands)
@@ -93,9 +100,6 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
                 _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
             }
         }
-        // Idle: give back allowance beyond what is committed, so other shards may use it.
-        await Folder.LowerAllowanceAsync(_shard, _counters.QuotaSnapshot());
-        _allowance = await Folder.GetAllowanceAsync(_shard);
     }
 
     /// <summary>Batchable creates together (up to the action limit), or one command that reads rows on its own.</summary>

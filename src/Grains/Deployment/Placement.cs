@@ -12,7 +12,21 @@ public static class Placement
 {
     public const int Partitions = 256;
 
-    public static int PartitionOf(string id) => (int)(Fnv(id) % Partitions);
+    /// <summary>
+    /// The partition of an id, from its 17 random characters only: the operation of a create is named
+    /// after its resource (same characters, prefix "opr"), so both land in the same partition.
+    /// </summary>
+    public static int PartitionOf(string id) => (int)(Fnv(id.Length > 3 ? id[3..] : id) % Partitions);
+
+    /// <summary>The operation of a create: no row of its own, it is read from its resource's row.</summary>
+    public static string OperationIdOf(string resourceId) => ResourceIds.Operation + resourceId[3..];
+
+    /// <summary>The resources an operation id may be named after.</summary>
+    public static IEnumerable<string> ResourcesOf(string operationId) =>
+        new[] { ResourceIds.Instance, ResourceIds.Disk, ResourceIds.Snapshot }.Select(prefix => prefix + operationId[3..]);
+
+    /// <summary>A name for a copy of data made for a resource: its id, and a part unique to this attempt.</summary>
+    public static string DataBlobFor(string resourceId) => $"{resourceId}.{Guid.NewGuid():N}";
 
     public static int Home(string folderId, int shard) => (int)(Fnv($"{folderId}/{shard}") % Partitions);
 

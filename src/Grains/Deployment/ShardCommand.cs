@@ -34,6 +34,15 @@ public sealed record ShardCommand(
 {
     /// <summary>Creates that read no existing row can share a transaction with others.</summary>
     public bool IsBatchable => Kind == CommandKind.CreateDisk || (Kind == CommandKind.CreateInstance && Disk is not null);
+
+    /// <summary>The name the new resource reserves in its folder, and of which kind; null for unnamed resources and deletes.</summary>
+    public (string Kind, string Name, string OwnerId)? NewName => Kind switch
+    {
+        CommandKind.CreateInstance when Instance?.Name is { } name => ("instance", name, Instance.Id),
+        CommandKind.CreateDisk when Disk?.Name is { } name => ("disk", name, Disk.Id),
+        CommandKind.CreateSnapshot when Snapshot?.Name is { } name => ("snapshot", name, Snapshot.Id),
+        _ => null,
+    };
 }
 
 /// <summary>What became of a command: its finished operation, or why it was refused.</summary>
@@ -41,7 +50,8 @@ public sealed record ShardCommand(
 public sealed record CommandOutcome(
     [property: Id(0)] Operation? Operation,
     [property: Id(1)] ErrorInfo? Error,
-    [property: Id(2)] object? Resource = null)
+    [property: Id(2)] object? Resource = null,
+    [property: Id(3)] bool Replayed = false)
 {
     public static CommandOutcome Failed(ErrorCode code, string message) => new(null, new ErrorInfo(code, message));
     public static CommandOutcome Failed(StratumException e) => Failed(e.Code, e.Message);
@@ -62,6 +72,9 @@ public interface IDeploymentShardGrain : IGrainWithStringKey
     /// transaction in flight, and returns how many references the shard holds.
     /// </summary>
     [Alias("DrainLayer")] Task<long> DrainLayerAsync(string layerId);
+
+    /// <summary>Gives back quota allowance beyond what is committed or in flight, for another shard of the folder.</summary>
+    [Alias("TrimAllowance")] Task TrimAllowanceAsync();
 }
 
 [GenerateSerializer, Immutable, Alias("Stratum.ShardCounters")]

@@ -7,7 +7,8 @@ using Stratum.Validation;
 namespace Stratum.Folders;
 
 /// <summary>Creates folders and lists them; stateless, so every silo serves it locally.</summary>
-[StatelessWorker]
+// Reentrant: it keeps no state, so calls interleave freely instead of queueing behind one another.
+[StatelessWorker, Reentrant]
 public sealed class FolderDirectoryGrain(Authorizer authorizer, ResourceIndex index, IGrainFactory grains) : Grain, IFolderDirectoryGrain
 {
     Task<Operation> IFolderDirectoryGrain.CreateAsync(Caller caller, CreateFolderRequest request, string? idempotencyKey) =>

@@ -30,8 +30,22 @@ public sealed partial class FolderGrain
         {
             throw StratumException.NotFound("folder", Id);
         }
+        if (!Grant(shard, need, want))
+        {
+            // Other shards may hold headroom they do not use: ask them to give it back, then try once more.
+            var holders = state.State.Allowances.Where(a => a.Key != shard && need.Keys.Any(n => a.Value.GetValueOrDefault(n) > 0)).Select(a => a.Key).ToList();
+            await Task.WhenAll(holders.Select(k => grains.GetGrain<Deployment.IDeploymentShardGrain>(Deployment.Placement.ShardKey(Id, k)).TrimAllowanceAsync()));
+            Grant(shard, need, want);
+        }
+        await WriteCoalescedAsync();
+        return new Dictionary<string, long>(Allowance(shard));
+    }
+
+    /// <summary>Raises the shard's allowance towards want within the limits; true when every need is met.</summary>
+    private bool Grant(int shard, Dictionary<string, long> need, Dictionary<string, long> want)
+    {
         var mine = Allowance(shard);
-        var changed = false;
+        var met = true;
         foreach (var (name, needed) in need)
         {
             var current = mine.GetValueOrDefault(name);
@@ -41,18 +55,18 @@ public sealed partial class FolderGrain
             }
             var others = state.State.Allowances.Where(a => a.Key != shard).Sum(a => a.Value.GetValueOrDefault(name));
             var room = state.State.Limit(name) - others;
-            var target = Math.Min(Math.Max(needed, want.GetValueOrDefault(name, needed)), room);
+            // Headroom only where the limit leaves room for every shard's headroom too: near the
+            // limit shards get exactly what they need, so headroom never starves another shard's need.
+            var headroom = Math.Max(0, want.GetValueOrDefault(name, needed) - needed);
+            var spare = room - needed - Math.Max(1, state.State.DeploymentShards) * headroom;
+            var target = Math.Min(needed + Math.Min(headroom, Math.Max(0, spare)), room);
             if (target > current)
             {
                 mine[name] = target;
-                changed = true;
             }
+            met &= target >= needed;
         }
-        if (changed)
-        {
-            await WriteCoalescedAsync();
-        }
-        return new Dictionary<string, long>(mine);
+        return met;
     }
 
     async Task IFolderInternalGrain.LowerAllowanceAsync(int shard, Dictionary<string, long> committed)

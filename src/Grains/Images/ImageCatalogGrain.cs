@@ -10,7 +10,8 @@ namespace Stratum.Images;
 /// The front door for image creation and folder-wide image reads. Stateless, so each silo runs
 /// it locally; the rules live in the grains it calls and in the authorizer.
 /// </summary>
-[StatelessWorker]
+// Reentrant: it keeps no state, so calls interleave freely instead of queueing behind one another.
+[StatelessWorker, Reentrant]
 public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index, IGrainFactory grains) : Grain, IImageCatalogGrain
 {
     /// <summary>How many ACTIVE members latestByFamily looks past when newer ones are unreadable.</summary>

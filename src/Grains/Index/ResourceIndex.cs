@@ -69,7 +69,7 @@ public sealed class ResourceIndex
     }
 
     /// <summary>Reserves many names, a transaction per hundred; returns the names another owner holds.</summary>
-    public async Task<IReadOnlySet<string>> ReserveNamesAsync(string folderId, string kind, IReadOnlyList<(string Name, string OwnerId)> names)
+    public async Task<IReadOnlySet<string>> ReserveNamesAsync(string folderId, string kind, IReadOnlyList<(string Name, string OwnerId)> names, Func<string, Task<bool>>? ownerExists = null)
     {
         await _created.Value;
         var taken = new HashSet<string>(StringComparer.Ordinal);
@@ -80,13 +80,13 @@ public sealed class ResourceIndex
                 await _table.SubmitTransactionAsync(chunk.Select(n => new TableTransactionAction(TableTransactionActionType.Add,
                     new TableEntity(NamesPartition(folderId, kind), n.Name) { ["OwnerId"] = n.OwnerId })));
             }
-            catch (TableTransactionFailedException)
+            catch (RequestFailedException refused) when (refused.Status is 409 or 400 || refused is TableTransactionFailedException)
             {
                 foreach (var (name, owner) in chunk)
                 {
                     try
                     {
-                        await ReserveNameAsync(folderId, kind, name, owner);
+                        await ReserveNameAsync(folderId, kind, name, owner, ownerExists);
                     }
                     catch (StratumException e) when (e.Code == ErrorCode.AlreadyExists)
                     {

@@ -13,17 +13,17 @@ public sealed class OperationGrain(
     private string Id => this.GetPrimaryKeyString();
 
     /// <summary>
-    /// Disk, snapshot and instance operations are rows their shard wrote with the resource; an
-    /// operation without a record of its own is looked up there.
+    /// Disk, snapshot and instance operations are rows their shard wrote with the resource (or the
+    /// resource's row itself); an operation without a record of its own is looked up there.
     /// </summary>
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    private async Task LoadFromComputeRowsAsync()
     {
-        if (state.State.Operation is null && await computeRows.GetAsync(Id) is { } row && row.GetString("Kind") == Deployment.ComputeRows.OperationKind)
+        if (state.State.Operation is null && ResourceIds.IsValid(Id, ResourceIds.Operation) && await computeRows.FindOperationAsync(Id) is { } found)
         {
-            state.State.Operation = Deployment.ComputeRows.ReadOperation(row);
-            state.State.FolderId = row.GetString("FolderId");
-            state.State.ResourceId = state.State.Operation.Metadata.Values.FirstOrDefault(v => v != state.State.FolderId) ?? "";
-            state.State.CreatedBy = ParseSubject(state.State.Operation.CreatedBy);
+            state.State.Operation = found.Operation;
+            state.State.FolderId = found.FolderId;
+            state.State.ResourceId = found.Operation.Metadata.Values.FirstOrDefault(v => v != found.FolderId) ?? "";
+            state.State.CreatedBy = ParseSubject(found.Operation.CreatedBy);
         }
     }
 
@@ -94,6 +94,7 @@ public sealed class OperationGrain(
 
     private async Task DemandReadAsync(Caller caller)
     {
+        await LoadFromComputeRowsAsync();
         if (state.State.Operation is null)
         {
             throw StratumException.NotFound("operation", Id);

@@ -1,0 +1,71 @@
+namespace Stratum.Deployment;
+
+public sealed partial class DeploymentShardGrain
+{
+    /// <summary>Allowance a shard asks for beyond its need, so most flushes need no folder write.</summary>
+    private const int Headroom = 64;
+
+    /// <summary>Quota taken by commands admitted but not yet committed; a trim never gives it back.</summary>
+    private Dictionary<string, long> _inflight = [];
+    private bool _trimmed;
+
+    /// <summary>
+    /// Takes commands in order while the shard's allowance covers them, raising it from the folder
+    /// (with headroom) when it does not. The rest are refused with 429, naming the quota and its limit.
+    /// </summary>
+    private async Task<List<Prepared>> AdmitAsync(List<Prepared> prepared)
+    {
+        var total = new Delta();
+        foreach (var p in prepared)
+        {
+            total.Plus(p.Delta);
+        }
+        var need = total.Quota.Where(q => q.Value > 0).ToDictionary(q => q.Key, q => _counters.Quota.GetValueOrDefault(q.Key) + q.Value);
+        if (need.Any(n => n.Value > _allowance.GetValueOrDefault(n.Key)))
+        {
+            var largest = prepared.SelectMany(p => p.Delta.Quota).Where(q => q.Value > 0).GroupBy(q => q.Key).ToDictionary(g => g.Key, g => g.Max(q => q.Value));
+            var want = need.ToDictionary(n => n.Key, n => n.Value + Headroom * largest.GetValueOrDefault(n.Key, 1));
+            do
+            {
+                // A trim that lands while this raise is on its way makes the answer stale: ask again.
+                _trimmed = false;
+                _allowance = await Folder.RaiseAllowanceAsync(_shard, need, want);
+            }
+            while (_trimmed);
+        }
+        var admitted = new List<Prepared>();
+        var used = _counters.QuotaSnapshot();
+        foreach (var p in prepared)
+        {
+            var over = p.Delta.Quota.FirstOrDefault(q => q.Value > 0 && used.GetValueOrDefault(q.Key) + q.Value > _allowance.GetValueOrDefault(q.Key));
+            if (over.Key is not null)
+            {
+                var limit = await Folder.GetLimitAsync(over.Key);
+                p.Item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.ResourceExhausted,
+                    $"Quota {over.Key} of folder '{_folderId}' would be exceeded: limit {limit}, requested {over.Value}. " +
+                    $"A platform admin can raise it with PATCH /compute/v1/folders/{_folderId}/quotas."));
+                continue;
+            }
+            foreach (var (name, amount) in p.Delta.Quota)
+            {
+                used[name] = used.GetValueOrDefault(name) + amount;
+            }
+            admitted.Add(p);
+        }
+        _inflight = used.ToDictionary(u => u.Key, u => Math.Max(0, u.Value - _counters.Quota.GetValueOrDefault(u.Key)));
+        return admitted;
+    }
+
+    private void ClearInflight() => _inflight = [];
+
+    async Task IDeploymentShardGrain.TrimAllowanceAsync()
+    {
+        _trimmed = true;
+        var keep = _counters.Quota.ToDictionary(q => q.Key, q => q.Value + _inflight.GetValueOrDefault(q.Key));
+        await Folder.LowerAllowanceAsync(_shard, keep);
+        foreach (var (name, value) in keep)
+        {
+            _allowance[name] = Math.Min(_allowance.GetValueOrDefault(name), value);
+        }
+    }
+}

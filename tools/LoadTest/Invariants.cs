@@ -1,0 +1,101 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Stratum.LoadTest;
+
+/// <summary>What must hold after a run, however it went.</summary>
+public sealed record InvariantReport(bool InstancesExact, bool RefCountExact, bool QuotaExact, IReadOnlyList<string> Violations)
+{
+    public bool AllHold => InstancesExact && RefCountExact && QuotaExact;
+}
+
+/// <summary>
+/// Checks a folder after a run: the instances and disks that exist are exactly those acknowledged,
+/// every base layer's reference count equals its holders, and quota usage equals what exists.
+/// </summary>
+public static class Invariants
+{
+    public static async Task<InvariantReport> CheckAsync(HttpClient admin, string folderId, int acknowledged, IReadOnlyCollection<string>? acknowledgedIds)
+    {
+        var instances = await ListAsync(admin, $"/compute/v1/instances?folderId={folderId}", "instances");
+        var disks = await ListAsync(admin, $"/compute/v1/disks?folderId={folderId}", "disks");
+        var images = await ListAsync(admin, $"/compute/v1/images?folderId={folderId}", "images");
+        var quotas = (await admin.GetFromJsonAsync<JsonNode>($"/compute/v1/folders/{folderId}/quotas"))!["quotas"]!.AsArray();
+        var layers = new Dictionary<string, long>();
+        foreach (var layerId in disks.Select(d => d["layerId"]?.GetValue<string>()).Concat(images.Select(i => i["layerId"]?.GetValue<string>())).OfType<string>().Distinct())
+        {
+            var layer = (await admin.GetFromJsonAsync<JsonNode>($"/compute/v1/layers/{layerId}"))!;
+            layers[layerId] = long.Parse(layer["referenceCount"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return Evaluate(instances, disks, images, quotas.Select(q => q!).ToList(), layers, acknowledged, acknowledgedIds);
+    }
+
+    /// <summary>The judgement itself, apart from fetching, so it can be tested on made-up listings.</summary>
+    public static InvariantReport Evaluate(IReadOnlyList<JsonNode> instances, IReadOnlyList<JsonNode> disks, IReadOnlyList<JsonNode> images,
+        IReadOnlyList<JsonNode> quotas, IReadOnlyDictionary<string, long> layerCounts, int acknowledged, IReadOnlyCollection<string>? acknowledgedIds)
+    {
+        var instanceIds = instances.Select(i => Text(i["id"])).ToHashSet();
+        var diskIds = disks.Select(d => Text(d["id"])).ToHashSet();
+
+        var existence = new List<string>();
+        if (instanceIds.Count != acknowledged)
+        {
+            existence.Add($"{instanceIds.Count} instances exist but {acknowledged} were acknowledged");
+        }
+        if (acknowledgedIds?.FirstOrDefault(id => !instanceIds.Contains(id)) is { } lost)
+        {
+            existence.Add($"acknowledged instance {lost} does not exist");
+        }
+        if (instances.Select(i => Text(i["bootDisk"]?["diskId"])).FirstOrDefault(d => !diskIds.Contains(d)) is { } missing)
+        {
+            existence.Add($"boot disk {missing} does not exist");
+        }
+        if (diskIds.Count != instanceIds.Count)
+        {
+            existence.Add($"{diskIds.Count} disks exist for {instanceIds.Count} instances");
+        }
+
+        var references = new List<string>();
+        foreach (var (layerId, count) in layerCounts)
+        {
+            var holders = disks.Count(d => d["layerId"]?.GetValue<string>() == layerId) + images.Count(i => i["layerId"]?.GetValue<string>() == layerId);
+            if (holders != count)
+            {
+                references.Add($"layer {layerId} counts {count} references but {holders} disks and images hold it");
+            }
+        }
+
+        var usage = new List<string>();
+        long Usage(string name) => Number(quotas.Single(q => Text(q["name"]) == name)["usage"]);
+        void Expect(string name, long actual)
+        {
+            if (Usage(name) != actual)
+            {
+                usage.Add($"{name} usage is {Usage(name)} but {actual} exist");
+            }
+        }
+        Expect("compute.instances.count", instanceIds.Count);
+        Expect("compute.disks.count", diskIds.Count);
+        Expect("compute.disks.size", disks.Sum(d => Number(d["size"])));
+
+        return new InvariantReport(existence.Count == 0, references.Count == 0, usage.Count == 0, [.. existence, .. references, .. usage]);
+    }
+
+    private static string Text(JsonNode? node) => node?.GetValue<string>() ?? "";
+
+    private static long Number(JsonNode? node) => long.Parse(Text(node), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<List<JsonNode>> ListAsync(HttpClient admin, string path, string plural)
+    {
+        var all = new List<JsonNode>();
+        string? token = null;
+        do
+        {
+            var page = (await admin.GetFromJsonAsync<JsonNode>(path + "&pageSize=1000" + (token is null ? "" : "&pageToken=" + Uri.EscapeDataString(token))))!;
+            all.AddRange(page[plural]!.AsArray().Select(n => n!));
+            token = page["nextPageToken"]?.GetValue<string>();
+        }
+        while (token is not null);
+        return all;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace Stratum.LoadTest;
+
+/// <summary>The command line: <c>&lt;scenario&gt; [--count N] [--concurrency C] [--target gateway|client] [--local] ...</c>.</summary>
+public sealed record LoadOptions
+{
+    public const string Usage = """
+        usage: LoadTest <deploy|bulk|lookup|mixed> [options]
+          --count N            VMs to deploy or lookups to make (default 1000)
+          --concurrency C      calls in flight (default 64)
+          --target T           gateway (default) or client (the Orleans client, straight to the cluster)
+          --local              start Azurite, silos and a gateway of this checkout, prepare a folder and a pooled family image, run, stop
+          --silos N            silos to start with --local (default 2)
+          --layer-shards N     deployment shards per folder, which also shard each layer's references (default: the silo's, 8)
+          --gateway URL        an existing gateway (default http://127.0.0.1:8080)
+          --token T            its bearer token (default dev-admin)
+          --storage CONN       the cluster's storage connection string, for --target client without --local
+          --folder ID          an existing folder with a family to deploy from (without --local)
+          --family NAME        that family (default loadtest)
+          --batch N            instances per bulkCreate call (default 500)
+          --report DIR         write report.json and chart.svg there
+          --kill-silo-at S     with --local: kill one silo S seconds into the run
+          --configuration C    build configuration of the silo and gateway that --local starts (default Release)
+        """;
+
+    public string Scenario { get; init; } = "deploy";
+    public int Count { get; init; } = 1000;
+    public int Concurrency { get; init; } = 64;
+    public string Target { get; init; } = "gateway";
+    public bool Local { get; init; }
+    public int Silos { get; init; } = 2;
+    public int? LayerShards { get; init; }
+    public string Gateway { get; init; } = "http://127.0.0.1:8080";
+    public string Token { get; init; } = "dev-admin";
+    public string? Storage { get; init; }
+    public string? Folder { get; init; }
+    public string Family { get; init; } = "loadtest";
+    public int Batch { get; init; } = 500;
+    public string? Report { get; init; }
+    public double? KillSiloAt { get; init; }
+    public string Configuration { get; init; } = "Release";
+
+    public static LoadOptions Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0 || args[0] is not ("deploy" or "bulk" or "lookup" or "mixed"))
+        {
+            throw new ArgumentException("The first argument is the scenario: deploy, bulk, lookup or mixed.");
+        }
+        var options = new LoadOptions { Scenario = args[0] };
+        for (var i = 1; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Int() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{args[i]} takes a positive whole number.");
+            options = args[i] switch
+            {
+                "--count" => options with { Count = Int() },
+                "--concurrency" => options with { Concurrency = Int() },
+                "--target" => options with { Target = Value() is "gateway" or "client" ? args[i] : throw new ArgumentException("--target is gateway or client.") },
+                "--local" => options with { Local = true },
+                "--silos" => options with { Silos = Int() },
+                "--layer-shards" => options with { LayerShards = Int() },
+                "--gateway" => options with { Gateway = Value() },
+                "--token" => options with { Token = Value() },
+                "--storage" => options with { Storage = Value() },
+                "--folder" => options with { Folder = Value() },
+                "--family" => options with { Family = Value() },
+                "--batch" => options with { Batch = Int() },
+                "--report" => options with { Report = Value() },
+                "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 ? s : throw new ArgumentException("--kill-silo-at takes seconds.") },
+                "--configuration" => options with { Configuration = Value() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+        if (options.KillSiloAt is not null && !options.Local)
+        {
+            throw new ArgumentException("--kill-silo-at needs --local: the tool only kills silos it started.");
+        }
+        if (!options.Local && options.Folder is null)
+        {
+            throw new ArgumentException("Without --local, name the folder to deploy into with --folder (it needs a family, --family).");
+        }
+        return options;
+    }
+}

@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Stratum.LoadTest;
+
+/// <summary>
+/// With <c>--local</c>: Azurite, N silo processes and a gateway process of this checkout, on free
+/// loopback ports, each logging to a file. Samples their memory and the silos' storage-request
+/// counters while the run goes on, and kills them all at the end.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private readonly List<Process> _processes = [];
+    private readonly List<(Process Process, int HttpPort)> _silos = [];
+    private readonly Dictionary<int, (long Table, long Blob)> _storage = [];
+    private readonly CancellationTokenSource _sampling = new();
+    private Process _gateway = null!;
+    private long _storageAtStart;
+    private long _tableAtStart;
+    private Task _sampler = Task.CompletedTask;
+
+    public string ClusterId { get; } = "lt" + Guid.NewGuid().ToString("N")[..10];
+    public string Storage { get; private set; } = "";
+    public string GatewayUrl { get; private set; } = "";
+    public string Logs { get; } = Directory.CreateTempSubdirectory("stratum-loadtest-").FullName;
+    public double SilosPeakMb { get; private set; }
+    public double GatewayPeakMb { get; private set; }
+
+    /// <summary>Storage requests the silos sent since <see cref="MarkStorage"/> (a killed silo's count as last seen).</summary>
+    public long StorageRequestsSinceMark => _storage.Values.Sum(s => s.Table + s.Blob) - _storageAtStart;
+
+    /// <summary>The same, split into table and blob requests.</summary>
+    public (long Table, long Blob) StorageSplitSinceMark => (_storage.Values.Sum(s => s.Table) - _tableAtStart, _storage.Values.Sum(s => s.Blob) - (_storageAtStart - _tableAtStart));
+
+    public static async Task<LocalCluster> StartAsync(LoadOptions options, TextWriter log)
+    {
+        var cluster = new LocalCluster();
+        var root = RepositoryRoot();
+        log.WriteLine($"building the silo and the gateway ({options.Configuration}); logs in {cluster.Logs}");
+        foreach (var project in new[] { "src/Silo", "src/Gateway" })
+        {
+            await RunAsync("dotnet", $"build {project} -c {options.Configuration} --nologo -v q", root, cluster.Logs);
+        }
+        if (!File.Exists(Path.Combine(root, "node_modules", ".bin", "azurite")))
+        {
+            await RunAsync("npm", "ci --no-audit --no-fund", root, cluster.Logs);
+        }
+        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        cluster.Storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+        cluster.Start("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"),
+            $"--silent --skipApiVersionCheck --location {Path.Combine(cluster.Logs, "azurite")} --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort {blob} --queuePort {queue} --tablePort {table}", root, []);
+        await WaitForPortAsync(table);
+
+        var common = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Orleans__ClusterId"] = cluster.ClusterId,
+            ["Stratum__Storage__ConnectionString"] = cluster.Storage,
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        if (options.LayerShards is { } shards)
+        {
+            common["Stratum__Deployment__Shards"] = shards.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var binaries = (string project, string dll) => Path.Combine(root, "src", project, "bin", options.Configuration, "net10.0", dll);
+        for (var i = 0; i < options.Silos; i++)
+        {
+            var http = FreePort();
+            // Each process runs in its own output folder, its content root, where its appsettings are.
+            var silo = cluster.Start($"silo{i + 1}", "dotnet", $"Stratum.Silo.dll --urls http://127.0.0.1:{http}", Path.GetDirectoryName(binaries("Silo", "Stratum.Silo.dll"))!, new(common)
+            {
+                ["Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Orleans__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            cluster._silos.Add((silo, http));
+        }
+        var gatewayPort = FreePort();
+        cluster.GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
+        cluster._gateway = cluster.Start("gateway", "dotnet", $"Stratum.Gateway.dll --urls {cluster.GatewayUrl}", Path.GetDirectoryName(binaries("Gateway", "Stratum.Gateway.dll"))!, common);
+        await cluster.WaitReadyAsync(options.Silos, log);
+        cluster._sampler = cluster.SampleAsync(cluster._sampling.Token);
+        return cluster;
+    }
+
+    public void MarkStorage()
+    {
+        _storageAtStart = _storage.Values.Sum(s => s.Table + s.Blob);
+        _tableAtStart = _storage.Values.Sum(s => s.Table);
+    }
+
+    /// <summary>Kills the last silo still running, as a crash would.</summary>
+    public void KillSilo()
+    {
+        var (process, _) = _silos.Last(s => !s.Process.HasExited);
+        process.Kill();
+    }
+
+    private async Task SampleAsync(CancellationToken cancellation)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        while (!cancellation.IsCancellationRequested)
+        {
+            await SampleOnceAsync(http);
+            await Task.Delay(250, cancellation).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task SampleOnceAsync(HttpClient http)
+    {
+        var silos = 0.0;
+        foreach (var (process, port) in _silos.Where(s => !s.Process.HasExited))
+        {
+            silos = Math.Max(silos, ResidentMb(process));
+            try
+            {
+                var totals = await http.GetFromJsonAsync<JsonNode>($"http://127.0.0.1:{port}/stats/storage");
+                _storage[port] = (totals!["table"]!.GetValue<long>(), totals["blob"]!.GetValue<long>());
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // A silo being killed answers no more; its last count stands.
+            }
+        }
+        SilosPeakMb = Math.Max(SilosPeakMb, silos);
+        GatewayPeakMb = Math.Max(GatewayPeakMb, _gateway.HasExited ? 0 : ResidentMb(_gateway));
+    }
+
+    /// <summary>Stops the background sampling and takes one last sample, so the counters are current.</summary>
+    public async Task SampleNowAsync()
+    {
+        await _sampling.CancelAsync();
+        await _sampler;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await SampleOnceAsync(http);
+    }
+
+    private static double ResidentMb(Process process)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private async Task WaitReadyAsync(int silos, TextWriter log)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var ready = await http.GetFromJsonAsync<JsonNode>($"{GatewayUrl}/readyz");
+                if (ready?["silos"]?.GetValue<int>() >= silos)
+                {
+                    log.WriteLine($"cluster {ClusterId} ready: {silos} silo(s), gateway {GatewayUrl}");
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                // Not up yet.
+            }
+            if (_processes.FirstOrDefault(p => p.HasExited) is { } dead)
+            {
+                throw new InvalidOperationException($"A process of the local cluster exited early (code {dead.ExitCode}); see {Logs}.");
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"The local cluster was not ready within 120 s; see {Logs}.");
+    }
+
+    private Process Start(string name, string file, string arguments, string directory, Dictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo(file, arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+        var process = Process.Start(info)!;
+        var output = new StreamWriter(Path.Combine(Logs, $"{name}.log")) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.WriteLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.WriteLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
+        return process;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sampling.CancelAsync();
+        await _sampler;
+        foreach (var process in Enumerable.Reverse(_processes).Where(p => !p.HasExited))
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public static string RepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "Orleans.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+        }
+        throw new InvalidOperationException("Run the load test from inside the Stratum checkout (Orleans.sln not found).");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForPortAsync(int port)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        throw new TimeoutException($"Nothing listened on port {port} within 60 s.");
+    }
+
+    private static async Task RunAsync(string file, string arguments, string directory, string logs)
+    {
+        var info = new ProcessStartInfo(file, arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            await File.WriteAllTextAsync(Path.Combine(logs, "build.log"), output + error);
+            throw new InvalidOperationException($"{file} {arguments} failed; see {Path.Combine(logs, "build.log")}.");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Buffers.Binary;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Stratum.LoadTest;
+
+/// <summary>
+/// Makes a fresh folder ready for a run: quotas large enough, the load test's service account as
+/// editor (for the Orleans-client target), and a pooled image in the family, imported from a
+/// small qcow2 this tool serves itself on loopback.
+/// </summary>
+public sealed class Preparation(HttpClient admin) : IAsyncDisposable
+{
+    private WebApplication? _files;
+    private readonly Dictionary<string, byte[]> _content = [];
+
+    public async Task<string> CreateFolderAsync(int count)
+    {
+        var folder = await DoneAsync(HttpMethod.Post, "/resource-manager/v1/folders", new { name = "loadtest-" + Guid.NewGuid().ToString("N")[..8] });
+        var folderId = folder["id"]!.GetValue<string>();
+        var limits = new (string Name, long Limit)[]
+        {
+            ("compute.instances.count", count + 1000), ("compute.disks.count", count + 1000), ("compute.disks.size", 1L << 60),
+            ("compute.diskPools.count", 1000), ("compute.images.count", 1000), ("compute.images.size", 1L << 50),
+        };
+        using var quotas = await admin.PatchAsJsonAsync($"/compute/v1/folders/{folderId}/quotas", new { quotas = limits.Select(l => new { name = l.Name, limit = l.Limit }) });
+        quotas.EnsureSuccessStatusCode();
+        await DoneAsync(HttpMethod.Post, $"/resource-manager/v1/folders/{folderId}:updateAccessBindings", new
+        {
+            accessBindingDeltas = new[] { new { action = "ADD", accessBinding = new { roleId = "editor", subject = new { id = "loadtest", type = "serviceAccount" } } } },
+        });
+        return folderId;
+    }
+
+    /// <summary>Publishes a new pooled image with unique content (so its own base layer) into the family.</summary>
+    public async Task<string> PublishAsync(string folderId, string family)
+    {
+        var uri = await ServeAsync(Qcow2(64L << 20));
+        var image = await DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, family, pooled = true, uri });
+        return image["id"]!.GetValue<string>();
+    }
+
+    public Task DeprecateAsync(string imageId) =>
+        DoneAsync(HttpMethod.Post, $"/compute/v1/images/{imageId}:deprecate", new { state = "DEPRECATED" });
+
+    private async Task<string> ServeAsync(byte[] content)
+    {
+        if (_files is null)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            _files = builder.Build();
+            _files.Run(async context =>
+            {
+                if (_content.TryGetValue(context.Request.Path.Value!.TrimStart('/'), out var bytes))
+                {
+                    context.Response.ContentLength = bytes.Length;
+                    await context.Response.Body.WriteAsync(bytes);
+                }
+                else
+                {
+                    context.Response.StatusCode = 404;
+                }
+            });
+            await _files.StartAsync();
+        }
+        var name = Guid.NewGuid().ToString("N") + ".qcow2";
+        _content[name] = content;
+        return _files.Urls.First().TrimEnd('/') + "/" + name;
+    }
+
+    private static byte[] Qcow2(long virtualSize)
+    {
+        var file = new byte[192 * 1024];
+        new byte[] { 0x51, 0x46, 0x49, 0xFB }.CopyTo(file, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(4), 3);
+        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(20), 16);
+        BinaryPrimitives.WriteInt64BigEndian(file.AsSpan(24), virtualSize);
+        Random.Shared.NextBytes(file.AsSpan(4096));
+        return file;
+    }
+
+    private async Task<JsonNode> DoneAsync(HttpMethod method, string path, object body)
+    {
+        using var response = await admin.SendAsync(new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) });
+        var operation = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{method} {path}: {operation.ToJsonString()}");
+        }
+        for (var i = 0; !operation["done"]!.GetValue<bool>(); i++)
+        {
+            await Task.Delay(100);
+            operation = (await admin.GetFromJsonAsync<JsonNode>($"/operations/{operation["id"]!.GetValue<string>()}"))!;
+            if (i > 600)
+            {
+                throw new TimeoutException($"{method} {path} did not finish in 60 s.");
+            }
+        }
+        return operation["error"] is { } error ? throw new InvalidOperationException($"{method} {path}: {error.ToJsonString()}") : operation["response"]!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_files is not null)
+        {
+            await _files.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net.Http.Headers;
+using Stratum.LoadTest;
+
+return await LoadTestProgram.RunAsync(args, Console.Out, Console.Error);
+
+namespace Stratum.LoadTest
+{
+    /// <summary>Deploys many VMs at once against a Stratum cluster, watches it live, and proves nothing was lost.</summary>
+    public static class LoadTestProgram
+    {
+        public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter progress)
+        {
+            LoadOptions options;
+            try
+            {
+                options = LoadOptions.Parse(args);
+            }
+            catch (ArgumentException e)
+            {
+                await progress.WriteLineAsync(e.Message + Environment.NewLine + LoadOptions.Usage);
+                return 2;
+            }
+
+            await using var cluster = options.Local ? await LocalCluster.StartAsync(options, progress) : null;
+            var gateway = new Uri(cluster?.GatewayUrl ?? options.Gateway);
+            using var admin = Client(gateway, options.Token, options.Concurrency);
+            await using var preparation = new Preparation(admin);
+            var folderId = options.Folder ?? await preparation.CreateFolderAsync(options.Count);
+            var firstImage = options.Local ? await preparation.PublishAsync(folderId, options.Family) : null;
+            await using ITarget target = options.Target == "client"
+                ? await ClientTarget.ConnectAsync(cluster?.Storage ?? options.Storage ?? throw new ArgumentException("--target client needs --storage without --local."), cluster?.ClusterId ?? "stratum-dev")
+                : new GatewayTarget(Client(gateway, options.Token, options.Concurrency));
+
+            var runId = Guid.NewGuid().ToString("N")[..6];
+            var scenarios = new Scenarios(options, target, folderId, runId);
+            var recorder = new Recorder();
+            cluster?.MarkStorage();
+            using var stopProgress = new CancellationTokenSource();
+            var live = ShowProgressAsync(recorder, options.Count, progress, stopProgress.Token);
+            var chaos = options.KillSiloAt is { } at ? Task.Delay(TimeSpan.FromSeconds(at)).ContinueWith(_ => cluster!.KillSilo(), TaskScheduler.Default) : Task.CompletedTask;
+            switch (options.Scenario)
+            {
+                case "deploy": await scenarios.DeployAsync(recorder, options.Concurrency); break;
+                case "bulk": await scenarios.BulkAsync(recorder); break;
+                case "lookup": await scenarios.LookupAsync(recorder, options.Count, options.Concurrency); break;
+                default: await scenarios.MixedAsync(recorder, preparation, firstImage!); break;
+            }
+            var seconds = recorder.Seconds;
+            await stopProgress.CancelAsync();
+            await live;
+            await chaos;
+
+            InvariantReport? invariants = null;
+            if (options.Scenario != "lookup")
+            {
+                invariants = await Invariants.CheckAsync(admin, folderId, scenarios.AcknowledgedCount, options.Scenario == "bulk" ? null : scenarios.Acknowledged.ToList());
+            }
+            double? perVm = null;
+            if (cluster is not null)
+            {
+                await cluster.SampleNowAsync();
+                perVm = options.Scenario == "lookup" || recorder.Succeeded == 0 ? null : Math.Round(cluster.StorageRequestsSinceMark / (double)recorder.Succeeded, 3);
+                var (tables, blobs) = cluster.StorageSplitSinceMark;
+                await progress.WriteLineAsync($"storage requests during the run: {tables} table, {blobs} blob");
+            }
+            var report = new Report(options.Scenario, options.Target, options.Count, recorder.Succeeded, recorder.Failed, recorder.ErrorsByCode,
+                seconds, recorder.Succeeded / Math.Max(seconds, 0.001), recorder.Latency(), invariants,
+                cluster?.SilosPeakMb, cluster?.GatewayPeakMb, perVm);
+            await output.WriteLineAsync(report.Table());
+            if (options.Scenario == "mixed")
+            {
+                var lookups = scenarios.Lookups.Latency();
+                await output.WriteLineAsync($"  lookups meanwhile  {scenarios.Lookups.Succeeded} ({scenarios.Lookups.Succeeded / Math.Max(seconds, 0.001):F0} /s), p99 {lookups.P99:F1} ms, failed {scenarios.Lookups.Failed}");
+            }
+            foreach (var violation in invariants?.Violations ?? [])
+            {
+                await output.WriteLineAsync($"  violation: {violation}");
+            }
+            if (options.Report is { } directory)
+            {
+                await report.WriteAsync(directory, recorder.PerSecond());
+                await output.WriteLineAsync($"  report            {Path.Combine(directory, "report.json")}, {Path.Combine(directory, "chart.svg")}");
+            }
+            return invariants is { AllHold: false } ? 1 : 0;
+        }
+
+        private static HttpClient Client(Uri gateway, string token, int concurrency)
+        {
+            var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(16, concurrency) })
+            {
+                BaseAddress = gateway,
+                Timeout = TimeSpan.FromMinutes(2),
+            };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return http;
+        }
+
+        private static async Task ShowProgressAsync(Recorder recorder, int total, TextWriter progress, CancellationToken stop)
+        {
+            var last = (Time: 0.0, Done: 0);
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(500, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+                var done = recorder.Succeeded + recorder.Failed;
+                var now = recorder.Seconds;
+                var rate = (done - last.Done) / Math.Max(now - last.Time, 0.001);
+                last = (now, done);
+                var filled = total == 0 ? 0 : Math.Min(30, done * 30 / total);
+                await progress.WriteAsync($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {done}/{total}  {rate,6:F0}/s  errors {recorder.Failed}  p99 {recorder.Latency().P99:F0} ms   ");
+            }
+            await progress.WriteLineAsync();
+        }
+    }
+}

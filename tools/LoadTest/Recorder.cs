@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Stratum.LoadTest;
+
+/// <summary>Latencies and outcomes of a run, overall and per second, safe to record from many callers.</summary>
+public sealed class Recorder
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly ConcurrentBag<(double At, double Ms)> _successes = [];
+    private readonly ConcurrentDictionary<string, int> _errors = new();
+    private int _succeeded;
+
+    public int Succeeded => _succeeded;
+    public int Failed => _errors.Values.Sum();
+    public double Seconds => _clock.Elapsed.TotalSeconds;
+    public IReadOnlyDictionary<string, int> ErrorsByCode => _errors;
+
+    public void Success(double milliseconds, int items = 1)
+    {
+        Interlocked.Add(ref _succeeded, items);
+        for (var i = 0; i < items; i++)
+        {
+            _successes.Add((Seconds, milliseconds));
+        }
+    }
+
+    public void Failure(string code, int items = 1) => _errors.AddOrUpdate(code, items, (_, n) => n + items);
+
+    public Latency Latency() => Stratum.LoadTest.Latency.Of(_successes.Select(s => s.Ms));
+
+    /// <summary>Throughput and p99 for each whole second of the run.</summary>
+    public IReadOnlyList<(int Second, int Count, double P99)> PerSecond() =>
+        _successes.GroupBy(s => (int)s.At).OrderBy(g => g.Key)
+            .Select(g => (g.Key, g.Count(), Stratum.LoadTest.Latency.Percentile(g.Select(s => s.Ms).Order().ToList(), 99))).ToList();
+}
+
+/// <summary>Latency percentiles in milliseconds.</summary>
+public sealed record Latency(double P50, double P95, double P99, double Max)
+{
+    public static Latency Of(IEnumerable<double> samples)
+    {
+        var sorted = samples.Order().ToList();
+        return new Latency(Percentile(sorted, 50), Percentile(sorted, 95), Percentile(sorted, 99), sorted.Count == 0 ? 0 : sorted[^1]);
+    }
+
+    /// <summary>The nearest-rank percentile of sorted samples (0 for none).</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double percentile)
+    {
+        if (sorted.Count == 0)
+        {
+            return 0;
+        }
+        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Stratum.LoadTest;
+
+/// <summary>A refused or failed call: its contract code, and whether a retry may succeed.</summary>
+public sealed class CallFailedException(string code, bool transient, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+    public bool Transient { get; } = transient;
+}
+
+/// <summary>What the scenarios do, through the HTTP gateway or straight through the Orleans client.</summary>
+public interface ITarget : IAsyncDisposable
+{
+    Task<string> CreateInstanceAsync(string folderId, string family, string name, string idempotencyKey);
+    Task<(int Created, IReadOnlyList<string> FailureCodes)> BulkCreateAsync(string folderId, string family, string namePrefix, int count, string idempotencyKey);
+    Task<string> LatestAsync(string folderId, string family);
+}
+
+public sealed class GatewayTarget(HttpClient http) : ITarget
+{
+    public async Task<string> CreateInstanceAsync(string folderId, string family, string name, string idempotencyKey)
+    {
+        var operation = await SendAsync(HttpMethod.Post, "/compute/v1/instances", new
+        {
+            folderId, name, bootDiskSpec = new { diskSpec = new { size = 4L << 30, family = new { folderId, name = family } } },
+        }, idempotencyKey);
+        return operation["response"]!["id"]!.GetValue<string>();
+    }
+
+    public async Task<(int Created, IReadOnlyList<string> FailureCodes)> BulkCreateAsync(string folderId, string family, string namePrefix, int count, string idempotencyKey)
+    {
+        var operation = await SendAsync(HttpMethod.Post, "/compute/v1/instances:bulkCreate", new
+        {
+            folderId, count, namePrefix, bootDiskSpec = new { diskSpec = new { size = 4L << 30, family = new { folderId, name = family } } },
+        }, idempotencyKey);
+        var response = operation["response"]!;
+        return (response["instances"]!.AsArray().Count,
+            response["failures"]!.AsArray().Select(f => f!["error"]!["code"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList());
+    }
+
+    public async Task<string> LatestAsync(string folderId, string family) =>
+        (await SendAsync(HttpMethod.Get, $"/compute/v1/images:latestByFamily?folderId={folderId}&family={family}", null, null))["id"]!.GetValue<string>();
+
+    private async Task<JsonNode> SendAsync(HttpMethod method, string path, object? body, string? idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            throw new CallFailedException("network", transient: true, e.Message);
+        }
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            var json = text.Length > 0 ? JsonNode.Parse(text) : null;
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                var code = json?["code"]?.GetValue<int>() ?? 0;
+                throw new CallFailedException(code.ToString(System.Globalization.CultureInfo.InvariantCulture), code is 10 or 13 or 14 || (int)response.StatusCode >= 500, text);
+            }
+            if (json?["error"] is { } error)
+            {
+                var code = error["code"]!.GetValue<int>();
+                throw new CallFailedException(code.ToString(System.Globalization.CultureInfo.InvariantCulture), code is 10 or 13 or 14, error.ToJsonString());
+            }
+            return json!;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The Orleans-client path, acting as the service account <c>loadtest</c>.</summary>
+public sealed class ClientTarget(IHost host) : ITarget
+{
+    public static readonly Caller Caller = Caller.Service("loadtest");
+
+    private IGrainFactory Grains => host.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<ClientTarget> ConnectAsync(string storage, string clusterId)
+    {
+        var host = Host.CreateDefaultBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = "stratum"; });
+                client.UseAzureStorageClustering(o => o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(storage));
+            }).Build();
+        await host.StartAsync();
+        return new ClientTarget(host);
+    }
+
+    public Task<string> CreateInstanceAsync(string folderId, string family, string name, string idempotencyKey) =>
+        CallAsync(async () => (await Grains.GetGrain<IComputeGrain>(0).CreateInstanceAsync(Caller,
+            new CreateInstanceRequest(folderId, new BootDiskSpec(DiskSpec: new DiskSpec(4L << 30, Family: new FamilyRef(folderId, family))), name), idempotencyKey))
+            is { Response: Instance instance } ? instance.Id : throw new CallFailedException("13", false, "no instance in the operation"));
+
+    public Task<(int Created, IReadOnlyList<string> FailureCodes)> BulkCreateAsync(string folderId, string family, string namePrefix, int count, string idempotencyKey) =>
+        CallAsync(async () =>
+        {
+            var operation = await Grains.GetGrain<IComputeGrain>(0).BulkCreateInstancesAsync(Caller,
+                new BulkCreateInstancesRequest(folderId, count, namePrefix, new BootDiskSpec(DiskSpec: new DiskSpec(4L << 30, Family: new FamilyRef(folderId, family)))), idempotencyKey);
+            var result = (BulkCreateResult)operation.Response!;
+            return (result.Instances.Count, (IReadOnlyList<string>)result.Failures.Select(f => ((int)f.Error.Code).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList());
+        });
+
+    public Task<string> LatestAsync(string folderId, string family) =>
+        CallAsync(async () => (await Grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(Caller, folderId, family)).Id);
+
+    private static async Task<T> CallAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (StratumException e)
+        {
+            throw new CallFailedException(((int)e.Code).ToString(System.Globalization.CultureInfo.InvariantCulture), e.Code is ErrorCode.Aborted or ErrorCode.Unavailable or ErrorCode.Internal, e.Message);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            throw new CallFailedException("unavailable", transient: true, e.Message);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}
