@@ -3,20 +3,21 @@ using System.Security.Cryptography;
 namespace Stratum.Deployment;
 
 /// <summary>
-/// Where a compute row lives. Every row sits in one of <see cref="Partitions"/> table partitions
-/// chosen by a hash of its id, so a read by id alone is a point read. A folder's shard k has a
-/// home partition, and the ids it issues are drawn until they hash there, so everything one
-/// shard writes lands in one partition and commits in one atomic transaction.
+/// Where a compute row lives. Every row sits in one of <see cref="Partitions"/> table partitions,
+/// and its id says which, so a read by id alone is a point read. A folder's shard k has a home
+/// partition and issues ids in it, so everything one shard writes lands in one partition and
+/// commits in one atomic transaction.
 /// </summary>
 public static class Placement
 {
     public const int Partitions = 256;
 
     /// <summary>
-    /// The partition of an id, from its 17 random characters only: the operation of a create is named
-    /// after its resource (same characters, prefix "opr"), so both land in the same partition.
+    /// The partition of an id, written in its first two characters after the type prefix (two
+    /// [a-z0-9] digits; the other 15 are random). An operation of a create is named after its
+    /// resource (same characters, prefix "opr"), so both land in the same partition.
     /// </summary>
-    public static int PartitionOf(string id) => (int)(Fnv(id.Length > 3 ? id[3..] : id) % Partitions);
+    public static int PartitionOf(string id) => id.Length >= 5 ? (Digit(id[3]) * 36 + Digit(id[4])) % Partitions : 0;
 
     /// <summary>The operation of a create: no row of its own, it is read from its resource's row.</summary>
     public static string OperationIdOf(string resourceId) => ResourceIds.Operation + resourceId[3..];
@@ -54,33 +55,22 @@ public static class Placement
         return -1;
     }
 
-    /// <summary>A random id of the given type that hashes to <paramref name="partition"/> (about 256 draws).</summary>
-    public static string NewId(string prefix, int partition)
-    {
-        while (true)
-        {
-            var id = ResourceIds.New(prefix);
-            if (PartitionOf(id) == partition)
-            {
-                return id;
-            }
-        }
-    }
+    /// <summary>A random id of the given type in the given partition.</summary>
+    public static string NewId(string prefix, int partition) =>
+        prefix + Code(partition) + RandomNumberGenerator.GetString(Alphabet, 15);
 
-    /// <summary>The same, but the same every time for the same seed: a retried bulk create makes the same ids.</summary>
+    /// <summary>The same, but the same every time for the same seed: a retry makes the same ids.</summary>
     public static string DeterministicId(string prefix, int partition, string seed)
     {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        for (var attempt = 0; ; attempt++)
-        {
-            var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{seed}#{attempt}"));
-            var id = prefix + new string(hash.Take(17).Select(b => alphabet[b % alphabet.Length]).ToArray());
-            if (PartitionOf(id) == partition)
-            {
-                return id;
-            }
-        }
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed));
+        return prefix + Code(partition) + new string(hash.AsSpan(0, 15).ToArray().Select(b => Alphabet[b % Alphabet.Length]).ToArray());
     }
+
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+    private static string Code(int partition) => $"{Alphabet[partition / 36]}{Alphabet[partition % 36]}";
+
+    private static int Digit(char c) => c is >= 'a' and <= 'z' ? c - 'a' : c is >= '0' and <= '9' ? c - '0' + 26 : 0;
 
     private static uint Fnv(string text)
     {
