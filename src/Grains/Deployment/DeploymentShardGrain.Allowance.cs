@@ -33,17 +33,17 @@ public sealed partial class DeploymentShardGrain
             }
             while (_trimmed);
         }
+        // No await from here until every command is admitted or refused: a trim arriving in
+        // between must see the in-flight amounts of everything admitted so far.
         var admitted = new List<Prepared>();
+        var refused = new List<(Prepared Command, string Quota, long Amount)>();
         var used = _counters.QuotaSnapshot();
         foreach (var p in prepared)
         {
             var over = p.Delta.Quota.FirstOrDefault(q => q.Value > 0 && used.GetValueOrDefault(q.Key) + q.Value > _allowance.GetValueOrDefault(q.Key));
             if (over.Key is not null)
             {
-                var limit = await Folder.GetLimitAsync(over.Key);
-                p.Item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.ResourceExhausted,
-                    $"Quota {over.Key} of folder '{_folderId}' would be exceeded: limit {limit}, requested {over.Value}. " +
-                    $"A platform admin can raise it with PATCH /compute/v1/folders/{_folderId}/quotas."));
+                refused.Add((p, over.Key, over.Value));
                 continue;
             }
             foreach (var (name, amount) in p.Delta.Quota)
@@ -53,6 +53,13 @@ public sealed partial class DeploymentShardGrain
             admitted.Add(p);
         }
         _inflight = used.ToDictionary(u => u.Key, u => Math.Max(0, u.Value - _counters.Quota.GetValueOrDefault(u.Key)));
+        foreach (var (p, quota, amount) in refused)
+        {
+            var limit = await Folder.GetLimitAsync(quota);
+            p.Item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.ResourceExhausted,
+                $"Quota {quota} of folder '{_folderId}' would be exceeded: limit {limit}, requested {amount}. " +
+                $"A platform admin can raise it with PATCH /compute/v1/folders/{_folderId}/quotas."));
+        }
         return admitted;
     }
 
