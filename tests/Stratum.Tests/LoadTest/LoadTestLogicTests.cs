@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using Stratum.LoadTest;
+
+namespace Stratum.Tests.LoadTest;
+
+public sealed class LoadTestLogicTests
+{
+    [Fact]
+    public void Percentiles_are_nearest_rank()
+    {
+        var samples = Enumerable.Range(1, 100).Select(i => (double)i).ToList();
+        Assert.Equal(50, Latency.Percentile(samples, 50));
+        Assert.Equal(99, Latency.Percentile(samples, 99));
+        Assert.Equal(100, Latency.Percentile(samples, 100));
+        Assert.Equal(0, Latency.Percentile([], 99));
+        Assert.Equal(new Latency(2, 3, 3, 3), Latency.Of([3, 1, 2]));
+    }
+
+    [Theory]
+    [InlineData("deploy --count 10 --local", true)]
+    [InlineData("bulk --folder fldaaaaaaaaaaaaaaaaa --batch 50", true)]
+    [InlineData("deploy", false)]
+    [InlineData("deploy --count -1 --local", false)]
+    [InlineData("deploy --kill-silo-at 5 --folder x", false)]
+    [InlineData("fly --local", false)]
+    [InlineData("lookup --local --target sideways", false)]
+    public void Options_are_checked(string line, bool valid)
+    {
+        var parse = () => LoadOptions.Parse(line.Split(' '));
+        if (valid)
+        {
+            Assert.NotNull(parse());
+        }
+        else
+        {
+            Assert.Throws<ArgumentException>(parse);
+        }
+    }
+
+    private static JsonNode Instance(string id, string disk) => new JsonObject { ["id"] = id, ["bootDisk"] = new JsonObject { ["diskId"] = disk } };
+    private static JsonNode Disk(string id, string? layer) => new JsonObject { ["id"] = id, ["size"] = "10", ["layerId"] = layer };
+    private static JsonNode Quota(string name, long usage) => new JsonObject { ["name"] = name, ["usage"] = usage.ToString() };
+    private static List<JsonNode> Quotas(long instances, long disks, long size) =>
+        [Quota("compute.instances.count", instances), Quota("compute.disks.count", disks), Quota("compute.disks.size", size)];
+
+    [Fact]
+    public void Invariants_hold_for_an_exact_folder()
+    {
+        var report = Invariants.Evaluate([Instance("i1", "d1"), Instance("i2", "d2")], [Disk("d1", "L"), Disk("d2", "L")], [JsonNode.Parse("""{"layerId":"L"}""")!],
+            Quotas(2, 2, 20), new Dictionary<string, long> { ["L"] = 3 }, 2, ["i1", "i2"]);
+        Assert.True(report.AllHold, string.Join("; ", report.Violations));
+    }
+
+    [Fact]
+    public void A_lost_instance_a_miscount_and_wrong_usage_are_each_caught()
+    {
+        var report = Invariants.Evaluate([Instance("i1", "d1")], [Disk("d1", "L")], [],
+            Quotas(2, 1, 10), new Dictionary<string, long> { ["L"] = 2 }, 2, ["i1", "i2"]);
+        Assert.False(report.InstancesExact);
+        Assert.False(report.RefCountExact);
+        Assert.False(report.QuotaExact);
+        Assert.Contains(report.Violations, v => v.Contains("i2"));
+    }
+
+    [Fact]
+    public async Task The_report_is_written_as_json_and_an_svg_chart()
+    {
+        var recorder = new Recorder();
+        recorder.Success(10);
+        recorder.Success(30, items: 2);
+        recorder.Failure("8");
+        var report = new Report("deploy", "gateway", 4, recorder.Succeeded, recorder.Failed, recorder.ErrorsByCode, 1.5, 2, recorder.Latency(),
+            new InvariantReport(true, true, true, []), 200, 100, 0.4);
+        var directory = Directory.CreateTempSubdirectory().FullName;
+
+        await report.WriteAsync(directory, recorder.PerSecond());
+
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "report.json")))!;
+        Assert.Equal(3, json["succeeded"]!.GetValue<int>());
+        Assert.Equal(1, json["errorsByCode"]!["8"]!.GetValue<int>());
+        Assert.Equal(30, json["latencyMs"]!["p99"]!.GetValue<double>());
+        Assert.True(json["invariants"]!["refCountExact"]!.GetValue<bool>());
+        Assert.Equal(0.4, json["storageRequestsPerVm"]!.GetValue<double>());
+        var svg = await File.ReadAllTextAsync(Path.Combine(directory, "chart.svg"));
+        Assert.StartsWith("<svg", svg);
+        Assert.Contains("polyline", svg);
+        Assert.Contains("succeeded", report.Table());
+    }
+}

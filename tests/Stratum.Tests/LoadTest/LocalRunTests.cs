@@ -1,0 +1,27 @@
+using System.Text.Json.Nodes;
+using Stratum.LoadTest;
+
+namespace Stratum.Tests.LoadTest;
+
+/// <summary>A small run of the real tool: its own Azurite, two silo processes and a gateway process.</summary>
+public sealed class LocalRunTests
+{
+    [Fact]
+    public async Task A_small_local_deploy_keeps_every_invariant()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var directory = Directory.CreateTempSubdirectory("stratum-report-").FullName;
+        var output = new StringWriter();
+
+        var exit = await LoadTestProgram.RunAsync(["deploy", "--count", "200", "--concurrency", "32", "--local", "--configuration", configuration, "--report", directory], output, TextWriter.Null);
+
+        Assert.True(exit == 0, output.ToString());
+        var report = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "report.json")))!;
+        Assert.Equal(200, report["succeeded"]!.GetValue<int>());
+        Assert.True(report["invariants"]!["instancesExact"]!.GetValue<bool>());
+        Assert.True(report["invariants"]!["refCountExact"]!.GetValue<bool>());
+        Assert.True(report["invariants"]!["quotaExact"]!.GetValue<bool>());
+        Assert.True(report["storageRequestsPerVm"]!.GetValue<double>() > 0);
+        Assert.True(report["memoryMb"]!["silosPeak"]!.GetValue<double>() > 0);
+    }
+}
