@@ -6,7 +6,8 @@ namespace Stratum.LoadTest;
 /// <summary>The four scenarios. Every mutation carries an Idempotency-Key and is retried on transient errors with jittered backoff.</summary>
 public sealed class Scenarios(LoadOptions options, ITarget target, string folderId, string runId)
 {
-    private const int MaxAttempts = 8;
+    // Enough to ride out a silo failover (membership notices a dead silo in about 10-15 s).
+    private const int MaxAttempts = 14;
 
     public ConcurrentBag<string> Acknowledged { get; } = [];
     public int AcknowledgedCount => _acknowledgedCount;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Stratum.Gateway.Http;
 
 /// <summary>The contract's error body and the HTTP status of each code.</summary>
@@ -48,14 +46,5 @@ public static class ApiErrors
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Stratum.Gateway").LogError(e, "Request failed");
             await Result(ErrorCode.Internal, "An internal error occurred; it was logged.").ExecuteAsync(context);
         }
-    }
-
-    /// <summary>The message for a body that is not valid JSON of the expected shape, naming the field.</summary>
-    public static string ForJson(JsonException e)
-    {
-        var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? null : e.Path.TrimStart('$', '.');
-        var why = e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a known field"
-            : e.InnerException?.Message ?? (e.Message.StartsWith("must", StringComparison.Ordinal) ? e.Message : "has the wrong type or is malformed");
-        return field is null ? $"The request body is not valid JSON: {e.Message}" : $"Field '{field}' {why}.";
     }
 }

@@ -140,6 +140,4 @@ public sealed class ComputeRows
         }
         return null;
     }
-
-    public static bool IsConflict(RequestFailedException e) => e.Status is 409 or 412;
 }

@@ -5,6 +5,4 @@ public static class WellKnownFolders
 {
     /// <summary>The folder of public images every user of a cloud expects to find.</summary>
     public const string StandardImages = "standard-images";
-
-    public static bool IsFolderId(string? id) => ResourceIds.IsValid(id, ResourceIds.Folder) || id == StandardImages;
 }

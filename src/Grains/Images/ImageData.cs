@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 using Stratum.Storage;
@@ -42,17 +41,5 @@ public sealed class ImageData
     {
         var blob = await BlobAsync(name);
         await blob.DeleteIfExistsAsync();
-    }
-
-    public async Task<bool> ExistsAsync(string imageId)
-    {
-        try
-        {
-            return await (await BlobAsync(imageId)).ExistsAsync();
-        }
-        catch (RequestFailedException)
-        {
-            return false;
-        }
     }
 }
