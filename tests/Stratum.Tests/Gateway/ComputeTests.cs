@@ -82,6 +82,20 @@ public sealed class ComputeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Pooled_images_of_identical_content_share_one_layer()
+    {
+        var folderId = await FolderAsync(diskPools: 2);
+        var content = DiskImages.Raw(32 * 1024);
+        var first = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, pooled = true, uri = fixture.Files.Add(Names.Unique("same"), content) });
+        var second = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, pooled = true, uri = fixture.Files.Add(Names.Unique("same"), content) });
+
+        Assert.Equal(first.Str("layerId"), second.Str("layerId"));
+        var layer = await LayerAsync(first.Str("layerId"));
+        Assert.Equal("2", layer.Str("referenceCount"));
+        Assert.Equal(first.Str("checksum"), layer.Str("checksum"));
+    }
+
+    [Fact]
     public async Task Disks_made_from_pooled_images_copy_nothing()
     {
         var folderId = await FolderAsync(diskPools: 1);
