@@ -23,6 +23,12 @@ IResourceBuilder<ProjectResource> Silo(int index) => builder.AddProject<Projects
 
 var silo1 = Silo(1);
 var silo2 = Silo(2);
+// The public standard-images folder, so the README's examples run against something real.
+builder.AddProject<Projects.Stratum_Seed>("seed")
+    .WithEnvironment("Stratum__Storage__ConnectionString", storage)
+    .WaitFor(silo1)
+    .WaitFor(silo2);
+
 builder.AddProject<Projects.Stratum_Gateway>("gateway")
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
     .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:8080")

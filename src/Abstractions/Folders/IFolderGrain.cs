@@ -35,4 +35,10 @@ public interface IFolderDirectoryGrain : IGrainWithIntegerKey
 
     /// <summary>The folders the caller can see.</summary>
     [Alias("List")] Task<Page<Folder>> ListAsync(Caller caller, ListQuery query);
+
+    /// <summary>
+    /// Makes sure the folder <c>standard-images</c> exists (the one folder id outside the generated
+    /// pattern, home of public images); platform admins only; idempotent.
+    /// </summary>
+    [Alias("EnsureStandardImages")] Task<Folder> EnsureStandardImagesAsync(Caller caller);
 }

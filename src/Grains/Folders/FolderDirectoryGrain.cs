@@ -34,6 +34,21 @@ public sealed class FolderDirectoryGrain(Authorizer authorizer, ResourceIndex in
     Task<Page<Folder>> IFolderDirectoryGrain.ListAsync(Caller caller, ListQuery query) =>
         index.QueryFoldersAsync(authorizer.IsPlatformAdmin(caller) ? null : caller.Subject, query);
 
+    async Task<Folder> IFolderDirectoryGrain.EnsureStandardImagesAsync(Caller caller)
+    {
+        if (!authorizer.IsPlatformAdmin(caller))
+        {
+            throw StratumException.Denied("Only platform admins may create the standard-images folder.");
+        }
+        var folder = grains.GetGrain<IFolderInternalGrain>(WellKnownFolders.StandardImages);
+        if ((await folder.GetAccessAsync()).Exists)
+        {
+            return await grains.GetGrain<IFolderGrain>(WellKnownFolders.StandardImages).GetAsync(caller);
+        }
+        return await folder.InitializeAsync(new CreateFolderRequest(WellKnownFolders.StandardImages, "Public images every authenticated user can deploy from."),
+            "standard-images-seed");
+    }
+
     private static void Validate(CreateFolderRequest request)
     {
         if (request is null || string.IsNullOrEmpty(request.Name))

@@ -24,16 +24,28 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
             (opId, imageId) => grains.GetGrain<IImageInternalGrain>(imageId).CreateAsync(caller, request, opId));
     }
 
+    /// <summary>
+    /// All the folder's images for those who may read the folder; for anyone else only the images
+    /// shared with them (public ones included). A folder that shows a caller nothing does not exist for them.
+    /// </summary>
     async Task<Page<Image>> IImageCatalogGrain.ListAsync(Caller caller, string folderId, ListQuery query)
     {
-        await DemandFolderImagesReadAsync(caller, folderId);
-        return await index.QueryImagesAsync(folderId, query);
+        if ((await authorizer.OnImageAsync(caller, folderId, [])).HasFlag(Permission.Read))
+        {
+            return await index.QueryImagesAsync(folderId, query);
+        }
+        var page = await index.QueryImagesAsync(folderId, query, caller.Subject);
+        if (query.PageToken is null && page.Items.Count == 0 && page.NextPageToken is null)
+        {
+            throw StratumException.NotFound("folder", folderId);
+        }
+        return page;
     }
 
+    /// <summary>The newest READY, ACTIVE member the caller may read: a stranger sees only what is shared with them.</summary>
     async Task<Image> IImageCatalogGrain.GetLatestByFamilyAsync(Caller caller, string folderId, string family)
     {
         Validation.Rules.Family(family);
-        await DemandFolderImagesReadAsync(caller, folderId);
         var candidates = await grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(folderId, family)).GetActiveAsync(LatestCandidates);
         foreach (var imageId in candidates)
         {

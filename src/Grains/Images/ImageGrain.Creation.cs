@@ -59,7 +59,7 @@ public sealed partial class ImageGrain
             source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null);
         var op = await StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}");
         await state.WriteStateAsync();
-        await index.UpsertImageAsync(state.State.Image, previous: null);
+        await index.UpsertImageAsync(state.State.Image, previous: null, state.State.Bindings);
         await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         StartTransfer();
         return op;
@@ -86,7 +86,7 @@ public sealed partial class ImageGrain
         {
             state.State.Image = creating with { Status = ImageStatus.Error };
             await state.WriteStateAsync();
-            await index.UpsertImageAsync(state.State.Image, creating);
+            await index.UpsertImageAsync(state.State.Image, creating, state.State.Bindings);
             await data.DeleteAsync(Id);
             await op.FailAsync(error);
             return;
@@ -117,7 +117,7 @@ public sealed partial class ImageGrain
         }
         state.State.Image = ready;
         await state.WriteStateAsync();
-        await index.UpsertImageAsync(ready, creating);
+        await index.UpsertImageAsync(ready, creating, state.State.Bindings);
         await op.CompleteAsync(ready);
     }
 

@@ -123,6 +123,7 @@ public sealed partial class ImageGrain(
             var op = await StartOperationAsync(opId, caller, $"Change access bindings of image {Id}");
             state.State.Bindings = bindings;
             await state.WriteStateAsync();
+            await index.UpsertImageAsync(Current, null, bindings);
             return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(EmptyResponse.Instance);
         });
 
@@ -151,7 +152,7 @@ public sealed partial class ImageGrain(
             {
                 await Family(family).SetDeprecationAsync(Id, updated.Deprecation.State);
             }
-            await index.UpsertImageAsync(updated, previous);
+            await index.UpsertImageAsync(updated, previous, state.State.Bindings);
             if (previous.Name is { } oldName && oldName != updated.Name)
             {
                 await index.ReleaseNameAsync(previous.FolderId, NameKind, oldName, Id);

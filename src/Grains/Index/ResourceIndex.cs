@@ -110,10 +110,14 @@ public sealed class ResourceIndex
 
     // ---- images
 
-    public async Task UpsertImageAsync(Image image, Image? previous)
+    /// <summary>
+    /// Writes an image's rows. Its own bindings ride along (Shared, Readers) so a caller who may not
+    /// read the folder can still be shown the images shared with them, public ones included.
+    /// </summary>
+    public async Task UpsertImageAsync(Image image, Image? previous, IReadOnlyList<AccessBinding> bindings)
     {
         await _created.Value;
-        var writes = ImageOrdering.All.Select(o => (Task)_table.UpsertEntityAsync(ImageRow(image, o), TableUpdateMode.Replace)).ToList();
+        var writes = ImageOrdering.All.Select(o => (Task)_table.UpsertEntityAsync(ImageRow(image, o, bindings), TableUpdateMode.Replace)).ToList();
         if (previous is not null)
         {
             writes.AddRange(ImageOrdering.All
@@ -129,13 +133,15 @@ public sealed class ResourceIndex
         await Task.WhenAll(ImageOrdering.All.Select(o => DeleteIfExistsAsync(ImagePartition(image.FolderId, o), o.RowKey(image))));
     }
 
-    public async Task<Page<Image>> QueryImagesAsync(string folderId, ListQuery query)
+    /// <summary>A page of a folder's images; with <paramref name="sharedWith"/>, only those its own bindings show that subject.</summary>
+    public async Task<Page<Image>> QueryImagesAsync(string folderId, ListQuery query, Subject? sharedWith = null)
     {
         var ordering = ImageOrdering.Parse(query.OrderBy);
         var filter = FilterExpression.ToOData(query.Filter, ImageFields);
-        var partition = $"PartitionKey eq '{ImagePartition(folderId, ordering)}'";
+        var partition = $"PartitionKey eq '{ImagePartition(folderId, ordering)}'" + (sharedWith is null ? "" : " and Shared eq true");
         return await QueryAsync(filter is null ? partition : $"{partition} and {filter}", query, ordering.Name,
-            e => JsonSerializer.Deserialize<Image>(e.GetString("Data"), Json)!);
+            e => JsonSerializer.Deserialize<Image>(e.GetString("Data"), Json)!,
+            sharedWith is null ? null : e => IsMember(e.GetString("Readers"), sharedWith));
     }
 
     // ---- families
@@ -239,8 +245,10 @@ public sealed class ResourceIndex
         }
     }
 
-    internal static TableEntity ImageRow(Image image, ImageOrdering ordering) => new(ImagePartition(image.FolderId, ordering), ordering.RowKey(image))
+    internal static TableEntity ImageRow(Image image, ImageOrdering ordering, IReadOnlyList<AccessBinding> bindings) => new(ImagePartition(image.FolderId, ordering), ordering.RowKey(image))
     {
+        ["Shared"] = bindings.Count > 0,
+        ["Readers"] = "|" + string.Join("|", bindings.Select(b => b.Subject.ToString()).Distinct()) + "|",
         ["Id"] = image.Id,
         ["Name"] = image.Name ?? "",
         ["Family"] = image.Family ?? "",

@@ -27,7 +27,7 @@ public sealed class ListingScaleTests
             new OsInfo(OsType.Linux), false, ImageFormat.Raw, null, null, Deprecation.Active, null)).ToList();
         foreach (var batch in images.Chunk(100))
         {
-            await table.SubmitTransactionAsync(batch.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ResourceIndex.ImageRow(i, ImageOrdering.IdAsc))));
+            await table.SubmitTransactionAsync(batch.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ResourceIndex.ImageRow(i, ImageOrdering.IdAsc, []))));
         }
 
         var catalog = stratum.Client.GetGrain<IImageCatalogGrain>(0);

@@ -1,0 +1,54 @@
+using System.Net;
+using Stratum.Seed;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Gateway;
+
+/// <summary>The standard-images folder, seeded twice (idempotent), as a stranger sees and uses it.</summary>
+[Collection(GatewayCollection.Name)]
+public sealed class PublicImageTests(GatewayFixture fixture)
+{
+    private readonly HttpClient _bob = fixture.Stratum.Http("dev-bob");
+
+    private async Task SeedAsync()
+    {
+        var seed = new StandardImages(fixture.Stratum.Client, Caller.User("admin"), TextWriter.Null);
+        await seed.RunAsync();
+        await seed.RunAsync();
+    }
+
+    [Fact]
+    public async Task Seeding_is_idempotent_and_every_standard_image_is_public()
+    {
+        await SeedAsync();
+
+        var images = (await _bob.GetReplyAsync("/compute/v1/images?folderId=standard-images")).Body!["images"]!.AsArray();
+        Assert.Equal(StandardImages.Images.Count, images.Count);
+        var latest = await _bob.GetReplyAsync("/compute/v1/images:latestByFamily?folderId=standard-images&family=ubuntu-2404");
+        Assert.Equal("ubuntu-2404-v20261125", latest.Body!.Str("name"));
+        Assert.Equal("standard-images", (await fixture.Stratum.Http().GetReplyAsync("/resource-manager/v1/folders/standard-images")).Body!.Str("id"));
+    }
+
+    [Fact]
+    public async Task A_stranger_deploys_from_a_public_family_into_their_own_folder_but_cannot_change_it()
+    {
+        await SeedAsync();
+        var admin = fixture.Stratum.Http();
+        var own = await admin.CreateFolderAsync();
+        await admin.GrantAsync(own, "editor", "bob");
+
+        var instance = await _bob.DoneAsync(HttpMethod.Post, "/compute/v1/instances",
+            new { folderId = own, bootDiskSpec = new { diskSpec = new { size = 4L << 30, family = new { folderId = "standard-images", name = "debian-12" } } } });
+        var disk = (await _bob.GetReplyAsync($"/compute/v1/disks/{instance["bootDisk"]!.Str("diskId")}")).Body!;
+        var image = (await _bob.GetReplyAsync("/compute/v1/images:latestByFamily?folderId=standard-images&family=debian-12")).Body!;
+        Assert.Equal(image.Str("id"), disk.Str("sourceImageId"));
+
+        var update = await _bob.SendAsync(HttpMethod.Patch, $"/compute/v1/images/{image.Str("id")}", new { description = "mine" });
+        Assert.True(update.Status == HttpStatusCode.Forbidden && update.Code == 7, update.Text);
+        var bindings = await _bob.PostReplyAsync($"/compute/v1/images/{image.Str("id")}:setAccessBindings", new { accessBindings = Array.Empty<object>() });
+        Assert.Equal(HttpStatusCode.Forbidden, bindings.Status);
+        var folder = await _bob.GetReplyAsync("/resource-manager/v1/folders/standard-images");
+        Assert.Equal(HttpStatusCode.NotFound, folder.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Stratum.Http(token: null).GetReplyAsync("/compute/v1/images?folderId=standard-images")).Status);
+    }
+}
