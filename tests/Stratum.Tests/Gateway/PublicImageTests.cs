@@ -51,4 +51,24 @@ public sealed class PublicImageTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, folder.Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Stratum.Http(token: null).GetReplyAsync("/compute/v1/images?folderId=standard-images")).Status);
     }
+
+    [Fact]
+    public async Task A_stranger_sees_only_the_public_images_of_a_folder_and_the_latest_of_those()
+    {
+        var admin = fixture.Stratum.Http();
+        var folderId = await admin.CreateFolderAsync();
+        var older = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images",
+            new { folderId, family = "tools", uri = fixture.Files.Add(Names.Unique("p"), DiskImages.Raw(4096)) });
+        var newer = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images",
+            new { folderId, family = "tools", uri = fixture.Files.Add(Names.Unique("p"), DiskImages.Raw(4096)) });
+        await admin.DoneAsync(HttpMethod.Post, $"/compute/v1/images/{older.Str("id")}:setAccessBindings",
+            new { accessBindings = new[] { new { roleId = "compute.images.user", subject = new { id = "allAuthenticatedUsers", type = "system" } } } });
+
+        var listed = (await _bob.GetReplyAsync($"/compute/v1/images?folderId={folderId}")).Body!["images"]!.AsArray();
+        var latest = (await _bob.GetReplyAsync($"/compute/v1/images:latestByFamily?folderId={folderId}&family=tools")).Body!;
+
+        Assert.Equal([older.Str("id")], listed.Select(i => i!.Str("id")));
+        Assert.Equal(older.Str("id"), latest.Str("id"));
+        Assert.Equal(newer.Str("id"), (await admin.GetReplyAsync($"/compute/v1/images:latestByFamily?folderId={folderId}&family=tools")).Body!.Str("id"));
+    }
 }
