@@ -10,6 +10,10 @@ const string storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccoun
     "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
     "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
 
+// A fresh cluster id each run: membership rows of an earlier run's silos (same ports, same data
+// folder) would otherwise be probed until declared dead. Grain state is keyed by the service id.
+var clusterId = $"dev-{DateTime.UtcNow:yyyyMMddHHmmss}";
+
 var azurite = builder.AddExecutable("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"), root,
     "--silent", "--skipApiVersionCheck", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
 
@@ -19,6 +23,7 @@ IResourceBuilder<ProjectResource> Silo(int index) => builder.AddProject<Projects
     .WithEnvironment("Orleans__SiloPort", (11110 + index).ToString())
     .WithEnvironment("Orleans__GatewayPort", (30000 + index - 1).ToString())
     .WithEnvironment("Stratum__Storage__ConnectionString", storage)
+    .WithEnvironment("Orleans__ClusterId", clusterId)
     .WaitFor(azurite);
 
 var silo1 = Silo(1);
@@ -26,6 +31,7 @@ var silo2 = Silo(2);
 // The public standard-images folder, so the README's examples run against something real.
 builder.AddProject<Projects.Stratum_Seed>("seed")
     .WithEnvironment("Stratum__Storage__ConnectionString", storage)
+    .WithEnvironment("Orleans__ClusterId", clusterId)
     .WaitFor(silo1)
     .WaitFor(silo2);
 
@@ -33,6 +39,7 @@ builder.AddProject<Projects.Stratum_Gateway>("gateway")
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
     .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:8080")
     .WithEnvironment("Stratum__Storage__ConnectionString", storage)
+    .WithEnvironment("Orleans__ClusterId", clusterId)
     .WaitFor(silo1)
     .WaitFor(silo2);
 
