@@ -17,6 +17,9 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
     /// <summary>How many ACTIVE members latestByFamily looks past when newer ones are unreadable.</summary>
     private const int LatestCandidates = 16;
 
+    /// <summary>How many pages of shared images a stranger's families list reads at most.</summary>
+    private const int SharedFamilyPages = 10;
+
     Task<Operation> IImageCatalogGrain.CreateAsync(Caller caller, CreateImageRequest request, string? idempotencyKey)
     {
         ImageRequestRules.Validate(request);
@@ -57,15 +60,29 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
         throw new StratumException(ErrorCode.NotFound, $"Family '{family}' in folder '{folderId}' has no READY, ACTIVE image.");
     }
 
+    /// <summary>
+    /// The folder's families; a caller who may not read the folder sees the families of the images
+    /// shared with them, counted and resolved over those images only.
+    /// </summary>
     async Task<Page<FamilySummary>> IImageCatalogGrain.ListFamiliesAsync(Caller caller, string folderId, ListQuery query)
     {
-        await DemandFolderImagesReadAsync(caller, folderId);
-        return await index.QueryFamiliesAsync(folderId, query);
-    }
-
-    private async Task DemandFolderImagesReadAsync(Caller caller, string folderId)
-    {
-        var granted = await authorizer.OnImageAsync(caller, folderId, []);
-        Authorizer.Demand(granted, Permission.Read, "folder", folderId, "read");
+        if ((await authorizer.OnImageAsync(caller, folderId, [])).HasFlag(Permission.Read))
+        {
+            return await index.QueryFamiliesAsync(folderId, query);
+        }
+        var shared = new List<Image>();
+        string? token = null;
+        for (var page = 0; page < SharedFamilyPages; page++)
+        {
+            var images = await index.QueryImagesAsync(folderId, new ListQuery(ListQuery.MaxPageSize, token), caller.Subject);
+            shared.AddRange(images.Items.Where(i => i.Family is not null));
+            if ((token = images.NextPageToken) is null)
+            {
+                break;
+            }
+        }
+        var families = shared.GroupBy(i => i.Family!).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new FamilySummary(g.Key, folderId,
+            g.Where(i => i is { Status: ImageStatus.Ready, Deprecation.State: DeprecationState.Active }).MaxBy(i => i.FamilySequence)?.Id, g.Count())).ToList();
+        return families.Count == 0 ? throw StratumException.NotFound("folder", folderId) : new Page<FamilySummary>(families, null);
     }
 }

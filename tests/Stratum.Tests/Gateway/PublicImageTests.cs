@@ -27,6 +27,10 @@ public sealed class PublicImageTests(GatewayFixture fixture)
         var latest = await _bob.GetReplyAsync("/compute/v1/images:latestByFamily?folderId=standard-images&family=ubuntu-2404");
         Assert.Equal("ubuntu-2404-v20261125", latest.Body!.Str("name"));
         Assert.Equal("standard-images", (await fixture.Stratum.Http().GetReplyAsync("/resource-manager/v1/folders/standard-images")).Body!.Str("id"));
+        var families = (await _bob.GetReplyAsync("/compute/v1/families?folderId=standard-images")).Body!["families"]!.AsArray();
+        Assert.Equal(["debian-12", "ubuntu-2404"], families.Select(f => f!.Str("name")));
+        Assert.Equal(latest.Body!.Str("id"), families[1]!.Str("latestImageId"));
+        Assert.All(families, f => Assert.Equal("2", f!.Str("imageCount")));
     }
 
     [Fact]
