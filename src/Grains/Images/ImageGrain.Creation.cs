@@ -107,7 +107,7 @@ public sealed partial class ImageGrain
         if (ready.Pooled)
         {
             // Optimized for deployment: the data becomes a shared base layer, found by content.
-            var layerId = Layers.LayerIds.FromChecksum(ready.Checksum ?? "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Id))));
+            var layerId = LayerIdOf(ready);
             await grains.GetGrain<Layers.ILayerGrain>(layerId).HoldForImageAsync(Id, Id, ready.StorageSize, ready.Checksum ?? "");
             ready = ready with { LayerId = layerId };
         }
@@ -120,6 +120,10 @@ public sealed partial class ImageGrain
         await index.UpsertImageAsync(ready, creating, state.State.Bindings);
         await op.CompleteAsync(ready);
     }
+
+    /// <summary>The layer of a pooled image: by content; data of unknown checksum (copied from a disk) gets a layer of its own.</summary>
+    private static string LayerIdOf(Image image) => Layers.LayerIds.FromChecksum(image.Checksum
+        ?? "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(image.Id))));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
