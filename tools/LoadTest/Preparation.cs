@@ -1,10 +1,5 @@
-using System.Buffers.Binary;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Stratum.LoadTest;
 
@@ -15,8 +10,7 @@ namespace Stratum.LoadTest;
 /// </summary>
 public sealed class Preparation(HttpClient admin) : IAsyncDisposable
 {
-    private WebApplication? _files;
-    private readonly Dictionary<string, byte[]> _content = [];
+    private readonly Tools.LoopbackFiles _files = new();
 
     public async Task<string> CreateFolderAsync(int count)
     {
@@ -39,51 +33,13 @@ public sealed class Preparation(HttpClient admin) : IAsyncDisposable
     /// <summary>Publishes a new pooled image with unique content (so its own base layer) into the family.</summary>
     public async Task<string> PublishAsync(string folderId, string family)
     {
-        var uri = await ServeAsync(Qcow2(64L << 20));
+        var uri = await _files.ServeAsync(Tools.LoopbackFiles.Qcow2(64L << 20, Guid.NewGuid().ToString("N")));
         var image = await DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, family, pooled = true, uri });
         return image["id"]!.GetValue<string>();
     }
 
     public Task DeprecateAsync(string imageId) =>
         DoneAsync(HttpMethod.Post, $"/compute/v1/images/{imageId}:deprecate", new { state = "DEPRECATED" });
-
-    private async Task<string> ServeAsync(byte[] content)
-    {
-        if (_files is null)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            _files = builder.Build();
-            _files.Run(async context =>
-            {
-                if (_content.TryGetValue(context.Request.Path.Value!.TrimStart('/'), out var bytes))
-                {
-                    context.Response.ContentLength = bytes.Length;
-                    await context.Response.Body.WriteAsync(bytes);
-                }
-                else
-                {
-                    context.Response.StatusCode = 404;
-                }
-            });
-            await _files.StartAsync();
-        }
-        var name = Guid.NewGuid().ToString("N") + ".qcow2";
-        _content[name] = content;
-        return _files.Urls.First().TrimEnd('/') + "/" + name;
-    }
-
-    private static byte[] Qcow2(long virtualSize)
-    {
-        var file = new byte[192 * 1024];
-        new byte[] { 0x51, 0x46, 0x49, 0xFB }.CopyTo(file, 0);
-        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(4), 3);
-        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(20), 16);
-        BinaryPrimitives.WriteInt64BigEndian(file.AsSpan(24), virtualSize);
-        Random.Shared.NextBytes(file.AsSpan(4096));
-        return file;
-    }
 
     private async Task<JsonNode> DoneAsync(HttpMethod method, string path, object body)
     {
@@ -105,11 +61,5 @@ public sealed class Preparation(HttpClient admin) : IAsyncDisposable
         return operation["error"] is { } error ? throw new InvalidOperationException($"{method} {path}: {error.ToJsonString()}") : operation["response"]!;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_files is not null)
-        {
-            await _files.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => _files.DisposeAsync();
 }

@@ -1,8 +1,3 @@
-using System.Buffers.Binary;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Stratum.Seed;
 
@@ -29,7 +24,7 @@ public sealed class StandardImages(IGrainFactory grains, Caller admin, TextWrite
     public async Task RunAsync()
     {
         await grains.GetGrain<IFolderDirectoryGrain>(0).EnsureStandardImagesAsync(admin);
-        await using var files = await FileHost.StartAsync();
+        await using var files = new Tools.LoopbackFiles();
         var catalog = grains.GetGrain<IImageCatalogGrain>(0);
         var existing = (await catalog.ListAsync(admin, FolderId, new ListQuery(ListQuery.MaxPageSize))).Items.ToDictionary(i => i.Name ?? i.Id);
         foreach (var (family, name, virtualSize) in Images)
@@ -37,7 +32,7 @@ public sealed class StandardImages(IGrainFactory grains, Caller admin, TextWrite
             if (!existing.TryGetValue(name, out var image))
             {
                 var operation = await catalog.CreateAsync(admin, new CreateImageRequest(FolderId, name, $"A small generated {family} image.",
-                    Family: family, Uri: files.Serve(name, Qcow2(name, virtualSize))), idempotencyKey: $"seed-{name}");
+                    Family: family, Uri: await files.ServeAsync(Tools.LoopbackFiles.Qcow2(virtualSize, name))), idempotencyKey: $"seed-{name}");
                 image = await WaitAsync(operation);
                 log.WriteLine($"created {name} ({image.Id})");
             }
@@ -63,52 +58,5 @@ public sealed class StandardImages(IGrainFactory grains, Caller admin, TextWrite
             }
         }
         return operation.Response as Image ?? throw new InvalidOperationException($"Operation {operation.Id} failed: {operation.Error?.Message}");
-    }
-
-    /// <summary>A valid qcow2 header of the given virtual size; the name in the data makes each image's content its own.</summary>
-    private static byte[] Qcow2(string name, long virtualSize)
-    {
-        var file = new byte[192 * 1024];
-        new byte[] { 0x51, 0x46, 0x49, 0xFB }.CopyTo(file, 0);
-        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(4), 3);
-        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(20), 16);
-        BinaryPrimitives.WriteInt64BigEndian(file.AsSpan(24), virtualSize);
-        System.Text.Encoding.ASCII.GetBytes(name).CopyTo(file, 4096);
-        return file;
-    }
-
-    /// <summary>Serves the generated files on loopback, where the silos of a development cluster may import from.</summary>
-    private sealed class FileHost(WebApplication app, Dictionary<string, byte[]> files) : IAsyncDisposable
-    {
-        public static async Task<FileHost> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            var files = new Dictionary<string, byte[]>();
-            app.Run(async context =>
-            {
-                if (files.TryGetValue(context.Request.Path.Value!.TrimStart('/'), out var bytes))
-                {
-                    context.Response.ContentLength = bytes.Length;
-                    await context.Response.Body.WriteAsync(bytes);
-                }
-                else
-                {
-                    context.Response.StatusCode = 404;
-                }
-            });
-            await app.StartAsync();
-            return new FileHost(app, files);
-        }
-
-        public string Serve(string name, byte[] content)
-        {
-            files[name + ".qcow2"] = content;
-            return app.Urls.First().TrimEnd('/') + "/" + name + ".qcow2";
-        }
-
-        public ValueTask DisposeAsync() => app.DisposeAsync();
     }
 }
