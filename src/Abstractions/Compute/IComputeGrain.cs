@@ -36,6 +36,9 @@ public interface IComputeGrain : IGrainWithIntegerKey
     /// <summary>Deletes an instance, and its boot disk when autoDelete.</summary>
     [Alias("DeleteInstance")] Task<Operation> DeleteInstanceAsync(Caller caller, string instanceId, string? idempotencyKey);
 
+    /// <summary>The operations of a disk, snapshot or instance that still exists (its create; a delete ends it).</summary>
+    [Alias("ListOperations")] Task<IReadOnlyList<Operation>> ListOperationsAsync(Caller caller, string resourceId);
+
     /// <summary>Reads a base layer: its exact holders.</summary>
     [Alias("GetLayer")] Task<Layer> GetLayerAsync(Caller caller, string layerId);
 }

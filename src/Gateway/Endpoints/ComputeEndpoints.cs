@@ -52,6 +52,12 @@ public static class ComputeEndpoints
         compute.MapDelete("/instances/{instanceId}", async (string instanceId, HttpContext http, IGrainFactory grains) =>
             Json(await Grain(grains).DeleteInstanceAsync(http.Caller(), Id(instanceId, ResourceIds.Instance, "instance"), Key(http)))).Produces<Operation>();
 
+        foreach (var (plural, prefix, noun) in new[] { ("disks", ResourceIds.Disk, "disk"), ("snapshots", ResourceIds.Snapshot, "snapshot"), ("instances", ResourceIds.Instance, "instance") })
+        {
+            compute.MapGet($"/{plural}/{{id}}/operations", async (string id, HttpContext http, IGrainFactory grains) =>
+                Json(new { operations = await Grain(grains).ListOperationsAsync(http.Caller(), Id(id, prefix, noun)) }));
+        }
+
         compute.MapGet("/layers/{layerId}", async (string layerId, HttpContext http, IGrainFactory grains) =>
             Json(await Grain(grains).GetLayerAsync(http.Caller(), Id(layerId, ResourceIds.Layer, "layer")))).Produces<Layer>();
     }

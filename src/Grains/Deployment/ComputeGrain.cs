@@ -55,6 +55,17 @@ public sealed partial class ComputeGrain(
     Task<Operation> IComputeGrain.DeleteDiskAsync(Caller caller, string diskId, string? idempotencyKey) =>
         DeleteAsync(caller, diskId, ComputeRows.DiskKind, "disk", CommandKind.DeleteDisk, idempotencyKey);
 
+    async Task<IReadOnlyList<Operation>> IComputeGrain.ListOperationsAsync(Caller caller, string resourceId)
+    {
+        var (kind, noun) = resourceId[..3] switch
+        {
+            ResourceIds.Disk => (ComputeRows.DiskKind, "disk"),
+            ResourceIds.Instance => (ComputeRows.InstanceKind, "instance"),
+            _ => (ComputeRows.SnapshotKind, "snapshot"),
+        };
+        return [ComputeRows.OperationFromResourceRow(await ReadableRowAsync(caller, resourceId, kind, noun))];
+    }
+
     async Task<Layer> IComputeGrain.GetLayerAsync(Caller caller, string layerId)
     {
         var layer = await grains.GetGrain<ILayerGrain>(layerId).GetAsync() ?? throw StratumException.NotFound("layer", layerId);

@@ -166,6 +166,12 @@ public sealed class ComputeTests(GatewayFixture fixture)
         var refused = await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{diskId}");
         Assert.True(refused.Status == HttpStatusCode.BadRequest && refused.Code == 9 && refused.Message!.Contains(instance.Str("id")), refused.Text);
 
+        var operations = (await _admin.GetReplyAsync($"/compute/v1/instances/{instance.Str("id")}/operations")).Body!["operations"]!.AsArray();
+        var created = Assert.Single(operations)!;
+        Assert.Equal(instance.Str("id"), created["response"]!.Str("id"));
+        Assert.Equal("userAccount:admin", created.Str("createdBy"));
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Stratum.Http("dev-bob").GetReplyAsync($"/compute/v1/instances/{instance.Str("id")}/operations")).Status);
+
         await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/instances/{instance.Str("id")}");
         Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetReplyAsync($"/compute/v1/disks/{diskId}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetReplyAsync($"/compute/v1/instances/{instance.Str("id")}")).Status);
