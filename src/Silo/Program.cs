@@ -25,6 +25,8 @@ builder.UseOrleans(silo =>
     var clients = new StorageClients(connectionString);
     silo.UseAzureStorageClustering(o => o.TableServiceClient = clients.Tables);
     silo.AddStratumAzureStorage(connectionString);
+    // The sweep of unowned data copies runs on a reminder; registering it is idempotent.
+    silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<Stratum.Deployment.IDataJanitorGrain>(0).ScheduleAsync());
 });
 var app = builder.Build();
 app.MapHealthChecks("/healthz");

@@ -37,6 +37,19 @@ public sealed class ImageData
         Interlocked.Add(ref s_bytesCopied, bytes);
     }
 
+    /// <summary>The blobs made as copies for a disk or snapshot (named "{id}.{attempt}"), with when they were last written.</summary>
+    public async IAsyncEnumerable<(string Name, DateTimeOffset LastModified)> CopiesAsync()
+    {
+        await _created.Value;
+        await foreach (var blob in _container.GetBlobsAsync())
+        {
+            if (blob.Name.Contains('.', StringComparison.Ordinal))
+            {
+                yield return (blob.Name, blob.Properties.LastModified ?? DateTimeOffset.MinValue);
+            }
+        }
+    }
+
     public async Task DeleteAsync(string name)
     {
         var blob = await BlobAsync(name);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Stratum.Images;
 using Stratum.Tests.Infrastructure;
 
@@ -111,6 +112,29 @@ public sealed class ComputeTests(GatewayFixture fixture)
         Assert.Equal(0, ImageData.BytesCopied - before);
         var disk = (await _admin.GetReplyAsync($"/compute/v1/disks?folderId={folderId}")).Body!["disks"]!.AsArray()[0]!;
         Assert.Equal(image.Str("layerId"), disk.Str("layerId"));
+    }
+
+    [Fact]
+    public async Task The_janitor_removes_data_copies_no_resource_owns_and_keeps_the_rest()
+    {
+        var folderId = await FolderAsync();
+        var image = await ImageAsync(folderId);
+        var disk = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB, imageId = image.Str("id") });
+        var data = fixture.Stratum.Cluster.GetSiloServiceProvider(fixture.Stratum.Cluster.Silos[0].SiloAddress).GetRequiredService<ImageData>();
+        var orphan = $"dskaa{Guid.NewGuid():N}"[..20] + ".left-by-a-crash";
+        await data.CopyAsync(image.Str("id"), orphan, 0);
+
+        var janitor = fixture.Stratum.Client.GetGrain<Stratum.Deployment.IDataJanitorGrain>(0);
+        Assert.True(await janitor.SweepAsync(TimeSpan.Zero) >= 1);
+
+        var names = new List<string>();
+        await foreach (var (name, _) in data.CopiesAsync())
+        {
+            names.Add(name);
+        }
+        Assert.DoesNotContain(orphan, names);
+        Assert.Contains(names, n => n.StartsWith(disk.Str("id") + ".", StringComparison.Ordinal));
+        Assert.Equal(0, await janitor.SweepAsync(TimeSpan.Zero));
     }
 
     [Fact]
