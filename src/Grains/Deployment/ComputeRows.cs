@@ -112,15 +112,19 @@ public sealed class ComputeRows
     /// <summary>The operation that created a resource, told by the resource's own row.</summary>
     public static Operation OperationFromResourceRow(TableEntity row)
     {
-        var (key, resource, createdAt) = row.GetString("Kind") switch
+        (string Key, object Resource, DateTimeOffset CreatedAt) made = row.GetString("Kind") switch
         {
-            DiskKind => ("diskId", (object)Read<Disk>(row), Read<Disk>(row).CreatedAt),
-            InstanceKind => ("instanceId", Read<Instance>(row), Read<Instance>(row).CreatedAt),
-            _ => ("snapshotId", Read<Snapshot>(row), Read<Snapshot>(row).CreatedAt),
+            DiskKind => Made("diskId", Read<Disk>(row), d => d.CreatedAt),
+            InstanceKind => Made("instanceId", Read<Instance>(row), i => i.CreatedAt),
+            _ => Made("snapshotId", Read<Snapshot>(row), s => s.CreatedAt),
         };
+        var (key, resource, createdAt) = made;
         return new Operation(Placement.OperationIdOf(row.RowKey), row.GetString("OpDescription") ?? "", createdAt, row.GetString("OpCreatedBy") ?? "",
             createdAt, true, new Dictionary<string, string> { ["folderId"] = row.GetString("FolderId"), [key] = row.RowKey }, Response: resource);
     }
+
+    private static (string, object, DateTimeOffset) Made<T>(string key, T resource, Func<T, DateTimeOffset> createdAt) where T : notnull =>
+        (key, resource, createdAt(resource));
 
     /// <summary>An operation: its own row (deletes), or the row of the resource a create made.</summary>
     public async Task<(Operation Operation, string FolderId)?> FindOperationAsync(string operationId)
