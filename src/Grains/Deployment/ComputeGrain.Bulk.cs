@@ -14,10 +14,6 @@ public sealed partial class ComputeGrain
         return Idempotency.RunAsync(grains, caller, idempotencyKey, "instances.bulkCreate", request, request.FolderId, async (opId, _) =>
         {
             var operation = grains.GetGrain<IOperationInternalGrain>(opId);
-            if (await operation.TryGetAsync() is { Done: true } first)
-            {
-                return first;
-            }
             await DemandFolderAsync(caller, request.FolderId, Permission.Edit, "create instances in");
             var spec = request.BootDiskSpec.DiskSpec!;
             var source = await ResolveAsync(caller, spec.ImageId, spec.SnapshotId, spec.Family);

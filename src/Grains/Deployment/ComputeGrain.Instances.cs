@@ -1,4 +1,5 @@
 using Stratum.Access;
+using Stratum.Operations;
 
 namespace Stratum.Deployment;
 
@@ -50,8 +51,8 @@ public sealed partial class ComputeGrain
         var shards = await ShardsAsync(request.FolderId);
         var shard = Placement.ShardOf(request.FolderId, diskId, shards);
         var home = Placement.Home(request.FolderId, shard);
-        var claimHash = idempotencyKey is null ? null : Hash($"{caller.Subject}\n{idempotencyKey}");
-        var fingerprint = Hash("instances.create\n" + System.Text.Json.JsonSerializer.Serialize(request));
+        var claimHash = Idempotency.ClaimKey(caller, idempotencyKey);
+        var fingerprint = claimHash is null ? null : Idempotency.Fingerprint("instances.create", request);
         var route = new Route(request.FolderId, shard, home, claimHash, fingerprint);
         var instance = new Instance(route.NewId(ResourceIds.Instance), request.FolderId, DateTimeOffset.UtcNow, request.Name,
             InstanceStatus.Provisioning, new BootDisk(diskId, request.BootDiskSpec.AutoDelete ?? false));

@@ -1,4 +1,5 @@
 using Stratum.Access;
+using Stratum.Operations;
 
 namespace Stratum.Deployment;
 
@@ -19,8 +20,8 @@ public sealed partial class ComputeGrain
         var home = Placement.Home(request.FolderId, shard);
         var blob = row.GetString("DataBlob") is { Length: > 0 } b ? b : null;
         var bytes = row.GetInt64("DataBytes") ?? 0;
-        var claimHash = idempotencyKey is null ? null : Hash($"{caller.Subject}\n{idempotencyKey}");
-        var fingerprint = Hash("snapshots.create\n" + System.Text.Json.JsonSerializer.Serialize(request));
+        var claimHash = Idempotency.ClaimKey(caller, idempotencyKey);
+        var fingerprint = claimHash is null ? null : Idempotency.Fingerprint("snapshots.create", request);
         var route = new Route(request.FolderId, shard, home, claimHash, fingerprint);
         var snapshot = new Snapshot(route.NewId(ResourceIds.Snapshot), request.FolderId, DateTimeOffset.UtcNow, request.Name,
             disk.Size, bytes, DiskStatus.Creating, disk.Id, disk.LayerId, new OsInfo(ShardRows.OsOf(row)));

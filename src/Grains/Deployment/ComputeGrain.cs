@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Stratum.Access;
@@ -9,6 +6,7 @@ using Stratum.Folders;
 using Stratum.Images;
 using Stratum.Index;
 using Stratum.Layers;
+using Stratum.Operations;
 
 namespace Stratum.Deployment;
 
@@ -89,22 +87,10 @@ public sealed partial class ComputeGrain(
     private async Task<Route> RouteAsync(Caller caller, string folderId, string? idempotencyKey, string action, object request)
     {
         var shards = await ShardsAsync(folderId);
-        string? claimHash = null, fingerprint = null;
-        int shard;
-        if (idempotencyKey is not null)
-        {
-            if (idempotencyKey.Length is 0 or > Operations.Idempotency.MaxKeyLength)
-            {
-                throw StratumException.Invalid($"Idempotency-Key must be 1 to {Operations.Idempotency.MaxKeyLength} characters.");
-            }
-            claimHash = Hash($"{caller.Subject}\n{idempotencyKey}");
-            fingerprint = Hash(action + "\n" + JsonSerializer.Serialize(request, request.GetType()));
-            shard = (int)(Convert.ToUInt32(claimHash[..8], 16) % (uint)shards);
-        }
-        else
-        {
-            shard = Random.Shared.Next(shards);
-        }
+        var claimHash = Idempotency.ClaimKey(caller, idempotencyKey);
+        var fingerprint = claimHash is null ? null : Idempotency.Fingerprint(action, request);
+        // A keyed create goes to the shard its key names, so a retry meets its own earlier row.
+        var shard = claimHash is null ? Random.Shared.Next(shards) : (int)(Convert.ToUInt32(claimHash[..8], 16) % (uint)shards);
         return new Route(folderId, shard, Placement.Home(folderId, shard), claimHash, fingerprint);
     }
 
@@ -147,8 +133,8 @@ public sealed partial class ComputeGrain(
 
     private async Task<Operation> DeleteAsync(Caller caller, string id, string kind, string noun, CommandKind command, string? idempotencyKey)
     {
-        var claimHash = idempotencyKey is null ? null : Hash($"{caller.Subject}\n{idempotencyKey}");
-        var fingerprint = Hash($"{noun}s.delete\n{id}");
+        var claimHash = Idempotency.ClaimKey(caller, idempotencyKey);
+        var fingerprint = Idempotency.Fingerprint($"{noun}s.delete", id);
         var row = await rows.GetAsync(id);
         if (row is null && claimHash is not null && await FirstOperationAsync(Placement.PartitionOf(id), claimHash, fingerprint) is { } first)
         {
@@ -199,5 +185,4 @@ public sealed partial class ComputeGrain(
 
     private IDeploymentShardGrain Shard(string folderId, int shard) => grains.GetGrain<IDeploymentShardGrain>(Placement.ShardKey(folderId, shard));
 
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

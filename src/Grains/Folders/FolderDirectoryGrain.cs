@@ -14,10 +14,6 @@ public sealed class FolderDirectoryGrain(Authorizer authorizer, ResourceIndex in
     Task<Operation> IFolderDirectoryGrain.CreateAsync(Caller caller, CreateFolderRequest request, string? idempotencyKey) =>
         Idempotency.RunAsync(grains, caller, idempotencyKey, "folders.create", request, ResourceIds.New(ResourceIds.Folder), async (opId, folderId) =>
         {
-            if (await grains.GetGrain<IOperationInternalGrain>(opId).TryGetAsync() is { Done: true } first)
-            {
-                return first;
-            }
             if (!authorizer.IsPlatformAdmin(caller))
             {
                 throw StratumException.Denied("Only platform admins may create folders.");

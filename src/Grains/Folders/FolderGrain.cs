@@ -81,10 +81,6 @@ public sealed partial class FolderGrain(
     Task<Operation> IFolderGrain.DeleteAsync(Caller caller, string? idempotencyKey) =>
         Idempotency.RunAsync(grains, caller, idempotencyKey, $"folders.delete:{Id}", Id, Id, async (opId, _) =>
         {
-            if (await Operations(opId).TryGetAsync() is { } first)
-            {
-                return first;
-            }
             Authorizer.Demand(Granted(caller), Permission.Admin, "folder", Id, "delete");
             var held = (await UsageAsync()).Where(u => u.Value > 0 && u.Key.EndsWith(".count", StringComparison.Ordinal)).ToList();
             if (held.Count > 0)
@@ -159,10 +155,6 @@ public sealed partial class FolderGrain(
     {
         return await Idempotency.RunAsync(grains, caller, idempotencyKey, $"folders.{action}:{Id}", request, Id, async (opId, _) =>
         {
-            if (await Operations(opId).TryGetAsync() is { } first)
-            {
-                return first;
-            }
             Authorizer.Demand(Granted(caller), Permission.Admin, "folder", Id, "change access bindings of");
             var bindings = change();
             var op = Operations(opId);

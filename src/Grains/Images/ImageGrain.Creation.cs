@@ -20,8 +20,8 @@ public sealed partial class ImageGrain
                 : throw new StratumException(ErrorCode.AlreadyExists, $"Image '{Id}' already exists.");
         }
 
-        // Everything that can refuse the request is checked before anything is written.
-        ImageRequestRules.Validate(request);
+        // Everything that can refuse the request is checked before anything is written (the
+        // catalog, the only caller, has checked the request's own rules before claiming its key).
         var folderAccess = await authorizer.OnFolderAsync(caller, request.FolderId);
         Authorizer.Demand(folderAccess, Permission.Edit, "folder", request.FolderId, "create images in");
         var source = await ResolveSourceAsync(caller, request);

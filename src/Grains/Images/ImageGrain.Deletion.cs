@@ -9,10 +9,6 @@ public sealed partial class ImageGrain
     Task<Operation> IImageGrain.DeleteAsync(Caller caller, string? idempotencyKey) =>
         Idempotency.RunAsync(grains, caller, idempotencyKey, $"images.delete:{Id}", Id, Id, async (opId, _) =>
         {
-            if (await grains.GetGrain<IOperationInternalGrain>(opId).TryGetAsync() is { } first)
-            {
-                return first;
-            }
             Authorizer.Demand(await GrantedAsync(caller), Permission.Edit, "image", Id, "delete");
             if (Current.Status == ImageStatus.Deleting)
             {

@@ -114,10 +114,6 @@ public sealed partial class ImageGrain(
     private Task<Operation> ChangeBindingsAsync(Caller caller, string? idempotencyKey, string action, object request, Func<List<AccessBinding>> change) =>
         Idempotency.RunAsync(grains, caller, idempotencyKey, $"images.{action}:{Id}", request, Id, async (opId, _) =>
         {
-            if (await grains.GetGrain<IOperationInternalGrain>(opId).TryGetAsync() is { } first)
-            {
-                return first;
-            }
             Authorizer.Demand(await GrantedAsync(caller), Permission.Admin, "image", Id, "change access bindings of");
             var bindings = change();
             var op = await StartOperationAsync(opId, caller, $"Change access bindings of image {Id}");
@@ -134,10 +130,6 @@ public sealed partial class ImageGrain(
     private Task<Operation> MutateAsync(Caller caller, string? idempotencyKey, string action, object request, string description, Func<Image, Task<Image>> change) =>
         Idempotency.RunAsync(grains, caller, idempotencyKey, $"images.{action}:{Id}", request, Id, async (opId, _) =>
         {
-            if (await grains.GetGrain<IOperationInternalGrain>(opId).TryGetAsync() is { } first)
-            {
-                return first;
-            }
             Authorizer.Demand(await GrantedAsync(caller), Permission.Edit, "image", Id, action);
             var previous = Current;
             if (previous.Status is ImageStatus.Deleting or ImageStatus.Creating)

@@ -5,9 +5,10 @@ using System.Text.Json;
 namespace Stratum.Operations;
 
 /// <summary>
-/// Runs a mutation at most once per <c>Idempotency-Key</c> and subject. The mutation itself must
-/// be idempotent for its operation id, so that a retry after a crash between the claim and the
-/// work finishes the first attempt instead of starting a second.
+/// Runs a mutation at most once per <c>Idempotency-Key</c> and subject: a key seen before answers
+/// with its first operation, so the mutations themselves need no such check. A mutation must be
+/// idempotent for its operation id, so that a retry after a crash between the claim and the work
+/// finishes the first attempt instead of starting a second.
 /// </summary>
 public static class Idempotency
 {
@@ -17,15 +18,11 @@ public static class Idempotency
         IGrainFactory grains, Caller caller, string? key, string action, object request,
         string resourceId, Func<string, string, Task<Operation>> mutate)
     {
-        if (key is null)
+        if (ClaimKey(caller, key) is not { } claimKey)
         {
             return await mutate(ResourceIds.New(ResourceIds.Operation), resourceId);
         }
-        if (key.Length is 0 or > MaxKeyLength)
-        {
-            throw StratumException.Invalid($"Idempotency-Key must be 1 to {MaxKeyLength} characters.");
-        }
-        var claim = await grains.GetGrain<IIdempotencyGrain>(Hash($"{caller.Subject}\n{key}"))
+        var claim = await grains.GetGrain<IIdempotencyGrain>(claimKey)
             .ClaimAsync(Fingerprint(action, request), ResourceIds.New(ResourceIds.Operation), resourceId);
         if (!claim.IsNew && await grains.GetGrain<IOperationInternalGrain>(claim.OperationId).TryGetAsync() is { } first)
         {
@@ -34,7 +31,22 @@ public static class Idempotency
         return await mutate(claim.OperationId, claim.ResourceId);
     }
 
-    private static string Fingerprint(string action, object request) =>
+    /// <summary>What a key is remembered by: a hash of subject and key (the same key from another subject is another key); null without a key.</summary>
+    public static string? ClaimKey(Caller caller, string? key)
+    {
+        if (key is null)
+        {
+            return null;
+        }
+        if (key.Length is 0 or > MaxKeyLength)
+        {
+            throw StratumException.Invalid($"Idempotency-Key must be 1 to {MaxKeyLength} characters.");
+        }
+        return Hash($"{caller.Subject}\n{key}");
+    }
+
+    /// <summary>What makes two requests with one key the same request: the action and the request's content.</summary>
+    public static string Fingerprint(string action, object request) =>
         Hash(action + "\n" + JsonSerializer.Serialize(request, request.GetType()));
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
