@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace Stratum.LoadTest;
@@ -13,12 +11,12 @@ namespace Stratum.LoadTest;
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly List<Process> _processes = [];
     private readonly List<(Process Process, int HttpPort)> _silos = [];
     private readonly Dictionary<int, (long Table, long Blob)> _storage = [];
     private readonly CancellationTokenSource _sampling = new();
     private Process _gateway = null!;
+    private Tools.AzuriteProcess? _azurite;
     private long _storageAtStart;
     private long _tableAtStart;
     private Task _sampler = Task.CompletedTask;
@@ -45,16 +43,8 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             await RunAsync("dotnet", $"build {project} -c {options.Configuration} --nologo -v q", root, cluster.Logs);
         }
-        if (!File.Exists(Path.Combine(root, "node_modules", ".bin", "azurite")))
-        {
-            await RunAsync("npm", "ci --no-audit --no-fund", root, cluster.Logs);
-        }
-        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
-        cluster.Storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
-        cluster.Start("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"),
-            $"--silent --skipApiVersionCheck --location {Path.Combine(cluster.Logs, "azurite")} --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort {blob} --queuePort {queue} --tablePort {table}", root, []);
-        await WaitForPortAsync(table);
+        cluster._azurite = await Tools.AzuriteProcess.StartAsync(root, Path.Combine(cluster.Logs, "azurite"));
+        cluster.Storage = cluster._azurite.ConnectionString;
 
         var common = new Dictionary<string, string>
         {
@@ -206,6 +196,10 @@ public sealed class LocalCluster : IAsyncDisposable
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
     }
 
     public static string RepositoryRoot()
@@ -223,30 +217,7 @@ public sealed class LocalCluster : IAsyncDisposable
         throw new InvalidOperationException("Run the load test from inside the Stratum checkout (Orleans.sln not found).");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForPortAsync(int port)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-        throw new TimeoutException($"Nothing listened on port {port} within 60 s.");
-    }
+    private static int FreePort() => Tools.AzuriteProcess.FreePort();
 
     private static async Task RunAsync(string file, string arguments, string directory, string logs)
     {

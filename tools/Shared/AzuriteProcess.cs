@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Stratum.Tools;
+
+/// <summary>
+/// Azurite from this checkout's node_modules (installed with npm if missing), on free loopback
+/// ports with its own data folder, killed by PID (it ignores SIGTERM). Used by the load-test
+/// tool's local cluster and by the test fixtures.
+/// </summary>
+internal sealed class AzuriteProcess(Process process, string connectionString) : IAsyncDisposable
+{
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    public Process Process { get; } = process;
+
+    /// <summary>The devstoreaccount1 connection string for this instance's ports.</summary>
+    public string ConnectionString { get; } = connectionString;
+
+    public static async Task<AzuriteProcess> StartAsync(string repositoryRoot, string dataDirectory)
+    {
+        var binary = Path.Combine(repositoryRoot, "node_modules", ".bin", "azurite");
+        if (!File.Exists(binary))
+        {
+            using var npm = Process.Start(new ProcessStartInfo("npm", "ci --no-audit --no-fund") { WorkingDirectory = repositoryRoot })!;
+            await npm.WaitForExitAsync();
+            if (npm.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"npm ci exited with {npm.ExitCode}: Node.js and npm are needed to run Azurite.");
+            }
+        }
+        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        var process = Process.Start(new ProcessStartInfo(binary,
+            $"--silent --skipApiVersionCheck --location {dataDirectory} --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort {blob} --queuePort {queue} --tablePort {table}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = repositoryRoot,
+        })!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await WaitForPortAsync(table, process);
+        await WaitForPortAsync(blob, process);
+        return new AzuriteProcess(process, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;");
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Waits (60 s at most) until something listens on the port; fails early if <paramref name="owner"/> exits.</summary>
+    public static async Task WaitForPortAsync(int port, Process? owner = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (owner is { HasExited: true })
+            {
+                throw new InvalidOperationException($"The process meant to listen on port {port} exited with code {owner.ExitCode}.");
+            }
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        throw new TimeoutException($"Nothing listened on port {port} within 60 s.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+        }
+    }
+}
