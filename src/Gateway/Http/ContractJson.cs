@@ -19,7 +19,7 @@ public static class ContractJson
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new ErrorCodeConverter());
-        options.Converters.Add(new SubjectTypeConverter());
+        options.Converters.Add(new NamedEnumConverter<SubjectType>(Subject.TypeName));
         options.Converters.Add(new ContractEnumConverterFactory());
         options.Converters.Add(new Int64AsStringConverter());
         options.Converters.Add(new UtcTimestampConverter());
@@ -31,19 +31,23 @@ public static class ContractJson
         public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
 
         public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
-            (JsonConverter)Activator.CreateInstance(typeof(ContractEnumConverter<>).MakeGenericType(typeToConvert))!;
+            (JsonConverter)typeof(ContractEnumConverterFactory).GetMethod(nameof(Create), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(typeToConvert).Invoke(null, null)!;
+
+        private static JsonConverter Create<T>() where T : struct, Enum => new NamedEnumConverter<T>(ContractNames.Of);
     }
 
-    private sealed class ContractEnumConverter<T> : JsonConverter<T> where T : struct, Enum
+    /// <summary>An enum written by name and read only from those names; anything else is an error naming the choices.</summary>
+    private sealed class NamedEnumConverter<T>(Func<T, string> name) : JsonConverter<T> where T : struct, Enum
     {
-        private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>().ToDictionary(v => ContractNames.Of(v), StringComparer.Ordinal);
+        private readonly Dictionary<string, T> _byName = Enum.GetValues<T>().ToDictionary(name, StringComparer.Ordinal);
 
         public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.String && ByName.TryGetValue(reader.GetString()!, out var value)
+            reader.TokenType == JsonTokenType.String && _byName.TryGetValue(reader.GetString()!, out var value)
                 ? value
-                : throw new JsonException($"must be one of {string.Join(", ", ByName.Keys)}");
+                : throw new JsonException($"must be one of {string.Join(", ", _byName.Keys)}");
 
-        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(ContractNames.Of(value));
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(name(value));
     }
 
     /// <summary>Error codes are numbers in the contract's error shape.</summary>
@@ -52,18 +56,6 @@ public static class ContractJson
         public override ErrorCode Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => (ErrorCode)reader.GetInt32();
 
         public override void Write(Utf8JsonWriter writer, ErrorCode value, JsonSerializerOptions options) => writer.WriteNumberValue((int)value);
-    }
-
-    private sealed class SubjectTypeConverter : JsonConverter<SubjectType>
-    {
-        private static readonly Dictionary<string, SubjectType> ByName = Enum.GetValues<SubjectType>().ToDictionary(Subject.TypeName, StringComparer.Ordinal);
-
-        public override SubjectType Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.String && ByName.TryGetValue(reader.GetString()!, out var value)
-                ? value
-                : throw new JsonException($"must be one of {string.Join(", ", ByName.Keys)}");
-
-        public override void Write(Utf8JsonWriter writer, SubjectType value, JsonSerializerOptions options) => writer.WriteStringValue(Subject.TypeName(value));
     }
 
     private sealed class Int64AsStringConverter : JsonConverter<long>
