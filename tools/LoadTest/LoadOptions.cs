@@ -56,7 +56,7 @@ public sealed record LoadOptions
             {
                 "--count" => options with { Count = Int() },
                 "--concurrency" => options with { Concurrency = Int() },
-                "--target" => options with { Target = Value() is "gateway" or "client" ? args[i] : throw new ArgumentException("--target is gateway or client.") },
+                "--target" => options with { Target = Value() is var target && target is "gateway" or "client" ? target : throw new ArgumentException("--target is gateway or client.") },
                 "--local" => options with { Local = true },
                 "--silos" => options with { Silos = Int() },
                 "--layer-shards" => options with { LayerShards = Int() },

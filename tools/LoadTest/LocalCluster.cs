@@ -17,8 +17,7 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly CancellationTokenSource _sampling = new();
     private Process _gateway = null!;
     private Tools.AzuriteProcess? _azurite;
-    private long _storageAtStart;
-    private long _tableAtStart;
+    private (long Table, long Blob) _atMark;
     private Task _sampler = Task.CompletedTask;
 
     public string ClusterId { get; } = "lt" + Guid.NewGuid().ToString("N")[..10];
@@ -29,10 +28,11 @@ public sealed class LocalCluster : IAsyncDisposable
     public double GatewayPeakMb { get; private set; }
 
     /// <summary>Storage requests the silos sent since <see cref="MarkStorage"/> (a killed silo's count as last seen).</summary>
-    public long StorageRequestsSinceMark => _storage.Values.Sum(s => s.Table + s.Blob) - _storageAtStart;
+    public long StorageRequestsSinceMark => StorageSplitSinceMark.Table + StorageSplitSinceMark.Blob;
 
     /// <summary>The same, split into table and blob requests.</summary>
-    public (long Table, long Blob) StorageSplitSinceMark => (_storage.Values.Sum(s => s.Table) - _tableAtStart, _storage.Values.Sum(s => s.Blob) - (_storageAtStart - _tableAtStart));
+    public (long Table, long Blob) StorageSplitSinceMark =>
+        (_storage.Values.Sum(s => s.Table) - _atMark.Table, _storage.Values.Sum(s => s.Blob) - _atMark.Blob);
 
     public static async Task<LocalCluster> StartAsync(LoadOptions options, TextWriter log)
     {
@@ -77,11 +77,7 @@ public sealed class LocalCluster : IAsyncDisposable
         return cluster;
     }
 
-    public void MarkStorage()
-    {
-        _storageAtStart = _storage.Values.Sum(s => s.Table + s.Blob);
-        _tableAtStart = _storage.Values.Sum(s => s.Table);
-    }
+    public void MarkStorage() => _atMark = (_storage.Values.Sum(s => s.Table), _storage.Values.Sum(s => s.Blob));
 
     /// <summary>Kills the last silo still running, as a crash would.</summary>
     public void KillSilo()

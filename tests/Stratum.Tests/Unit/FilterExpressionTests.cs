@@ -12,17 +12,12 @@ public sealed class FilterExpressionTests
     [InlineData("status IN (READY, 'ERROR')", "(Status eq 'READY' or Status eq 'ERROR')")]
     [InlineData("status NOT IN (READY)", "(Status ne 'READY')")]
     [InlineData("name = 'x' AND pooled = true", "(Name eq 'x') and (Pooled eq true)")]
-    [InlineData("name = 'it''s'", "(Name eq 'it') and")]
-    public void Translates_the_contract_syntax_to_OData(string filter, string expected)
-    {
-        if (expected.EndsWith(" and", StringComparison.Ordinal))
-        {
-            // Two quoted strings back to back are not one value with a quote in it: refused.
-            Assert.Equal(ErrorCode.InvalidArgument, Assert.Throws<StratumException>(() => FilterExpression.ToOData(filter, Fields)).Code);
-            return;
-        }
+    public void Translates_the_contract_syntax_to_OData(string filter, string expected) =>
         Assert.Equal(expected, FilterExpression.ToOData(filter, Fields));
-    }
+
+    [Fact]
+    public void Two_quoted_strings_back_to_back_are_not_one_value_with_a_quote_in_it() =>
+        Assert.Equal(ErrorCode.InvalidArgument, Assert.Throws<StratumException>(() => FilterExpression.ToOData("name = 'it''s'", Fields)).Code);
 
     [Fact]
     public void Quotes_inside_values_are_escaped_so_they_cannot_change_the_query() =>
