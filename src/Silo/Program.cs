@@ -7,7 +7,6 @@ using Stratum.Storage;
 // from appsettings, environment variables (Orleans__SiloPort) or the command line.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-var connectionString = builder.Configuration[$"{StratumStorageOptions.Section}:ConnectionString"] ?? "UseDevelopmentStorage=true";
 builder.Services.AddStratumServices(builder.Configuration);
 builder.UseOrleans(silo =>
 {
@@ -22,9 +21,8 @@ builder.UseOrleans(silo =>
         orleans.GetValue("SiloPort", 11111),
         orleans.GetValue("GatewayPort", 30000),
         listenOnAnyHostAddress: orleans.GetValue("ListenOnAnyHostAddress", false));
-    var clients = new StorageClients(connectionString);
-    silo.UseAzureStorageClustering(o => o.TableServiceClient = clients.Tables);
-    silo.AddStratumAzureStorage(connectionString);
+    silo.UseAzureStorageClustering(options => options.Configure<StorageClients>((o, clients) => o.TableServiceClient = clients.Tables));
+    silo.AddStratumAzureStorage();
     // The sweep of unowned data copies runs on a reminder; registering it is idempotent.
     silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<Stratum.Deployment.IDataJanitorGrain>(0).ScheduleAsync());
 });

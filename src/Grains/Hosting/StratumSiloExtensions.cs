@@ -32,15 +32,17 @@ public static class StratumSiloExtensions
         return services;
     }
 
-    /// <summary>Grain storage on Azure: tables for folders, blobs for the kinds that grow in number.</summary>
-    public static ISiloBuilder AddStratumAzureStorage(this ISiloBuilder silo, string connectionString)
+    /// <summary>
+    /// Grain storage on Azure (tables for folders, blobs for the kinds that grow in number) and
+    /// reminders, all through the process's one set of counted clients.
+    /// </summary>
+    public static ISiloBuilder AddStratumAzureStorage(this ISiloBuilder silo)
     {
-        var clients = new StorageClients(connectionString);
         foreach (var name in StorageNames.Table)
         {
             silo.AddAzureTableGrainStorage(name, (OptionsBuilder<AzureTableStorageOptions> options) => options.Configure<IServiceProvider>((o, sp) =>
             {
-                o.TableServiceClient = clients.Tables;
+                o.TableServiceClient = sp.GetRequiredService<StorageClients>().Tables;
                 o.TableName = $"grains{name}";
                 o.GrainStorageSerializer = BinarySerializer(sp);
             }));
@@ -49,12 +51,12 @@ public static class StratumSiloExtensions
         {
             silo.AddAzureBlobGrainStorage(name, (OptionsBuilder<AzureBlobStorageOptions> options) => options.Configure<IServiceProvider>((o, sp) =>
             {
-                o.BlobServiceClient = clients.Blobs;
+                o.BlobServiceClient = sp.GetRequiredService<StorageClients>().Blobs;
                 o.ContainerName = $"grains-{name}";
                 o.GrainStorageSerializer = BinarySerializer(sp);
             }));
         }
-        silo.UseAzureTableReminderService(options => options.Configure(o => o.TableServiceClient = clients.Tables));
+        silo.UseAzureTableReminderService(options => options.Configure<StorageClients>((o, clients) => o.TableServiceClient = clients.Tables));
         return silo;
     }
 

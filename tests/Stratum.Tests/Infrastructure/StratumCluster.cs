@@ -71,7 +71,7 @@ public sealed class StratumCluster : IAsyncDisposable
         {
             if (durable)
             {
-                silo.AddStratumAzureStorage(azurite.ConnectionString);
+                silo.AddStratumAzureStorage();
             }
             else
             {
