@@ -1,6 +1,10 @@
 using Azure.Data.Tables;
 using Orleans.Configuration;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using Stratum.Changes;
+using Stratum.Gateway.Changes;
 using Stratum.Gateway.Auth;
 using Stratum.Gateway.Endpoints;
 using Stratum.Gateway.Http;
@@ -21,6 +25,11 @@ public static class GatewayApp
         CallerAuthentication.AddJwt(builder.Services, builder.Configuration);
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
+        builder.Services.Configure<LatestCacheOptions>(builder.Configuration.GetSection(LatestCacheOptions.Section));
+        builder.Services.Configure<WatchOptions>(builder.Configuration.GetSection(WatchOptions.Section));
+        builder.Services.AddSingleton<LatestCache>();
+        builder.Services.AddSingleton<FamilyWatchHub>();
+        builder.Services.AddHostedService<ChangeFeedListener>();
         if (configure is null)
         {
             builder.UseOrleansClient(client =>
@@ -33,6 +42,12 @@ public static class GatewayApp
                 });
                 var connectionString = builder.Configuration["Stratum:Storage:ConnectionString"] ?? "UseDevelopmentStorage=true";
                 client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
+                client.AddAzureQueueStreams(ChangeFeed.ProviderName, (OptionsBuilder<AzureQueueOptions> o) => o.Configure(q =>
+                {
+                    q.QueueServiceClient = new QueueServiceClient(connectionString);
+                    q.QueueNames = [ChangeFeed.QueueName];
+                }));
+                client.AddStratumReadYourWrites();
             });
         }
         else

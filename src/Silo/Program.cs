@@ -23,6 +23,7 @@ builder.UseOrleans(silo =>
         listenOnAnyHostAddress: orleans.GetValue("ListenOnAnyHostAddress", false));
     silo.UseAzureStorageClustering(options => options.Configure<StorageClients>((o, clients) => o.TableServiceClient = clients.Tables));
     silo.AddStratumAzureStorage();
+    silo.AddStratumAzureChangeFeed();
     // The sweep of unowned data copies runs on a reminder; registering it is idempotent.
     silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<Stratum.Deployment.IDataJanitorGrain>(0).ScheduleAsync());
 });

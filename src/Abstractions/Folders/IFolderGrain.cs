@@ -14,10 +14,10 @@ public interface IFolderGrain : IGrainWithStringKey
     [Alias("ListAccessBindings")] Task<IReadOnlyList<AccessBinding>> ListAccessBindingsAsync(Caller caller);
 
     /// <summary>Replaces the folder's access bindings; needs the admin role.</summary>
-    [Alias("SetAccessBindings")] Task<Operation> SetAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBinding> bindings, string? idempotencyKey);
+    [Changes.ImageWrite, Alias("SetAccessBindings")] Task<Operation> SetAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBinding> bindings, string? idempotencyKey);
 
     /// <summary>Adds and removes access bindings; needs the admin role.</summary>
-    [Alias("UpdateAccessBindings")] Task<Operation> UpdateAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBindingDelta> deltas, string? idempotencyKey);
+    [Changes.ImageWrite, Alias("UpdateAccessBindings")] Task<Operation> UpdateAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBindingDelta> deltas, string? idempotencyKey);
 
     /// <summary>The folder's quotas with their usage; needs read access.</summary>
     [Alias("GetQuotas")] Task<IReadOnlyList<Quota>> GetQuotasAsync(Caller caller);

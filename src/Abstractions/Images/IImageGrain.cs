@@ -1,3 +1,5 @@
+using Stratum.Changes;
+
 namespace Stratum;
 
 /// <summary>An image, keyed by its id.</summary>
@@ -8,13 +10,13 @@ public interface IImageGrain : IGrainWithStringKey
     [Alias("Get")] Task<Image> GetAsync(Caller caller);
 
     /// <summary>Changes name, description, minDiskSize or labels (labels are replaced whole).</summary>
-    [Alias("Update")] Task<Operation> UpdateAsync(Caller caller, UpdateImageRequest request, string? idempotencyKey);
+    [ImageWrite, Alias("Update")] Task<Operation> UpdateAsync(Caller caller, UpdateImageRequest request, string? idempotencyKey);
 
     /// <summary>Sets the deprecation state; DEPRECATED and OBSOLETE images are skipped by latest.</summary>
-    [Alias("Deprecate")] Task<Operation> DeprecateAsync(Caller caller, DeprecateRequest request, string? idempotencyKey);
+    [ImageWrite, Alias("Deprecate")] Task<Operation> DeprecateAsync(Caller caller, DeprecateRequest request, string? idempotencyKey);
 
     /// <summary>Deletes the image; its data lives on while anything uses it.</summary>
-    [Alias("Delete")] Task<Operation> DeleteAsync(Caller caller, string? idempotencyKey);
+    [ImageWrite, Alias("Delete")] Task<Operation> DeleteAsync(Caller caller, string? idempotencyKey);
 
     /// <summary>The operations that created or changed this image, newest last.</summary>
     [Alias("ListOperations")] Task<IReadOnlyList<Operation>> ListOperationsAsync(Caller caller);
@@ -23,10 +25,10 @@ public interface IImageGrain : IGrainWithStringKey
     [Alias("ListAccessBindings")] Task<IReadOnlyList<AccessBinding>> ListAccessBindingsAsync(Caller caller);
 
     /// <summary>Replaces the image's access bindings; needs the admin role.</summary>
-    [Alias("SetAccessBindings")] Task<Operation> SetAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBinding> bindings, string? idempotencyKey);
+    [ImageWrite, Alias("SetAccessBindings")] Task<Operation> SetAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBinding> bindings, string? idempotencyKey);
 
     /// <summary>Adds and removes the image's access bindings; needs the admin role.</summary>
-    [Alias("UpdateAccessBindings")] Task<Operation> UpdateAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBindingDelta> deltas, string? idempotencyKey);
+    [ImageWrite, Alias("UpdateAccessBindings")] Task<Operation> UpdateAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBindingDelta> deltas, string? idempotencyKey);
 }
 
 /// <summary>
@@ -37,13 +39,20 @@ public interface IImageGrain : IGrainWithStringKey
 public interface IImageCatalogGrain : IGrainWithIntegerKey
 {
     /// <summary>Starts creating an image; the operation finishes when its data is stored.</summary>
-    [Alias("Create")] Task<Operation> CreateAsync(Caller caller, CreateImageRequest request, string? idempotencyKey);
+    [ImageWrite, Alias("Create")] Task<Operation> CreateAsync(Caller caller, CreateImageRequest request, string? idempotencyKey);
 
     /// <summary>The images of a folder that the caller may read.</summary>
     [Alias("List")] Task<Page<Image>> ListAsync(Caller caller, string folderId, ListQuery query);
 
     /// <summary>The newest READY, ACTIVE image of a family; 404 if none.</summary>
     [Alias("GetLatestByFamily")] Task<Image> GetLatestByFamilyAsync(Caller caller, string folderId, string family);
+
+    /// <summary>
+    /// A family's changes as the caller may see them: those after <paramref name="afterRevision"/>
+    /// when the family still remembers them all, else just the current latest. 404 like latestByFamily
+    /// for a caller who may neither read the folder nor any member.
+    /// </summary>
+    [Alias("WatchFamily")] Task<FamilyChanges> WatchFamilyAsync(Caller caller, string folderId, string family, long? afterRevision);
 
     /// <summary>The families of a folder.</summary>
     [Alias("ListFamilies")] Task<Page<FamilySummary>> ListFamiliesAsync(Caller caller, string folderId, ListQuery query);

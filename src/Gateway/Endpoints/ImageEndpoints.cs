@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Stratum.Changes;
 using Stratum.Gateway.Auth;
 using Stratum.Gateway.Http;
 
@@ -19,10 +22,18 @@ public static class ImageEndpoints
                 FolderId(RequestReader.Required(http.Request, "folderId")), RequestReader.ListQuery(http.Request));
             return Json(new { images = page.Items, nextPageToken = page.NextPageToken });
         });
-        compute.MapGet("/images:latestByFamily", async (HttpContext http, IGrainFactory grains) =>
-            Json(await grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(http.Caller(),
-                FolderId(RequestReader.Required(http.Request, "folderId")), RequestReader.Required(http.Request, "family"))))
-            .Produces<Image>();
+        compute.MapGet("/images:latestByFamily", async (HttpContext http, IGrainFactory grains, LatestCache cache, WriteTracker writes) =>
+        {
+            var caller = http.Caller();
+            var folderId = FolderId(RequestReader.Required(http.Request, "folderId"));
+            var family = RequestReader.Required(http.Request, "family");
+            // Served from this gateway's cache while the change feed keeps it fresh; a caller who
+            // just changed an image goes to the grains (and past their caches) to read its write.
+            var image = await cache.GetLatestAsync(caller, folderId, family, writes.WroteRecently(caller.Subject),
+                () => grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, folderId, family));
+            return Results.Bytes(SerializedImages.GetValue(image, i => JsonSerializer.SerializeToUtf8Bytes(i, ContractJson.Options)), JsonContentType);
+        }).Produces<Image>();
+        FamilyWatchEndpoint.Map(compute);
         compute.MapGet("/families", async (HttpContext http, IGrainFactory grains) =>
         {
             var page = await grains.GetGrain<IImageCatalogGrain>(0).ListFamiliesAsync(http.Caller(),
@@ -66,12 +77,17 @@ public static class ImageEndpoints
         }).Produces<Operation>();
     }
 
+    private const string JsonContentType = "application/json; charset=utf-8";
+
+    // A cached image is the same object on every hit, so its JSON is written once.
+    private static readonly ConditionalWeakTable<Image, byte[]> SerializedImages = new();
+
     private static IResult Json(object value) => Results.Json(value, ContractJson.Options);
 
     private static IImageGrain Image(IGrainFactory grains, ResourcePath path) =>
         grains.GetGrain<IImageGrain>(path.Require(id => ResourceIds.IsValid(id, ResourceIds.Image), "image"));
 
     /// <summary>A malformed folder id names no folder: 404, as for any folder the caller cannot see.</summary>
-    private static string FolderId(string id) =>
+    internal static string FolderId(string id) =>
         ResourceIds.IsValid(id, ResourceIds.Folder) || id == "standard-images" ? id : throw StratumException.NotFound("folder", id);
 }

@@ -1,3 +1,4 @@
+using Stratum.Changes;
 using Stratum.Index;
 
 namespace Stratum.Families;
@@ -8,8 +9,12 @@ namespace Stratum.Families;
 /// </summary>
 public sealed class FamilyGrain(
     [PersistentState("family", StorageNames.Families)] IPersistentState<FamilyState> state,
-    ResourceIndex index) : Grain, IFamilyGrain
+    ResourceIndex index,
+    ChangePublisher changes) : Grain, IFamilyGrain
 {
+    /// <summary>How many changes of latest a family remembers for watchers that resume.</summary>
+    public const int HistoryLength = 256;
+
     private (string FolderId, string Name) Key
     {
         get
@@ -53,12 +58,34 @@ public sealed class FamilyGrain(
     Task<IReadOnlyList<string>> IFamilyGrain.GetActiveAsync(int limit) =>
         Task.FromResult<IReadOnlyList<string>>(Active().Take(limit).Select(m => m.ImageId).ToList());
 
+    Task<FamilyHistory> IFamilyGrain.GetHistoryAsync(long? afterRevision)
+    {
+        var revision = state.State.Revision;
+        var history = state.State.History;
+        // Every change after the given revision is known when the history reaches back to the one right after it.
+        var complete = afterRevision is { } after && after <= revision
+            && (after == revision || (history.Count > 0 && history[0].Revision <= after + 1));
+        return Task.FromResult(new FamilyHistory(revision, complete ? history.Where(h => h.Revision > afterRevision).ToList() : null));
+    }
+
     private IEnumerable<FamilyMember> Active() => state.State.Members
         .Where(m => m.Deprecation == DeprecationState.Active)
         .OrderByDescending(m => m.Sequence);
 
     private async Task SaveAsync()
     {
+        var latest = Active().FirstOrDefault();
+        var previous = state.State.History.Count > 0 ? state.State.History[^1].ImageId : null;
+        var changed = latest?.ImageId != previous;
+        if (changed)
+        {
+            state.State.Revision++;
+            state.State.History.Add(new FamilyLatest(state.State.Revision, latest?.ImageId, latest?.Sequence));
+            if (state.State.History.Count > HistoryLength)
+            {
+                state.State.History.RemoveRange(0, state.State.History.Count - HistoryLength);
+            }
+        }
         await state.WriteStateAsync();
         var (folderId, name) = Key;
         if (state.State.Members.Count == 0)
@@ -67,7 +94,11 @@ public sealed class FamilyGrain(
         }
         else
         {
-            await index.UpsertFamilyAsync(new FamilySummary(name, folderId, Active().FirstOrDefault()?.ImageId, state.State.Members.Count));
+            await index.UpsertFamilyAsync(new FamilySummary(name, folderId, latest?.ImageId, state.State.Members.Count));
+        }
+        if (changed)
+        {
+            await changes.PublishAsync(ChangeEvent.Of(ChangeKind.FamilyLatestChanged, folderId, latest?.ImageId, name, latest?.Sequence, state.State.Revision));
         }
     }
 }

@@ -19,6 +19,12 @@ public interface IFamilyGrain : IGrainWithStringKey
     /// <summary>ACTIVE members, newest first (at most <paramref name="limit"/>).</summary>
     [Alias("GetActive"), ReadOnly] Task<IReadOnlyList<string>> GetActiveAsync(int limit);
 
+    /// <summary>
+    /// The family's revision and the latest changes after <paramref name="afterRevision"/>; null
+    /// changes when they are not all remembered (or no revision was given).
+    /// </summary>
+    [Alias("GetHistory"), ReadOnly] Task<FamilyHistory> GetHistoryAsync(long? afterRevision);
+
     public static string Key(string folderId, string family) => $"{folderId}/{family}";
 }
 
@@ -33,4 +39,22 @@ public sealed class FamilyState
 {
     [Id(0)] public List<FamilyMember> Members { get; set; } = [];
     [Id(1)] public long NextSequence { get; set; } = 1;
+
+    /// <summary>Counts changes of latest; watchers resume from it.</summary>
+    [Id(2)] public long Revision { get; set; }
+
+    /// <summary>The last changes of latest, oldest first, so a watcher that was away briefly misses none.</summary>
+    [Id(3)] public List<FamilyLatest> History { get; set; } = [];
 }
+
+/// <summary>The family's latest at one revision: an image id and its familySequence, or none.</summary>
+[GenerateSerializer, Immutable, Alias("Stratum.FamilyLatest")]
+public sealed record FamilyLatest(
+    [property: Id(0)] long Revision,
+    [property: Id(1)] string? ImageId,
+    [property: Id(2)] long? FamilySequence);
+
+[GenerateSerializer, Immutable, Alias("Stratum.FamilyHistory")]
+public sealed record FamilyHistory(
+    [property: Id(0)] long Revision,
+    [property: Id(1)] IReadOnlyList<FamilyLatest>? Changes);

@@ -13,6 +13,7 @@ public sealed partial class FolderGrain(
     [PersistentState("folder", StorageNames.Folders)] IPersistentState<FolderState> state,
     Authorizer authorizer,
     ResourceIndex index,
+    Changes.ChangePublisher changes,
     IGrainFactory grains) : Grain, IFolderGrain, IFolderInternalGrain
 {
     public const string NameKind = "folder";
@@ -163,6 +164,7 @@ public sealed partial class FolderGrain(
             await WriteCoalescedAsync();
             // compute.images.user does not reach the folder itself, so it does not make the folder visible.
             await index.UpsertFolderAsync(state.State.Folder!, state.State.Bindings.Where(b => b.RoleId != Roles.ImagesUser).Select(b => b.Subject));
+            await changes.PublishAsync(Changes.ChangeEvent.Of(Changes.ChangeKind.AccessChanged, Id));
             return await op.CompleteAsync(EmptyResponse.Instance);
         });
     }

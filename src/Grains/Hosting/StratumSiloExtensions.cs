@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
 using Stratum.Access;
+using Stratum.Changes;
 using Stratum.Deployment;
 using Stratum.Images;
 using Stratum.Import;
@@ -29,6 +30,10 @@ public static class StratumSiloExtensions
         services.AddSingleton<UriPolicy>();
         services.AddSingleton<ImageImporter>();
         services.AddSingleton<Authorizer>();
+        services.Configure<LatestCacheOptions>(configuration.GetSection(LatestCacheOptions.Section));
+        services.Configure<ChangeFeedOptions>(configuration.GetSection(ChangeFeedOptions.Section));
+        services.AddSingleton<LatestCache>();
+        services.AddSingleton<ChangePublisher>();
         return services;
     }
 

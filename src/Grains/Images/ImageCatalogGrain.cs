@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using Stratum.Access;
+using Stratum.Changes;
 using Stratum.Families;
 using Stratum.Index;
 using Stratum.Operations;
@@ -12,7 +13,7 @@ namespace Stratum.Images;
 /// </summary>
 // Reentrant: it keeps no state, so calls interleave freely instead of queueing behind one another.
 [StatelessWorker, Reentrant]
-public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index, IGrainFactory grains) : Grain, IImageCatalogGrain
+public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index, LatestCache cache, IGrainFactory grains) : Grain, IImageCatalogGrain
 {
     /// <summary>How many ACTIVE members latestByFamily looks past when newer ones are unreadable.</summary>
     private const int LatestCandidates = 16;
@@ -45,10 +46,59 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
         return page;
     }
 
-    /// <summary>The newest READY, ACTIVE member the caller may read: a stranger sees only what is shared with them.</summary>
-    async Task<Image> IImageCatalogGrain.GetLatestByFamilyAsync(Caller caller, string folderId, string family)
+    /// <summary>
+    /// The newest READY, ACTIVE member the caller may read: a stranger sees only what is shared with
+    /// them. Answered from this silo's cache while the change feed keeps it fresh, unless the
+    /// caller asks to skip it (it just changed an image: read-your-writes).
+    /// </summary>
+    Task<Image> IImageCatalogGrain.GetLatestByFamilyAsync(Caller caller, string folderId, string family)
     {
         Validation.Rules.Family(family);
+        return cache.GetLatestAsync(caller, folderId, family, RequestContext.Get(LatestCache.BypassKey) is true,
+            () => ResolveLatestAsync(caller, folderId, family));
+    }
+
+    /// <summary>
+    /// The family's latest changes after a revision, each as the caller sees it (a change to an image
+    /// the caller may not read is left out), or just the current latest when they are not all known.
+    /// </summary>
+    async Task<FamilyChanges> IImageCatalogGrain.WatchFamilyAsync(Caller caller, string folderId, string family, long? afterRevision)
+    {
+        Validation.Rules.Family(family);
+        var history = await grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(folderId, family)).GetHistoryAsync(afterRevision);
+        var mayReadFolder = (await authorizer.OnImageAsync(caller, folderId, [])).HasFlag(Permission.Read);
+        if (history.Changes is null)
+        {
+            var latest = await TryResolveLatestAsync(caller, folderId, family);
+            return latest is null && !mayReadFolder
+                ? throw StratumException.NotFound("family", $"{folderId}/{family}")
+                : new FamilyChanges(history.Revision, [new FamilyChange(history.Revision, latest)], Complete: false);
+        }
+        if (!mayReadFolder && await TryResolveLatestAsync(caller, folderId, family) is null)
+        {
+            throw StratumException.NotFound("family", $"{folderId}/{family}");
+        }
+        var changes = new List<FamilyChange>();
+        foreach (var change in history.Changes)
+        {
+            if (change.ImageId is null)
+            {
+                changes.Add(new FamilyChange(change.Revision, null));
+            }
+            else if (await grains.GetGrain<IImageInternalGrain>(change.ImageId).TryGetAsync(caller) is { } image)
+            {
+                changes.Add(new FamilyChange(change.Revision, image));
+            }
+        }
+        return new FamilyChanges(history.Revision, changes, Complete: true);
+    }
+
+    private async Task<Image> ResolveLatestAsync(Caller caller, string folderId, string family) =>
+        await TryResolveLatestAsync(caller, folderId, family)
+            ?? throw new StratumException(ErrorCode.NotFound, $"Family '{family}' in folder '{folderId}' has no READY, ACTIVE image.");
+
+    private async Task<Image?> TryResolveLatestAsync(Caller caller, string folderId, string family)
+    {
         var candidates = await grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(folderId, family)).GetActiveAsync(LatestCandidates);
         foreach (var imageId in candidates)
         {
@@ -57,7 +107,7 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
                 return image;
             }
         }
-        throw new StratumException(ErrorCode.NotFound, $"Family '{family}' in folder '{folderId}' has no READY, ACTIVE image.");
+        return null;
     }
 
     /// <summary>

@@ -60,6 +60,7 @@ public sealed partial class ImageGrain
         var op = await StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}");
         await state.WriteStateAsync();
         await index.UpsertImageAsync(state.State.Image, previous: null, state.State.Bindings);
+        await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageCreated, state.State.Image));
         await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         StartTransfer();
         return op;
@@ -118,6 +119,7 @@ public sealed partial class ImageGrain
         state.State.Image = ready;
         await state.WriteStateAsync();
         await index.UpsertImageAsync(ready, creating, state.State.Bindings);
+        await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageReady, ready));
         await op.CompleteAsync(ready);
     }
 

@@ -20,6 +20,7 @@ public sealed partial class ImageGrain
             state.State.DeleteOperationId = opId;
             state.State.Image = Current with { Status = ImageStatus.Deleting };
             await state.WriteStateAsync();
+            await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageDeleted, Current));
             await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             await FinishDeletionAsync();
             return await grains.GetGrain<IOperationInternalGrain>(op.Id).TryGetAsync() ?? op;

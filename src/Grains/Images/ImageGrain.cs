@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Stratum.Access;
+using Stratum.Changes;
 using Stratum.Families;
 using Stratum.Import;
 using Stratum.Index;
@@ -21,6 +22,7 @@ public sealed partial class ImageGrain(
     ImageImporter importer,
     UriPolicy uriPolicy,
     Deployment.ComputeRows computeRows,
+    ChangePublisher changes,
     IGrainFactory grains,
     ILogger<ImageGrain> logger) : Grain, IImageGrain, IImageInternalGrain, IRemindable
 {
@@ -56,7 +58,7 @@ public sealed partial class ImageGrain(
     }
 
     Task<Operation> IImageGrain.UpdateAsync(Caller caller, UpdateImageRequest request, string? idempotencyKey) =>
-        MutateAsync(caller, idempotencyKey, "update", request, $"Update image {Id}", async image =>
+        MutateAsync(caller, idempotencyKey, "update", ChangeKind.ImageUpdated, request, $"Update image {Id}", async image =>
         {
             ImageRequestRules.Validate(request);
             if (request.MinDiskSize is { } minDiskSize)
@@ -77,7 +79,7 @@ public sealed partial class ImageGrain(
         });
 
     Task<Operation> IImageGrain.DeprecateAsync(Caller caller, DeprecateRequest request, string? idempotencyKey) =>
-        MutateAsync(caller, idempotencyKey, "deprecate", request, $"Deprecate image {Id}", image =>
+        MutateAsync(caller, idempotencyKey, "deprecate", ChangeKind.ImageDeprecated, request, $"Deprecate image {Id}", image =>
         {
             ImageRequestRules.Validate(request);
             if (image.Status != ImageStatus.Ready)
@@ -120,14 +122,15 @@ public sealed partial class ImageGrain(
             state.State.Bindings = bindings;
             await state.WriteStateAsync();
             await index.UpsertImageAsync(Current, null, bindings);
+            await changes.PublishAsync(ChangeEvent.OfImage(ChangeKind.AccessChanged, Current));
             return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(EmptyResponse.Instance);
         });
 
     /// <summary>
     /// The shape of every synchronous change: idempotency, the edit permission, a READY-or-ERROR
-    /// image, then state, family, index and name reservation brought in line, then the operation done.
+    /// image, then state, family, index and name reservation brought in line, the change published, then the operation done.
     /// </summary>
-    private Task<Operation> MutateAsync(Caller caller, string? idempotencyKey, string action, object request, string description, Func<Image, Task<Image>> change) =>
+    private Task<Operation> MutateAsync(Caller caller, string? idempotencyKey, string action, ChangeKind kind, object request, string description, Func<Image, Task<Image>> change) =>
         Idempotency.RunAsync(grains, caller, idempotencyKey, $"images.{action}:{Id}", request, Id, async (opId, _) =>
         {
             Authorizer.Demand(await GrantedAsync(caller), Permission.Edit, "image", Id, action);
@@ -149,6 +152,7 @@ public sealed partial class ImageGrain(
             {
                 await index.ReleaseNameAsync(previous.FolderId, NameKind, oldName, Id);
             }
+            await changes.PublishAsync(ChangeEvent.OfImage(kind, updated));
             return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(updated);
         });
 

@@ -26,6 +26,7 @@ public sealed class LayerState
 public sealed class LayerGrain(
     [PersistentState("layer", StorageNames.Layers)] IPersistentState<LayerState> state,
     ImageData data,
+    Changes.ChangePublisher changes,
     IGrainFactory grains) : Grain, ILayerGrain, IRemindable
 {
     public const string Absent = "ABSENT", Ready = "READY", Freeing = "FREEING", Freed = "FREED";
@@ -130,5 +131,9 @@ public sealed class LayerGrain(
             state.State.Shards.Clear();
         }
         await WriteAsync();
+        if (state.State.Status == Freed)
+        {
+            await changes.PublishAsync(Changes.ChangeEvent.Of(Changes.ChangeKind.LayerFreed, resourceId: Id));
+        }
     }
 }

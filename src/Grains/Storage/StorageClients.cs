@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 
 namespace Stratum.Storage;
 
@@ -11,11 +12,14 @@ public sealed class StorageClients
     {
         Tables = new TableServiceClient(connectionString, Counted(new TableClientOptions(), "table"));
         Blobs = new BlobServiceClient(connectionString, Counted(new BlobClientOptions(), "blob"));
+        Queues = new QueueServiceClient(connectionString, Counted(new QueueClientOptions(), "queue"));
     }
 
     public TableServiceClient Tables { get; }
 
     public BlobServiceClient Blobs { get; }
+
+    public QueueServiceClient Queues { get; }
 
     /// <summary>Client options that count each request under the given service name.</summary>
     public static T Counted<T>(T options, string service) where T : ClientOptions

@@ -3,7 +3,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.TestingHost;
+using Stratum.Changes;
 using Stratum.Gateway;
 using Stratum.Hosting;
 
@@ -15,14 +19,17 @@ namespace Stratum.Tests.Infrastructure;
 /// </summary>
 public sealed class StratumCluster : IAsyncDisposable
 {
-    private StratumCluster(InProcessTestCluster cluster, WebApplication gateway, Azurite azurite, string indexTable)
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly List<WebApplication> _extraGateways = [];
+
+    private StratumCluster(InProcessTestCluster cluster, WebApplication gateway, Azurite azurite, string indexTable, IReadOnlyDictionary<string, string?> settings)
     {
+        _settings = settings;
         Cluster = cluster;
         Gateway = gateway;
         Azurite = azurite;
         IndexTable = indexTable;
-        var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address);
+        BaseAddress = AddressOf(gateway);
     }
 
     public InProcessTestCluster Cluster { get; }
@@ -42,7 +49,8 @@ public sealed class StratumCluster : IAsyncDisposable
         return http;
     }
 
-    public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false, IReadOnlyDictionary<string, string?>? extra = null)
+    public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false, IReadOnlyDictionary<string, string?>? extra = null,
+        bool azureQueueFeed = false)
     {
         var azurite = await Azurite.InstanceAsync();
         var indexTable = "idx" + Guid.NewGuid().ToString("N")[..12];
@@ -77,22 +85,72 @@ public sealed class StratumCluster : IAsyncDisposable
             {
                 silo.AddStratumMemoryStorage();
             }
+            if (azureQueueFeed)
+            {
+                silo.AddStratumAzureChangeFeed();
+            }
+            else
+            {
+                silo.AddStratumMemoryChangeFeed();
+            }
+        });
+        builder.ConfigureClient(client =>
+        {
+            if (azureQueueFeed)
+            {
+                client.AddAzureQueueStreams(ChangeFeed.ProviderName, (OptionsBuilder<AzureQueueOptions> o) => o.Configure(q =>
+                {
+                    q.QueueServiceClient = new QueueServiceClient(azurite.ConnectionString);
+                    q.QueueNames = [ChangeFeed.QueueName];
+                }));
+            }
+            else
+            {
+                client.AddMemoryStreams(ChangeFeed.ProviderName);
+            }
+            client.AddStratumReadYourWrites();
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
 
+        var gateway = await StartGatewayAsync(cluster, settings);
+        return new StratumCluster(cluster, gateway, azurite, indexTable, settings);
+    }
+
+    /// <summary>
+    /// Another gateway on the same cluster: its own cache and feed subscription. It shares the test
+    /// cluster's one client, and so that client's record of recent writers.
+    /// </summary>
+    public async Task<(WebApplication App, Uri BaseAddress)> AddGatewayAsync()
+    {
+        var gateway = await StartGatewayAsync(Cluster, _settings);
+        _extraGateways.Add(gateway);
+        return (gateway, AddressOf(gateway));
+    }
+
+    private static async Task<WebApplication> StartGatewayAsync(InProcessTestCluster cluster, IReadOnlyDictionary<string, string?> settings)
+    {
         var gateway = GatewayApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], web =>
         {
             web.Configuration.AddInMemoryCollection(settings);
             web.Services.AddSingleton(cluster.Client);
             web.Services.AddSingleton<IGrainFactory>(cluster.Client);
+            web.Services.AddSingleton(cluster.Client.ServiceProvider.GetRequiredService<WriteTracker>());
         });
         await gateway.StartAsync();
-        return new StratumCluster(cluster, gateway, azurite, indexTable);
+        return gateway;
     }
+
+    private static Uri AddressOf(WebApplication gateway) =>
+        new(gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var extra in _extraGateways)
+        {
+            await extra.StopAsync();
+            await extra.DisposeAsync();
+        }
         await Gateway.StopAsync();
         await Gateway.DisposeAsync();
         await Cluster.StopAllSilosAsync();

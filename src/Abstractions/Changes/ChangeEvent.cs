@@ -1,0 +1,48 @@
+namespace Stratum.Changes;
+
+/// <summary>What a change event reports.</summary>
+public enum ChangeKind
+{
+    /// <summary>An image was accepted and is CREATING.</summary>
+    ImageCreated,
+    /// <summary>An image's data is stored; it is READY (and has joined its family).</summary>
+    ImageReady,
+    /// <summary>An image's name, description, minDiskSize or labels changed.</summary>
+    ImageUpdated,
+    /// <summary>An image's deprecation state changed.</summary>
+    ImageDeprecated,
+    /// <summary>An image is being deleted; it no longer answers latest.</summary>
+    ImageDeleted,
+    /// <summary>A family's newest ACTIVE member changed; carries the image (or none), its familySequence and the family's revision.</summary>
+    FamilyLatestChanged,
+    /// <summary>A base layer's data was freed: nothing used it any more.</summary>
+    LayerFreed,
+    /// <summary>The access bindings of a folder or of an image changed.</summary>
+    AccessChanged,
+    /// <summary>Sent by every silo a few times a second: a consumer that hears pulses knows the feed is flowing.</summary>
+    Pulse,
+}
+
+/// <summary>
+/// One change, as news: state stays the truth, so a consumer that misses an event is late, never
+/// wrong. <see cref="Id"/> is unique per event, so a consumer drops what a queue delivers twice.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Stratum.ChangeEvent")]
+public sealed record ChangeEvent(
+    [property: Id(0)] string Id,
+    [property: Id(1)] ChangeKind Kind,
+    [property: Id(2)] DateTimeOffset OccurredAt,
+    [property: Id(3)] string? FolderId = null,
+    [property: Id(4)] string? ResourceId = null,
+    [property: Id(5)] string? Family = null,
+    [property: Id(6)] long? FamilySequence = null,
+    [property: Id(7)] long? Revision = null)
+{
+    /// <summary>A new event with a fresh id.</summary>
+    public static ChangeEvent Of(ChangeKind kind, string? folderId = null, string? resourceId = null, string? family = null,
+        long? familySequence = null, long? revision = null) =>
+        new(Guid.NewGuid().ToString("N"), kind, DateTimeOffset.UtcNow, folderId, resourceId, family, familySequence, revision);
+
+    /// <summary>An image event; the image's family lets a consumer tell which cached answers it touches.</summary>
+    public static ChangeEvent OfImage(ChangeKind kind, Image image) => Of(kind, image.FolderId, image.Id, image.Family, image.FamilySequence);
+}

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Stratum.Changes;
+
+/// <summary>
+/// "Latest in family" answers kept next to the reader (one per gateway, one per silo), each the
+/// decision the grains made for one caller, so authorization stays decided in one place. The
+/// change feed keeps it honest: any event in a folder drops that folder's answers, and without
+/// recent pulses the cache answers nothing and every read goes to the grains.
+/// </summary>
+public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvider time)
+{
+    /// <summary>The request-context key by which a reader asks every cache on the path to step aside.</summary>
+    public const string BypassKey = "stratum.bypass-latest-cache";
+
+    private readonly LatestCacheOptions _options = options.Value;
+    private readonly ConcurrentDictionary<Key, Entry> _entries = new();
+    // Bumped by every change in a folder; an answer fetched under an older generation is not kept.
+    private readonly ConcurrentDictionary<string, long> _generations = new();
+    private readonly RecentIds _seen = new();
+    private long _lastPulse = long.MinValue;
+
+    /// <summary>A cache on the system clock.</summary>
+    public LatestCache(IOptions<LatestCacheOptions> options) : this(options, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Whether the feed delivered a pulse recently enough for cached answers to be trusted.</summary>
+    public bool IsFresh
+    {
+        get
+        {
+            var last = Interlocked.Read(ref _lastPulse);
+            return _options.Enabled && last != long.MinValue && time.GetElapsedTime(last) <= _options.FreshFor;
+        }
+    }
+
+    /// <summary>Answers from the cache when it may, else fetches (and keeps the answer, a 404 included).</summary>
+    public async Task<Image> GetLatestAsync(Caller caller, string folderId, string family, bool bypass, Func<Task<Image>> fetch)
+    {
+        if (bypass || !IsFresh)
+        {
+            return await fetch();
+        }
+        var key = new Key(folderId, family, caller);
+        var generation = Generation(folderId);
+        if (_entries.TryGetValue(key, out var entry) && entry.Generation == generation && time.GetElapsedTime(entry.StoredAt) <= _options.EntryLifetime)
+        {
+            return entry.Image ?? throw new StratumException(ErrorCode.NotFound, entry.NotFoundMessage!);
+        }
+        try
+        {
+            var image = await fetch();
+            Keep(key, new Entry(image, null, generation, time.GetTimestamp()));
+            return image;
+        }
+        catch (StratumException e) when (e.Code == ErrorCode.NotFound)
+        {
+            Keep(key, new Entry(null, e.Message, generation, time.GetTimestamp()));
+            throw;
+        }
+    }
+
+    /// <summary>Takes one event from the feed; false when it was a duplicate and changed nothing.</summary>
+    public bool Apply(ChangeEvent change)
+    {
+        if (!_seen.Add(change.Id))
+        {
+            return false;
+        }
+        if (change.Kind == ChangeKind.Pulse)
+        {
+            Interlocked.Exchange(ref _lastPulse, time.GetTimestamp());
+        }
+        else if (change.FolderId is { } folderId)
+        {
+            _generations.AddOrUpdate(folderId, 1, (_, g) => g + 1);
+        }
+        return true;
+    }
+
+    /// <summary>How many answers are kept (for tests and diagnostics).</summary>
+    public int Count => _entries.Count;
+
+    private long Generation(string folderId) => _generations.GetValueOrDefault(folderId);
+
+    private void Keep(Key key, Entry entry)
+    {
+        // A change that arrived while the answer was fetched may have made it stale: keep only answers
+        // fetched under the folder's current generation.
+        if (entry.Generation != Generation(key.FolderId))
+        {
+            return;
+        }
+        if (_entries.Count >= _options.MaxEntries)
+        {
+            _entries.Clear();
+        }
+        _entries[key] = entry;
+    }
+
+    private readonly record struct Key(string FolderId, string Family, Caller Caller);
+
+    private sealed record Entry(Image? Image, string? NotFoundMessage, long Generation, long StoredAt);
+}

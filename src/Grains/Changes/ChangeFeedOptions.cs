@@ -1,0 +1,10 @@
+namespace Stratum.Changes;
+
+/// <summary>The change feed's settings (section <c>Stratum:ChangeFeed</c>).</summary>
+public sealed class ChangeFeedOptions
+{
+    public const string Section = "Stratum:ChangeFeed";
+
+    /// <summary>How often each silo sends a pulse; well under <see cref="LatestCacheOptions.FreshFor"/>.</summary>
+    public TimeSpan PulseInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Providers;
+using Stratum.Changes;
+using Stratum.Storage;
+
+namespace Stratum.Hosting;
+
+/// <summary>The change feed on a silo: the stream provider, its subscription store, and the silo's own feed grain.</summary>
+public static class ChangeFeedHosting
+{
+    // Queues are polled; a short period keeps the feed's delay well under the caches' one second.
+    private static readonly TimeSpan PollPeriod = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Memory streams: for a cluster in one process (tests, the load tool's in-process runs).</summary>
+    public static ISiloBuilder AddStratumMemoryChangeFeed(this ISiloBuilder silo)
+    {
+        silo.AddMemoryStreams(ChangeFeed.ProviderName, s => s.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = PollPeriod)));
+        silo.AddMemoryGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME);
+        return silo.AddStratumFeedGrain();
+    }
+
+    /// <summary>Azure Queue streams and subscriptions in Azure Table: for a cluster of silo processes.</summary>
+    public static ISiloBuilder AddStratumAzureChangeFeed(this ISiloBuilder silo)
+    {
+        silo.AddAzureQueueStreams(ChangeFeed.ProviderName, (SiloAzureQueueStreamConfigurator s) =>
+        {
+            s.ConfigureAzureQueue(o => o.Configure<StorageClients>((q, clients) =>
+            {
+                q.QueueServiceClient = clients.Queues;
+                q.QueueNames = [ChangeFeed.QueueName];
+            }));
+            s.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = PollPeriod));
+        });
+        silo.AddAzureTableGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME, (OptionsBuilder<AzureTableStorageOptions> options) =>
+            options.Configure<StorageClients>((o, clients) =>
+            {
+                o.TableServiceClient = clients.Tables;
+                o.TableName = "grainspubsub";
+            }));
+        return silo.AddStratumFeedGrain();
+    }
+
+    private static ISiloBuilder AddStratumFeedGrain(this ISiloBuilder silo) =>
+        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>()
+            .GetGrain<ISiloFeedGrain>(services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()).StartAsync());
+}
