@@ -29,7 +29,6 @@ public static class GatewayApp
         builder.Services.Configure<WatchOptions>(builder.Configuration.GetSection(WatchOptions.Section));
         builder.Services.AddSingleton<LatestCache>();
         builder.Services.AddSingleton<FamilyWatchHub>();
-        builder.Services.AddHostedService<ChangeFeedListener>();
         if (configure is null)
         {
             builder.UseOrleansClient(client =>
@@ -54,6 +53,8 @@ public static class GatewayApp
         {
             configure(builder);
         }
+        // After the Orleans client, so that it is connected when the listener subscribes.
+        builder.Services.AddHostedService<ChangeFeedListener>();
 
         var app = builder.Build();
         app.Use(ApiErrors.Handle);

@@ -20,6 +20,7 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
     private readonly ConcurrentDictionary<string, long> _generations = new();
     private readonly RecentIds _seen = new();
     private long _lastPulse = long.MinValue;
+    private long _duplicates;
 
     /// <summary>A cache on the system clock.</summary>
     public LatestCache(IOptions<LatestCacheOptions> options) : this(options, TimeProvider.System)
@@ -67,6 +68,7 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
     {
         if (!_seen.Add(change.Id))
         {
+            Interlocked.Increment(ref _duplicates);
             return false;
         }
         if (change.Kind == ChangeKind.Pulse)
@@ -82,6 +84,9 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
 
     /// <summary>How many answers are kept (for tests and diagnostics).</summary>
     public int Count => _entries.Count;
+
+    /// <summary>How many events arrived a second time and were dropped.</summary>
+    public long DuplicatesDropped => Interlocked.Read(ref _duplicates);
 
     private long Generation(string folderId) => _generations.GetValueOrDefault(folderId);
 

@@ -14,11 +14,11 @@ public sealed class ChangeFeedListener(IClusterClient client, LatestCache cache,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var stream = client.GetStreamProvider(ChangeFeed.ProviderName).GetStream<ChangeEvent>(ChangeFeed.Stream);
         while (!stoppingToken.IsCancellationRequested && _subscription is null)
         {
             try
             {
+                var stream = client.GetStreamProvider(ChangeFeed.ProviderName).GetStream<ChangeEvent>(ChangeFeed.Stream);
                 _subscription = await stream.SubscribeAsync(OnNextAsync);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -7,4 +7,7 @@ public sealed class ChangeFeedOptions
 
     /// <summary>How often each silo sends a pulse; well under <see cref="LatestCacheOptions.FreshFor"/>.</summary>
     public TimeSpan PulseInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often the feed's queue is read: most of the feed's delay, so well under a second.</summary>
+    public TimeSpan PollPeriod { get; set; } = TimeSpan.FromMilliseconds(50);
 }

@@ -10,13 +10,10 @@ namespace Stratum.Hosting;
 /// <summary>The change feed on a silo: the stream provider, its subscription store, and the silo's own feed grain.</summary>
 public static class ChangeFeedHosting
 {
-    // Queues are polled; a short period keeps the feed's delay well under the caches' one second.
-    private static readonly TimeSpan PollPeriod = TimeSpan.FromMilliseconds(50);
-
     /// <summary>Memory streams: for a cluster in one process (tests, the load tool's in-process runs).</summary>
     public static ISiloBuilder AddStratumMemoryChangeFeed(this ISiloBuilder silo)
     {
-        silo.AddMemoryStreams(ChangeFeed.ProviderName, s => s.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = PollPeriod)));
+        silo.AddMemoryStreams(ChangeFeed.ProviderName, s => s.ConfigurePullingAgent(PollPeriod));
         silo.AddMemoryGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME);
         return silo.AddStratumFeedGrain();
     }
@@ -31,7 +28,7 @@ public static class ChangeFeedHosting
                 q.QueueServiceClient = clients.Queues;
                 q.QueueNames = [ChangeFeed.QueueName];
             }));
-            s.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = PollPeriod));
+            s.ConfigurePullingAgent(PollPeriod);
         });
         silo.AddAzureTableGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME, (OptionsBuilder<AzureTableStorageOptions> options) =>
             options.Configure<StorageClients>((o, clients) =>
@@ -41,6 +38,9 @@ public static class ChangeFeedHosting
             }));
         return silo.AddStratumFeedGrain();
     }
+
+    private static void PollPeriod(OptionsBuilder<StreamPullingAgentOptions> agent) =>
+        agent.Configure<IOptions<ChangeFeedOptions>>((o, feed) => o.GetQueueMsgsTimerPeriod = feed.Value.PollPeriod);
 
     private static ISiloBuilder AddStratumFeedGrain(this ISiloBuilder silo) =>
         silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>()

@@ -32,8 +32,7 @@ public sealed class JwtTests(GatewayFixture fixture) : IAsyncLifetime
                 ["Stratum:Auth:Jwt:Audience"] = "stratum",
                 ["Stratum:Auth:Jwt:SigningKey"] = Key,
             });
-            web.Services.AddSingleton(fixture.Stratum.Client);
-            web.Services.AddSingleton<IGrainFactory>(fixture.Stratum.Client);
+            StratumCluster.UseClient(web, fixture.Stratum.Client);
         });
         await _gateway.StartAsync();
         _address = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

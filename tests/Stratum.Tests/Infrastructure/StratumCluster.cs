@@ -133,12 +133,18 @@ public sealed class StratumCluster : IAsyncDisposable
         var gateway = GatewayApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], web =>
         {
             web.Configuration.AddInMemoryCollection(settings);
-            web.Services.AddSingleton(cluster.Client);
-            web.Services.AddSingleton<IGrainFactory>(cluster.Client);
-            web.Services.AddSingleton(cluster.Client.ServiceProvider.GetRequiredService<WriteTracker>());
+            UseClient(web, cluster.Client);
         });
         await gateway.StartAsync();
         return gateway;
+    }
+
+    /// <summary>Makes a gateway use the test cluster's client and that client's record of recent writers.</summary>
+    public static void UseClient(WebApplicationBuilder web, IClusterClient client)
+    {
+        web.Services.AddSingleton(client);
+        web.Services.AddSingleton<IGrainFactory>(client);
+        web.Services.AddSingleton(client.ServiceProvider.GetRequiredService<WriteTracker>());
     }
 
     private static Uri AddressOf(WebApplication gateway) =>
