@@ -41,10 +41,10 @@ public static class GatewayApp
                 });
                 var connectionString = builder.Configuration["Stratum:Storage:ConnectionString"] ?? "UseDevelopmentStorage=true";
                 client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
-                client.AddAzureQueueStreams(ChangeFeed.ProviderName, (OptionsBuilder<AzureQueueOptions> o) => o.Configure(q =>
+                client.AddAzureQueueStreams(ChangeFeed.ProviderName, (OptionsBuilder<AzureQueueOptions> o) => o.Configure<IOptions<ClusterOptions>>((q, cluster) =>
                 {
                     q.QueueServiceClient = new QueueServiceClient(connectionString);
-                    q.QueueNames = [ChangeFeed.QueueName];
+                    q.QueueNames = [ChangeFeed.QueueName(cluster.Value.ClusterId)];
                 }));
                 client.AddStratumReadYourWrites();
             });

@@ -13,6 +13,13 @@ public static class ChangeFeed
     /// </summary>
     public static readonly StreamId Stream = StreamId.Create("stratum", "changes");
 
-    /// <summary>The queue behind the stream on Azure Storage.</summary>
-    public const string QueueName = "stratum-changes-0";
+    /// <summary>
+    /// The queue behind the stream on Azure Storage, one per cluster: clusters that share a storage
+    /// account must not take each other's events.
+    /// </summary>
+    public static string QueueName(string clusterId)
+    {
+        var name = System.Text.RegularExpressions.Regex.Replace(clusterId.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
+        return $"{(name.Length > 40 ? name[..40].TrimEnd('-') : name)}-changes";
+    }
 }

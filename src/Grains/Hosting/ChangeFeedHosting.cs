@@ -23,10 +23,10 @@ public static class ChangeFeedHosting
     {
         silo.AddAzureQueueStreams(ChangeFeed.ProviderName, (SiloAzureQueueStreamConfigurator s) =>
         {
-            s.ConfigureAzureQueue(o => o.Configure<StorageClients>((q, clients) =>
+            s.ConfigureAzureQueue(o => o.Configure<StorageClients, IOptions<ClusterOptions>>((q, clients, cluster) =>
             {
                 q.QueueServiceClient = clients.Queues;
-                q.QueueNames = [ChangeFeed.QueueName];
+                q.QueueNames = [ChangeFeed.QueueName(cluster.Value.ClusterId)];
             }));
             s.ConfigurePullingAgent(PollPeriod);
         });

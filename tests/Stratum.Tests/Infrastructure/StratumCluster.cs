@@ -98,10 +98,10 @@ public sealed class StratumCluster : IAsyncDisposable
         {
             if (azureQueueFeed)
             {
-                client.AddAzureQueueStreams(ChangeFeed.ProviderName, (OptionsBuilder<AzureQueueOptions> o) => o.Configure(q =>
+                client.AddAzureQueueStreams(ChangeFeed.ProviderName, (OptionsBuilder<AzureQueueOptions> o) => o.Configure<IOptions<ClusterOptions>>((q, cluster) =>
                 {
                     q.QueueServiceClient = new QueueServiceClient(azurite.ConnectionString);
-                    q.QueueNames = [ChangeFeed.QueueName];
+                    q.QueueNames = [ChangeFeed.QueueName(cluster.Value.ClusterId)];
                 }));
             }
             else

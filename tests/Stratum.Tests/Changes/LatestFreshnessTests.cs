@@ -1,0 +1,152 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Stratum.Changes;
+using Stratum.Gateway.Changes;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Changes;
+
+/// <summary>
+/// The latest caches against the feed fixture, where an answer lives until an event drops it: every
+/// change a reader sees here came by the feed, by read-your-writes, or by falling back to the grains.
+/// </summary>
+[Collection(FeedCollection.Name)]
+public sealed class LatestFreshnessTests(FeedFixture fixture)
+{
+    private readonly HttpClient _admin = fixture.Admin;
+    private readonly HttpClient _bob = fixture.Stratum.Http("dev-bob");
+    private readonly HttpClient _alice = fixture.Stratum.Http("dev-alice");
+
+    /// <summary>A folder bob may read, with one image in the family, and bob's cached answer for it.</summary>
+    private async Task<(string FolderId, string ImageId)> CachedForBobAsync(string family, HttpClient? reader = null)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.GrantAsync(folderId, "viewer", "bob");
+        var imageId = await fixture.ImportAsync(folderId, family);
+        await FeedFixture.UntilLatestAsync(reader ?? _bob, folderId, family, imageId);
+        return (folderId, imageId);
+    }
+
+    [Fact]
+    public async Task A_reader_is_served_from_the_gateway_cache_and_sees_a_new_image_by_the_feed()
+    {
+        var (folderId, first) = await CachedForBobAsync("fresh-create");
+        var entries = fixture.GatewayCache.Count;
+        Assert.Equal(first, await FeedFixture.LatestAsync(_bob, folderId, "fresh-create"));
+        Assert.Equal(entries, fixture.GatewayCache.Count);
+        Assert.True(fixture.GatewayCache.IsFresh);
+
+        var second = await fixture.ImportAsync(folderId, "fresh-create");
+        await FeedFixture.UntilLatestAsync(_bob, folderId, "fresh-create", second);
+    }
+
+    [Fact]
+    public async Task A_reader_sees_a_deprecation_and_a_deletion_by_the_feed()
+    {
+        var (folderId, first) = await CachedForBobAsync("fresh-deprecate");
+        var second = await fixture.ImportAsync(folderId, "fresh-deprecate");
+        await FeedFixture.UntilLatestAsync(_bob, folderId, "fresh-deprecate", second);
+
+        await FeedFixture.DeprecateAsync(_admin, second);
+        await FeedFixture.UntilLatestAsync(_bob, folderId, "fresh-deprecate", first);
+
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/images/{first}");
+        await FeedFixture.UntilLatestAsync(_bob, folderId, "fresh-deprecate", null);
+    }
+
+    [Fact]
+    public async Task A_revoked_reader_is_refused_by_the_feed()
+    {
+        var (folderId, _) = await CachedForBobAsync("fresh-revoke");
+
+        await _admin.DoneAsync(HttpMethod.Post, $"/resource-manager/v1/folders/{folderId}:updateAccessBindings",
+            new { accessBindingDeltas = new[] { FeedFixture.Binding("REMOVE", "viewer", "bob") } });
+
+        await FeedFixture.UntilLatestAsync(_bob, folderId, "fresh-revoke", null);
+    }
+
+    [Fact]
+    public async Task The_caller_that_deprecates_or_creates_sees_it_on_its_very_next_request()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.GrantAsync(folderId, "editor", "alice");
+        var first = await fixture.ImportAsync(folderId, "own-writes", _alice);
+        await FeedFixture.UntilLatestAsync(_alice, folderId, "own-writes", first);
+        // Past the read-your-writes window of the import, so alice's answer is cached again.
+        await Task.Delay(TimeSpan.FromSeconds(2.1));
+        Assert.Equal(first, await FeedFixture.LatestAsync(_alice, folderId, "own-writes"));
+
+        await FeedFixture.DeprecateAsync(_alice, first);
+        Assert.Null(await FeedFixture.LatestAsync(_alice, folderId, "own-writes"));
+
+        var second = await fixture.ImportAsync(folderId, "own-writes", _alice);
+        Assert.Equal(second, await FeedFixture.LatestAsync(_alice, folderId, "own-writes"));
+    }
+
+    [Fact]
+    public async Task The_Orleans_client_path_is_served_by_the_silo_cache_and_sees_its_own_writes()
+    {
+        var client = fixture.Stratum.Client;
+        var siloCache = fixture.Stratum.Cluster.Silos[0].ServiceProvider.GetRequiredService<LatestCache>();
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.GrantAsync(folderId, "editor", "alice");
+        var first = await fixture.ImportAsync(folderId, "client-path");
+        var alice = Caller.User("alice");
+        var catalog = client.GetGrain<IImageCatalogGrain>(0);
+        var before = siloCache.Count;
+        Assert.Equal(first, (await catalog.GetLatestByFamilyAsync(alice, folderId, "client-path")).Id);
+        Assert.Equal(before + 1, siloCache.Count);
+
+        await client.GetGrain<IImageGrain>(first).DeprecateAsync(alice, new DeprecateRequest(DeprecationState.Deprecated, null), null);
+        var refused = await Assert.ThrowsAsync<StratumException>(() => catalog.GetLatestByFamilyAsync(alice, folderId, "client-path"));
+        Assert.Equal(ErrorCode.NotFound, refused.Code);
+    }
+
+    /// <summary>Another gateway, once its cache hears the feed, and bob's client for it.</summary>
+    private async Task<(LatestCache Cache, HttpClient Bob, WebApplication App)> SecondGatewayAsync()
+    {
+        var (app, address) = await fixture.Stratum.AddGatewayAsync();
+        var bob = new HttpClient { BaseAddress = address };
+        bob.DefaultRequestHeaders.Authorization = new("Bearer", "dev-bob");
+        var cache = app.Services.GetRequiredService<LatestCache>();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!cache.IsFresh)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the new gateway never heard a pulse");
+            await Task.Delay(20);
+        }
+        return (cache, bob, app);
+    }
+
+    [Fact]
+    public async Task A_second_gateway_sees_a_new_image_by_the_feed()
+    {
+        var (cache, bobThere, _) = await SecondGatewayAsync();
+        var (folderId, _) = await CachedForBobAsync("two-gateways", bobThere);
+        Assert.Equal(1, cache.Count);
+
+        var second = await fixture.ImportAsync(folderId, "two-gateways");
+        await FeedFixture.UntilLatestAsync(bobThere, folderId, "two-gateways", second);
+    }
+
+    [Fact]
+    public async Task A_gateway_that_stops_hearing_the_feed_falls_back_to_the_grains()
+    {
+        var (cache, bobThere, app) = await SecondGatewayAsync();
+        var (folderId, first) = await CachedForBobAsync("feed-stops", bobThere);
+        Assert.Equal(1, cache.Count);
+
+        await app.Services.GetServices<IHostedService>().OfType<ChangeFeedListener>().Single().StopAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (cache.IsFresh && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.False(cache.IsFresh);
+
+        // No event reaches this gateway now; its kept answer would say "first" for an hour.
+        await FeedFixture.DeprecateAsync(_admin, first);
+        await FeedFixture.UntilLatestAsync(bobThere, folderId, "feed-stops", null);
+    }
+}
