@@ -58,6 +58,8 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.Use(ApiErrors.Handle);
+        app.UseRouting();
+        app.UseCallerAuthentication();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).ExcludeFromDescription();

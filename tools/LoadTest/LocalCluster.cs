@@ -19,6 +19,7 @@ public sealed class LocalCluster : IAsyncDisposable
     private Tools.AzuriteProcess? _azurite;
     private (long Table, long Blob) _atMark;
     private Task _sampler = Task.CompletedTask;
+    private Func<string, (Process, string)> _startGateway = null!;
 
     public string ClusterId { get; } = "lt" + Guid.NewGuid().ToString("N")[..10];
     public string Storage { get; private set; } = "";
@@ -37,6 +38,21 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> StartAsync(LoadOptions options, TextWriter log)
     {
         var cluster = new LocalCluster();
+        try
+        {
+            return await cluster.StartProcessesAsync(options, log);
+        }
+        catch
+        {
+            // A process that failed to start must not leave the others running.
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<LocalCluster> StartProcessesAsync(LoadOptions options, TextWriter log)
+    {
+        var cluster = this;
         var root = RepositoryRoot();
         log.WriteLine($"building the silo and the gateway ({options.Configuration}); logs in {cluster.Logs}");
         foreach (var project in new[] { "src/Silo", "src/Gateway" })
@@ -69,12 +85,42 @@ public sealed class LocalCluster : IAsyncDisposable
             });
             cluster._silos.Add((silo, http));
         }
-        var gatewayPort = FreePort();
-        cluster.GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
-        cluster._gateway = cluster.Start("gateway", "dotnet", $"Stratum.Gateway.dll --urls {cluster.GatewayUrl}", Path.GetDirectoryName(binaries("Gateway", "Stratum.Gateway.dll"))!, common);
+        cluster._startGateway = name =>
+        {
+            var url = $"http://127.0.0.1:{FreePort()}";
+            return (cluster.Start(name, "dotnet", $"Stratum.Gateway.dll --urls {url}", Path.GetDirectoryName(binaries("Gateway", "Stratum.Gateway.dll"))!, common), url);
+        };
+        (cluster._gateway, cluster.GatewayUrl) = cluster._startGateway("gateway");
         await cluster.WaitReadyAsync(options.Silos, log);
         cluster._sampler = cluster.SampleAsync(cluster._sampling.Token);
         return cluster;
+    }
+
+    /// <summary>Starts one more gateway on the cluster and returns its URL once it answers.</summary>
+    public async Task<string> StartGatewayAsync(string name)
+    {
+        var (process, url) = _startGateway(name);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync($"{url}/readyz")).IsSuccessStatusCode)
+                {
+                    return url;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not up yet.
+            }
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"Gateway {name} did not start; see {Logs}.");
+            }
+            await Task.Delay(200);
+        }
     }
 
     public void MarkStorage() => _atMark = (_storage.Values.Sum(s => s.Table), _storage.Values.Sum(s => s.Blob));

@@ -38,22 +38,26 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
     }
 
     /// <summary>Answers from the cache when it may, else fetches (and keeps the answer, a 404 included).</summary>
-    public async Task<Image> GetLatestAsync(Caller caller, string folderId, string family, bool bypass, Func<Task<Image>> fetch)
+    public Task<Image> GetLatestAsync(Caller caller, string folderId, string family, bool bypass, Func<Task<Image>> fetch)
     {
         if (bypass || !IsFresh)
         {
-            return await fetch();
+            return fetch();
         }
         var key = new Key(folderId, family, caller);
         var generation = Generation(folderId);
-        if (_entries.TryGetValue(key, out var entry) && entry.Generation == generation && time.GetElapsedTime(entry.StoredAt) <= _options.EntryLifetime)
-        {
-            return entry.Image ?? throw new StratumException(ErrorCode.NotFound, entry.NotFoundMessage!);
-        }
+        // A hit completes synchronously: no state machine on the hottest path.
+        return _entries.TryGetValue(key, out var entry) && entry.Generation == generation && time.GetElapsedTime(entry.StoredAt) <= _options.EntryLifetime
+            ? entry.Answer ?? Task.FromException<Image>(new StratumException(ErrorCode.NotFound, entry.NotFoundMessage!))
+            : FetchAsync(key, generation, fetch);
+    }
+
+    private async Task<Image> FetchAsync(Key key, long generation, Func<Task<Image>> fetch)
+    {
         try
         {
             var image = await fetch();
-            Keep(key, new Entry(image, null, generation, time.GetTimestamp()));
+            Keep(key, new Entry(Task.FromResult(image), null, generation, time.GetTimestamp()));
             return image;
         }
         catch (StratumException e) when (e.Code == ErrorCode.NotFound)
@@ -107,5 +111,6 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
 
     private readonly record struct Key(string FolderId, string Family, Caller Caller);
 
-    private sealed record Entry(Image? Image, string? NotFoundMessage, long Generation, long StoredAt);
+    /// <summary>A kept answer: the completed task every hit returns, or the message of a 404 (a fresh exception per hit).</summary>
+    private sealed record Entry(Task<Image>? Answer, string? NotFoundMessage, long Generation, long StoredAt);
 }

@@ -22,7 +22,10 @@ public static class ImageEndpoints
                 FolderId(RequestReader.Required(http.Request, "folderId")), RequestReader.ListQuery(http.Request));
             return Json(new { images = page.Items, nextPageToken = page.NextPageToken });
         });
-        compute.MapGet("/images:latestByFamily", async (HttpContext http, IGrainFactory grains, LatestCache cache, WriteTracker writes) =>
+        // The hottest read: its services are taken once here, not bound from the request each time.
+        var services = ((IEndpointRouteBuilder)compute).ServiceProvider;
+        var (grains, cache, writes) = (services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<LatestCache>(), services.GetRequiredService<WriteTracker>());
+        compute.MapGet("/images:latestByFamily", async (HttpContext http) =>
         {
             var caller = http.Caller();
             var folderId = FolderId(RequestReader.Required(http.Request, "folderId"));

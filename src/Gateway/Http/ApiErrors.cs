@@ -23,11 +23,11 @@ public static class ApiErrors
     public static IResult Result(StratumException e) => Result(e.Code, e.Message);
 
     /// <summary>Turns any failure of a request into the contract's shape; never a bare 500 for bad input.</summary>
-    public static async Task Handle(HttpContext context, Func<Task> next)
+    public static async Task Handle(HttpContext context, RequestDelegate next)
     {
         try
         {
-            await next();
+            await next(context);
         }
         catch (StratumException e) when (!context.Response.HasStarted)
         {

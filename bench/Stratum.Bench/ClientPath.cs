@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using Stratum.Diagnostics;
+
+namespace Stratum.Bench;
+
+/// <summary>
+/// The Orleans-client path: latestByFamily through the client against a no-op grain call, each
+/// with the same number of callers for the same time, alternated, in this one process.
+/// </summary>
+public static class ClientPath
+{
+    public static async Task<(double Ping, double Latest)> MeasureAsync(IClusterClient client, Caller reader, string folderId, string family,
+        int callers, TimeSpan duration, int rounds)
+    {
+        var ping = client.GetGrain<IPingGrain>(0);
+        var catalog = client.GetGrain<IImageCatalogGrain>(0);
+        Task Ping() => ping.PingAsync();
+        Task Latest() => catalog.GetLatestByFamilyAsync(reader, folderId, family);
+        await RateAsync(Ping, callers, TimeSpan.FromSeconds(2));
+        await RateAsync(Latest, callers, TimeSpan.FromSeconds(2));
+        double pings = 0, latests = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            pings += await RateAsync(Ping, callers, duration);
+            latests += await RateAsync(Latest, callers, duration);
+        }
+        return (pings / rounds, latests / rounds);
+    }
+
+    /// <summary>Calls per second with <paramref name="callers"/> loops each awaiting one call at a time.</summary>
+    private static async Task<double> RateAsync(Func<Task> call, int callers, TimeSpan duration)
+    {
+        long calls = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                await call();
+                Interlocked.Increment(ref calls);
+            }
+        })));
+        return calls / clock.Elapsed.TotalSeconds;
+    }
+}

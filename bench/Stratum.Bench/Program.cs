@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Stratum;
+using Orleans.Configuration;
+using Stratum.Bench;
+using Stratum.LoadTest;
+
+// bench/run: the latest-in-family lookup against its ceilings, on one machine (see README "Benchmarks").
+if (args is ["bare", var barePortArgument, var bareBodyFile])
+{
+    await BareEndpoint.RunAsync(int.Parse(barePortArgument, CultureInfo.InvariantCulture), bareBodyFile);
+    return 0;
+}
+var options = BenchOptions.Parse(args);
+var log = Console.Out;
+log.WriteLine($"machine: {Machine.Describe()}");
+await using var cluster = await LocalCluster.StartAsync(new LoadOptions { Local = true, Silos = 1, Configuration = "Release" }, log);
+var secondGateway = await cluster.StartGatewayAsync("gateway2");
+await using var files = new Stratum.Tools.LoopbackFiles();
+var disk = new byte[1 << 20];
+var admin = Http(cluster.GatewayUrl, "dev-admin");
+var bob = Http(cluster.GatewayUrl, "dev-bob");
+
+// A folder bob may read, with an image in the family he looks up.
+const string Family = "bench";
+var folder = await DoneAsync(admin, "/resource-manager/v1/folders", new { name = $"bench-{Guid.NewGuid():N}"[..20] });
+var folderId = folder["id"]!.GetValue<string>();
+await DoneAsync(admin, $"/resource-manager/v1/folders/{folderId}:updateAccessBindings", new
+{
+    accessBindingDeltas = new[] { new { action = "ADD", accessBinding = new { roleId = "viewer", subject = new { id = "bob", type = "userAccount" } } } },
+});
+await DoneAsync(admin, "/compute/v1/images", new { folderId, family = Family, uri = await files.ServeAsync(disk) });
+var path = $"/compute/v1/images:latestByFamily?folderId={folderId}&family={Family}";
+var body = await bob.GetByteArrayAsync(path);
+var bodyFile = Path.Combine(cluster.Logs, "latest.json");
+await File.WriteAllBytesAsync(bodyFile, body);
+log.WriteLine($"latestByFamily body: {body.Length} bytes");
+
+var barePort = Stratum.Tools.AzuriteProcess.FreePort();
+using var bare = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(BareEndpoint).Assembly.Location}\" bare {barePort} \"{bodyFile}\"") { RedirectStandardOutput = true })!;
+try
+{
+    await Stratum.Tools.AzuriteProcess.WaitForPortAsync(barePort, bare);
+    var bareUrl = $"http://127.0.0.1:{barePort}{path}";
+    var gatewayUrl = $"{cluster.GatewayUrl}{path}";
+    // Warm both (JIT, connections, the gateway's cache) before measuring.
+    await WrkResult.RunAsync("warm-up", bareUrl, options.Connections, 3, null);
+    await WrkResult.RunAsync("warm-up", gatewayUrl, options.Connections, 3, "dev-bob");
+
+    var http = new List<WrkResult>();
+    for (var round = 0; round < options.Rounds; round++)
+    {
+        http.Add(await WrkResult.RunAsync("bare", bareUrl, options.Connections, options.Seconds, null));
+        http.Add(await WrkResult.RunAsync("gateway", gatewayUrl, options.Connections, options.Seconds, "dev-bob"));
+    }
+    log.WriteLine();
+    log.WriteLine($"HTTP latestByFamily, wrk -t2 -c{options.Connections} -d{options.Seconds}s, {options.Rounds} round(s) alternated:");
+    log.WriteLine($"{"target",-10} {"requests/s",12} {"p50 ms",8} {"p99 ms",8} {"non-2xx",8}");
+    foreach (var run in http)
+    {
+        log.WriteLine($"{run.Target,-10} {run.RequestsPerSecond,12:F0} {run.P50Ms,8:F2} {run.P99Ms,8:F2} {run.Errors,8}");
+    }
+    var bareRate = http.Where(r => r.Target == "bare").Average(r => r.RequestsPerSecond);
+    var gatewayRate = http.Where(r => r.Target == "gateway").Average(r => r.RequestsPerSecond);
+    log.WriteLine($"ratio gateway/bare: {gatewayRate / bareRate:F2} (goal >= 0.80)");
+}
+finally
+{
+    bare.Kill();
+}
+
+var client = await ConnectAsync(cluster);
+var (ping, latest) = await ClientPath.MeasureAsync(client.Services.GetRequiredService<IClusterClient>(), Caller.User("bob"), folderId, Family,
+    options.ClientCallers, TimeSpan.FromSeconds(options.Seconds), options.Rounds);
+log.WriteLine();
+log.WriteLine($"Orleans client, {options.ClientCallers} callers, {options.Seconds}s x {options.Rounds} round(s) alternated:");
+log.WriteLine($"no-op grain call: {ping,10:F0} calls/s");
+log.WriteLine($"latestByFamily:   {latest,10:F0} calls/s");
+log.WriteLine($"ratio latest/no-op: {latest / ping:F2} (goal >= 0.80)");
+await client.StopAsync();
+
+var readers = new[] { bob, Http(secondGateway, "dev-bob") };
+// Every sample adds an image to the folder: make room for them (32 images by default).
+var quota = await admin.PatchAsJsonAsync($"/compute/v1/folders/{folderId}/quotas",
+    new { quotas = new[] { new { name = "compute.images.count", limit = options.FreshnessSamples + 8 } } });
+quota.EnsureSuccessStatusCode();
+var delays = await Freshness.MeasureAsync(admin, readers, folderId, "fresh", () => files.ServeAsync(disk), options.FreshnessSamples);
+delays.Sort();
+double At(double q) => delays[Math.Min(delays.Count - 1, (int)Math.Ceiling(q * delays.Count) - 1)];
+log.WriteLine();
+log.WriteLine($"Freshness: {delays.Count} new images; time from READY (operation seen done) until both gateways return it to a reader with the old answer cached:");
+log.WriteLine($"p50 {At(0.5):F0} ms, p99 {At(0.99):F0} ms, max {delays[^1]:F0} ms (goal p99 <= 1000 ms)");
+log.WriteLine($"logs: {cluster.Logs}");
+return 0;
+
+static HttpClient Http(string baseUrl, string token)
+{
+    var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    return http;
+}
+
+static async Task<JsonNode> DoneAsync(HttpClient http, string path, object body)
+{
+    var reply = await http.PostAsJsonAsync(path, body);
+    var operation = (await reply.Content.ReadFromJsonAsync<JsonNode>())!;
+    if (!reply.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"POST {path}: {operation}");
+    }
+    while (!operation["done"]!.GetValue<bool>())
+    {
+        await Task.Delay(50);
+        operation = (await http.GetFromJsonAsync<JsonNode>($"/operations/{operation["id"]!.GetValue<string>()}"))!;
+    }
+    return operation["response"] ?? throw new InvalidOperationException($"POST {path} failed: {operation}");
+}
+
+static async Task<IHost> ConnectAsync(LocalCluster cluster)
+{
+    var host = Host.CreateDefaultBuilder()
+        .ConfigureLogging(l => l.ClearProviders())
+        .UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = "stratum";
+            });
+            client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(cluster.Storage));
+        })
+        .Build();
+    await host.StartAsync();
+    return host;
+}
