@@ -4,27 +4,31 @@ using Stratum.Diagnostics;
 namespace Stratum.Bench;
 
 /// <summary>
-/// The Orleans-client path: latestByFamily through the client against a no-op grain call, each
+/// The Orleans-client path: latestByFamily through the client against a no-op grain call and
+/// against a grain call that moves the same arguments and image without looking anything up, each
 /// with the same number of callers for the same time, alternated, in this one process.
 /// </summary>
 public static class ClientPath
 {
-    public static async Task<(double Ping, double Latest)> MeasureAsync(IClusterClient client, Caller reader, string folderId, string family,
+    public static async Task<(double Ping, double Echo, double Latest)> MeasureAsync(IClusterClient client, Caller reader, string folderId, string family,
         int callers, TimeSpan duration, int rounds)
     {
         var ping = client.GetGrain<IPingGrain>(0);
         var catalog = client.GetGrain<IImageCatalogGrain>(0);
+        await ping.HoldAsync(await catalog.GetLatestByFamilyAsync(reader, folderId, family));
         Task Ping() => ping.PingAsync();
+        Task Echo() => ping.EchoAsync(reader, folderId, family);
         Task Latest() => catalog.GetLatestByFamilyAsync(reader, folderId, family);
         await RateAsync(Ping, callers, TimeSpan.FromSeconds(2));
         await RateAsync(Latest, callers, TimeSpan.FromSeconds(2));
-        double pings = 0, latests = 0;
+        double pings = 0, echoes = 0, latests = 0;
         for (var round = 0; round < rounds; round++)
         {
             pings += await RateAsync(Ping, callers, duration);
+            echoes += await RateAsync(Echo, callers, duration);
             latests += await RateAsync(Latest, callers, duration);
         }
-        return (pings / rounds, latests / rounds);
+        return (pings / rounds, echoes / rounds, latests / rounds);
     }
 
     /// <summary>Calls per second with <paramref name="callers"/> loops each awaiting one call at a time.</summary>

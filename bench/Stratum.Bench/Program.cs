@@ -77,13 +77,14 @@ finally
 }
 
 var client = await ConnectAsync(cluster);
-var (ping, latest) = await ClientPath.MeasureAsync(client.Services.GetRequiredService<IClusterClient>(), Caller.User("bob"), folderId, Family,
+var (ping, echo, latest) = await ClientPath.MeasureAsync(client.Services.GetRequiredService<IClusterClient>(), Caller.User("bob"), folderId, Family,
     options.ClientCallers, TimeSpan.FromSeconds(options.Seconds), options.Rounds);
 log.WriteLine();
 log.WriteLine($"Orleans client, {options.ClientCallers} callers, {options.Seconds}s x {options.Rounds} round(s) alternated:");
-log.WriteLine($"no-op grain call: {ping,10:F0} calls/s");
-log.WriteLine($"latestByFamily:   {latest,10:F0} calls/s");
-log.WriteLine($"ratio latest/no-op: {latest / ping:F2} (goal >= 0.80)");
+log.WriteLine($"no-op grain call:                    {ping,10:F0} calls/s");
+log.WriteLine($"call moving the same arguments+image: {echo,10:F0} calls/s");
+log.WriteLine($"latestByFamily:                      {latest,10:F0} calls/s");
+log.WriteLine($"ratio latest/no-op: {latest / ping:F2} (goal >= 0.80); latest/same-payload call: {latest / echo:F2}");
 await client.StopAsync();
 
 var readers = new[] { bob, Http(secondGateway, "dev-bob") };

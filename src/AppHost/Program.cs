@@ -1,7 +1,8 @@
 using System.Diagnostics;
 
 // Runs Stratum locally: Azurite (installed from npm on first run), two silos and the gateway on
-// http://127.0.0.1:8080, all in the Development environment, with the Aspire dashboard.
+// http://127.0.0.1:8080, all in the Development environment, with the Aspire dashboard. The silos
+// and the gateway share the change feed on Azurite's queues (one queue per cluster id).
 var builder = DistributedApplication.CreateBuilder(args);
 var root = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
 EnsureAzuriteInstalled(root);
