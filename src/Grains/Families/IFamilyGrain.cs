@@ -54,6 +54,7 @@ public sealed record FamilyLatest(
     [property: Id(1)] string? ImageId,
     [property: Id(2)] long? FamilySequence);
 
+/// <summary>The family's current revision and, when all are remembered, the changes a watcher asked for.</summary>
 [GenerateSerializer, Immutable, Alias("Stratum.FamilyHistory")]
 public sealed record FamilyHistory(
     [property: Id(0)] long Revision,
