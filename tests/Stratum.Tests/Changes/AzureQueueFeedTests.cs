@@ -54,7 +54,7 @@ public sealed class AzureQueueFeedTests : IAsyncLifetime
         var newer = await ImportAsync();
         await FeedFixture.UntilLatestAsync(bobHere, folderId, "queued", newer);
         await FeedFixture.UntilLatestAsync(bobThere, folderId, "queued", newer);
-        deadline = DateTime.UtcNow.AddSeconds(3);
+        deadline = DateTime.UtcNow.AddSeconds(5);
         while ((await _stratum.Client.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(bob, folderId, "queued")).Id != newer)
         {
             Assert.True(DateTime.UtcNow < deadline, "the Orleans client path kept the old latest");

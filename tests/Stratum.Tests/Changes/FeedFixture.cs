@@ -61,7 +61,7 @@ public sealed class FeedFixture : IAsyncLifetime
     }
 
     /// <summary>Reads until the answer is the expected one; fails after the deadline with the last answer.</summary>
-    public static async Task<TimeSpan> UntilLatestAsync(HttpClient http, string folderId, string family, string? expected, int seconds = 3)
+    public static async Task<TimeSpan> UntilLatestAsync(HttpClient http, string folderId, string family, string? expected, int seconds = 5)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         string? seen;
