@@ -75,12 +75,10 @@ public sealed class FamilyGrain(
     private async Task SaveAsync()
     {
         var latest = Active().FirstOrDefault();
-        var previous = state.State.History.Count > 0 ? state.State.History[^1].ImageId : null;
-        var changed = latest?.ImageId != previous;
+        var changed = latest?.ImageId != state.State.LatestImageId;
         if (changed)
         {
-            state.State.Revision++;
-            state.State.History.Add(new FamilyLatest(state.State.Revision, latest?.ImageId, latest?.Sequence));
+            state.State.History.Add(new FamilyLatest(state.State.Revision + 1, latest?.ImageId, latest?.Sequence));
             if (state.State.History.Count > HistoryLength)
             {
                 state.State.History.RemoveRange(0, state.State.History.Count - HistoryLength);

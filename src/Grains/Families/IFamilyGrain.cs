@@ -40,11 +40,14 @@ public sealed class FamilyState
     [Id(0)] public List<FamilyMember> Members { get; set; } = [];
     [Id(1)] public long NextSequence { get; set; } = 1;
 
-    /// <summary>Counts changes of latest; watchers resume from it.</summary>
-    [Id(2)] public long Revision { get; set; }
-
     /// <summary>The last changes of latest, oldest first, so a watcher that was away briefly misses none.</summary>
     [Id(3)] public List<FamilyLatest> History { get; set; } = [];
+
+    /// <summary>Counts changes of latest (watchers resume from it): the newest change's number, 0 before any.</summary>
+    public long Revision => History.Count > 0 ? History[^1].Revision : 0;
+
+    /// <summary>The latest image as of the newest change.</summary>
+    public string? LatestImageId => History.Count > 0 ? History[^1].ImageId : null;
 }
 
 /// <summary>The family's latest at one revision: an image id and its familySequence, or none.</summary>
