@@ -10,6 +10,7 @@ namespace Stratum.Changes;
 public sealed class WriteTracker(IOptions<LatestCacheOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<Subject, long> _lastWrite = new();
+    private long _lastPrune;
 
     /// <summary>A tracker on the system clock.</summary>
     public WriteTracker(IOptions<LatestCacheOptions> options) : this(options, TimeProvider.System)
@@ -19,7 +20,11 @@ public sealed class WriteTracker(IOptions<LatestCacheOptions> options, TimeProvi
     /// <summary>Records that the subject just changed something latest depends on.</summary>
     public void Note(Subject subject)
     {
-        if (_lastWrite.Count > 10_000)
+        // Forget expired writers now and then (at most once a window), not on every write.
+        var now = time.GetTimestamp();
+        var lastPrune = Interlocked.Read(ref _lastPrune);
+        if (_lastWrite.Count > 10_000 && time.GetElapsedTime(lastPrune, now) > options.Value.ReadYourWritesFor
+            && Interlocked.CompareExchange(ref _lastPrune, now, lastPrune) == lastPrune)
         {
             foreach (var (key, at) in _lastWrite)
             {
@@ -29,7 +34,7 @@ public sealed class WriteTracker(IOptions<LatestCacheOptions> options, TimeProvi
                 }
             }
         }
-        _lastWrite[subject] = time.GetTimestamp();
+        _lastWrite[subject] = now;
     }
 
     /// <summary>Whether the subject's reads should still skip the caches.</summary>
