@@ -41,11 +41,7 @@ public static class GatewayApp
                 });
                 var connectionString = builder.Configuration["Stratum:Storage:ConnectionString"] ?? "UseDevelopmentStorage=true";
                 client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
-                client.AddAzureQueueStreams(ChangeFeed.ProviderName, (OptionsBuilder<AzureQueueOptions> o) => o.Configure<IOptions<ClusterOptions>>((q, cluster) =>
-                {
-                    q.QueueServiceClient = new QueueServiceClient(connectionString);
-                    q.QueueNames = [ChangeFeed.QueueName(cluster.Value.ClusterId)];
-                }));
+                AddChangeFeed(client, connectionString);
                 client.AddStratumReadYourWrites();
             });
         }
@@ -78,4 +74,12 @@ public static class GatewayApp
         ComputeEndpoints.Map(api);
         return app;
     }
+
+    /// <summary>The change feed for a client of a cluster of silo processes: Azure Queue streams, the cluster's own queue.</summary>
+    public static IClientBuilder AddChangeFeed(IClientBuilder client, string connectionString) =>
+        client.AddAzureQueueStreams(ChangeFeed.ProviderName, (OptionsBuilder<AzureQueueOptions> o) => o.Configure<IOptions<ClusterOptions>>((q, cluster) =>
+        {
+            q.QueueServiceClient = new QueueServiceClient(connectionString);
+            q.QueueNames = [ChangeFeed.QueueName(cluster.Value.ClusterId)];
+        }));
 }

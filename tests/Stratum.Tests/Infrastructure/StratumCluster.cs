@@ -3,9 +3,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Azure.Storage.Queues;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 using Orleans.TestingHost;
 using Stratum.Changes;
 using Stratum.Gateway;
@@ -98,11 +95,7 @@ public sealed class StratumCluster : IAsyncDisposable
         {
             if (azureQueueFeed)
             {
-                client.AddAzureQueueStreams(ChangeFeed.ProviderName, (OptionsBuilder<AzureQueueOptions> o) => o.Configure<IOptions<ClusterOptions>>((q, cluster) =>
-                {
-                    q.QueueServiceClient = new QueueServiceClient(azurite.ConnectionString);
-                    q.QueueNames = [ChangeFeed.QueueName(cluster.Value.ClusterId)];
-                }));
+                GatewayApp.AddChangeFeed(client, azurite.ConnectionString);
             }
             else
             {
