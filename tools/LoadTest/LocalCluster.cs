@@ -91,36 +91,17 @@ public sealed class LocalCluster : IAsyncDisposable
             return (cluster.Start(name, "dotnet", $"Stratum.Gateway.dll --urls {url}", Path.GetDirectoryName(binaries("Gateway", "Stratum.Gateway.dll"))!, common), url);
         };
         (cluster._gateway, cluster.GatewayUrl) = cluster._startGateway("gateway");
-        await cluster.WaitReadyAsync(options.Silos, log);
+        await cluster.WaitReadyAsync(cluster.GatewayUrl, options.Silos, log);
         cluster._sampler = cluster.SampleAsync(cluster._sampling.Token);
         return cluster;
     }
 
-    /// <summary>Starts one more gateway on the cluster and returns its URL once it answers.</summary>
+    /// <summary>Starts one more gateway on the cluster and returns its URL once it sees every silo.</summary>
     public async Task<string> StartGatewayAsync(string name)
     {
-        var (process, url) = _startGateway(name);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                if ((await http.GetAsync($"{url}/readyz")).IsSuccessStatusCode)
-                {
-                    return url;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not up yet.
-            }
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"Gateway {name} did not start; see {Logs}.");
-            }
-            await Task.Delay(200);
-        }
+        var (_, url) = _startGateway(name);
+        await WaitReadyAsync(url, _silos.Count, TextWriter.Null);
+        return url;
     }
 
     public void MarkStorage() => _atMark = (_storage.Values.Sum(s => s.Table), _storage.Values.Sum(s => s.Blob));
@@ -184,7 +165,7 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    private async Task WaitReadyAsync(int silos, TextWriter log)
+    private async Task WaitReadyAsync(string gatewayUrl, int silos, TextWriter log)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(120);
@@ -192,10 +173,10 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             try
             {
-                var ready = await http.GetFromJsonAsync<JsonNode>($"{GatewayUrl}/readyz");
+                var ready = await http.GetFromJsonAsync<JsonNode>($"{gatewayUrl}/readyz");
                 if (ready?["silos"]?.GetValue<int>() >= silos)
                 {
-                    log.WriteLine($"cluster {ClusterId} ready: {silos} silo(s), gateway {GatewayUrl}");
+                    log.WriteLine($"cluster {ClusterId} ready: {silos} silo(s), gateway {gatewayUrl}");
                     return;
                 }
             }
