@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,20 +21,15 @@ var log = Console.Out;
 log.WriteLine($"machine: {Machine.Describe()}");
 await using var cluster = await LocalCluster.StartAsync(new LoadOptions { Local = true, Silos = 1, Configuration = "Release" }, log);
 var secondGateway = await cluster.StartGatewayAsync("gateway2");
-await using var files = new Stratum.Tools.LoopbackFiles();
-var disk = new byte[1 << 20];
 var admin = Http(cluster.GatewayUrl, "dev-admin");
 var bob = Http(cluster.GatewayUrl, "dev-bob");
 
-// A folder bob may read, with an image in the family he looks up.
+// A folder bob may read, with an image in the family he looks up (quotas room for the freshness samples).
 const string Family = "bench";
-var folder = await DoneAsync(admin, "/resource-manager/v1/folders", new { name = $"bench-{Guid.NewGuid():N}"[..20] });
-var folderId = folder["id"]!.GetValue<string>();
-await DoneAsync(admin, $"/resource-manager/v1/folders/{folderId}:updateAccessBindings", new
-{
-    accessBindingDeltas = new[] { new { action = "ADD", accessBinding = new { roleId = "viewer", subject = new { id = "bob", type = "userAccount" } } } },
-});
-await DoneAsync(admin, "/compute/v1/images", new { folderId, family = Family, uri = await files.ServeAsync(disk) });
+await using var preparation = new Preparation(admin);
+var folderId = await preparation.CreateFolderAsync(count: 0);
+await preparation.GrantAsync(folderId, "viewer", "bob");
+await preparation.PublishAsync(folderId, Family);
 var path = $"/compute/v1/images:latestByFamily?folderId={folderId}&family={Family}";
 var body = await bob.GetByteArrayAsync(path);
 var bodyFile = Path.Combine(cluster.Logs, "latest.json");
@@ -88,11 +81,7 @@ log.WriteLine($"ratio latest/no-op: {latest / ping:F2} (goal >= 0.80); latest/sa
 await client.StopAsync();
 
 var readers = new[] { bob, Http(secondGateway, "dev-bob") };
-// Every sample adds an image to the folder: make room for them (32 images by default).
-var quota = await admin.PatchAsJsonAsync($"/compute/v1/folders/{folderId}/quotas",
-    new { quotas = new[] { new { name = "compute.images.count", limit = options.FreshnessSamples + 8 } } });
-quota.EnsureSuccessStatusCode();
-var delays = await Freshness.MeasureAsync(admin, readers, folderId, "fresh", () => files.ServeAsync(disk), options.FreshnessSamples);
+var delays = await Freshness.MeasureAsync(admin, readers, folderId, "fresh", preparation.ServeNewImageAsync, options.FreshnessSamples);
 delays.Sort();
 double At(double q) => delays[Math.Min(delays.Count - 1, (int)Math.Ceiling(q * delays.Count) - 1)];
 log.WriteLine();
@@ -106,22 +95,6 @@ static HttpClient Http(string baseUrl, string token)
     var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     return http;
-}
-
-static async Task<JsonNode> DoneAsync(HttpClient http, string path, object body)
-{
-    var reply = await http.PostAsJsonAsync(path, body);
-    var operation = (await reply.Content.ReadFromJsonAsync<JsonNode>())!;
-    if (!reply.IsSuccessStatusCode)
-    {
-        throw new InvalidOperationException($"POST {path}: {operation}");
-    }
-    while (!operation["done"]!.GetValue<bool>())
-    {
-        await Task.Delay(50);
-        operation = (await http.GetFromJsonAsync<JsonNode>($"/operations/{operation["id"]!.GetValue<string>()}"))!;
-    }
-    return operation["response"] ?? throw new InvalidOperationException($"POST {path} failed: {operation}");
 }
 
 static async Task<IHost> ConnectAsync(LocalCluster cluster)

@@ -33,10 +33,19 @@ public sealed class Preparation(HttpClient admin) : IAsyncDisposable
     /// <summary>Publishes a new pooled image with unique content (so its own base layer) into the family.</summary>
     public async Task<string> PublishAsync(string folderId, string family)
     {
-        var uri = await _files.ServeAsync(Tools.LoopbackFiles.Qcow2(64L << 20, Guid.NewGuid().ToString("N")));
-        var image = await DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, family, pooled = true, uri });
+        var image = await DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, family, pooled = true, uri = await ServeNewImageAsync() });
         return image["id"]!.GetValue<string>();
     }
+
+    /// <summary>Serves a small qcow2 of unique content and returns the URL to import it from.</summary>
+    public Task<string> ServeNewImageAsync() => _files.ServeAsync(Tools.LoopbackFiles.Qcow2(64L << 20, Guid.NewGuid().ToString("N")));
+
+    /// <summary>Grants a role on the folder to a user account.</summary>
+    public Task GrantAsync(string folderId, string roleId, string userId) =>
+        DoneAsync(HttpMethod.Post, $"/resource-manager/v1/folders/{folderId}:updateAccessBindings", new
+        {
+            accessBindingDeltas = new[] { new { action = "ADD", accessBinding = new { roleId, subject = new { id = userId, type = "userAccount" } } } },
+        });
 
     public Task DeprecateAsync(string imageId) =>
         DoneAsync(HttpMethod.Post, $"/compute/v1/images/{imageId}:deprecate", new { state = "DEPRECATED" });
