@@ -21,6 +21,7 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
     private readonly RecentIds _seen = new();
     private long _lastPulse = long.MinValue;
     private long _duplicates;
+    private long _fetches;
 
     /// <summary>A cache on the system clock.</summary>
     public LatestCache(IOptions<LatestCacheOptions> options) : this(options, TimeProvider.System)
@@ -42,6 +43,7 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
     {
         if (bypass || !IsFresh)
         {
+            Interlocked.Increment(ref _fetches);
             return fetch();
         }
         var key = new Key(folderId, family, caller);
@@ -54,6 +56,7 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
 
     private async Task<Image> FetchAsync(Key key, long generation, Func<Task<Image>> fetch)
     {
+        Interlocked.Increment(ref _fetches);
         try
         {
             var image = await fetch();
@@ -88,6 +91,9 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
 
     /// <summary>How many answers are kept (for tests and diagnostics).</summary>
     public int Count => _entries.Count;
+
+    /// <summary>How many reads went to the grains (a miss, a bypass, or a cache that was not fresh); hits are not counted.</summary>
+    public long Fetches => Interlocked.Read(ref _fetches);
 
     /// <summary>How many events arrived a second time and were dropped.</summary>
     public long DuplicatesDropped => Interlocked.Read(ref _duplicates);

@@ -32,6 +32,7 @@ public sealed class LatestCacheTests
         var second = await ReadAsync();
 
         Assert.Equal(1, _fetches);
+        Assert.Equal(1, _cache.Fetches);
         Assert.Equal(_current.Id, second.Id);
     }
 
