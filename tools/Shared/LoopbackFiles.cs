@@ -44,15 +44,33 @@ internal sealed class LoopbackFiles : IAsyncDisposable
         return _app.Urls.First().TrimEnd('/') + "/" + name;
     }
 
-    /// <summary>A valid qcow2 header of the given virtual size; the label in the data makes each file's content its own.</summary>
+    /// <summary>
+    /// A valid qcow2 of the given virtual size, laid out as qemu-img lays one out: header, refcount
+    /// table, refcount block, L1 table, one L2 table and one data cluster, which holds the label, so
+    /// each file's content (and a pooled image's layer) is its own.
+    /// </summary>
     public static byte[] Qcow2(long virtualSize, string label)
     {
-        var file = new byte[192 * 1024];
+        const int cluster = 64 * 1024;
+        var file = new byte[6 * cluster];
         new byte[] { 0x51, 0x46, 0x49, 0xFB }.CopyTo(file, 0);
-        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(4), 3);
-        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(20), 16);
+        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(4), 3);                       // version
+        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(20), 16);                      // cluster_bits
         BinaryPrimitives.WriteInt64BigEndian(file.AsSpan(24), virtualSize);
-        System.Text.Encoding.ASCII.GetBytes(label).CopyTo(file, 4096);
+        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(36), (uint)((virtualSize + (512L << 20) - 1) / (512L << 20))); // l1_size
+        BinaryPrimitives.WriteInt64BigEndian(file.AsSpan(40), 3 * cluster);              // l1_table_offset
+        BinaryPrimitives.WriteInt64BigEndian(file.AsSpan(48), cluster);                  // refcount_table_offset
+        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(56), 1);                       // refcount_table_clusters
+        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(96), 4);                       // refcount_order
+        BinaryPrimitives.WriteUInt32BigEndian(file.AsSpan(100), 104);                    // header_length
+        BinaryPrimitives.WriteInt64BigEndian(file.AsSpan(cluster), 2 * cluster);         // refcount table -> block
+        for (var i = 0; i < 6; i++)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(file.AsSpan((2 * cluster) + (2 * i)), 1);
+        }
+        BinaryPrimitives.WriteUInt64BigEndian(file.AsSpan(3 * cluster), (4UL * cluster) | (1UL << 63)); // L1[0] -> L2
+        BinaryPrimitives.WriteUInt64BigEndian(file.AsSpan(4 * cluster), (5UL * cluster) | (1UL << 63)); // L2[0] -> data
+        System.Text.Encoding.ASCII.GetBytes(label).CopyTo(file, 5 * cluster);
         return file;
     }
 

@@ -66,8 +66,9 @@ public static partial class RequestReader
     {
         if (UnmappedProperty().Match(e.Message) is { Success: true } unmapped)
         {
-            var path = e.Path is null or "$" ? "" : e.Path.TrimStart('$', '.') + ".";
-            return $"Field '{path}{unmapped.Groups[1].Value}' is not a known field.";
+            // The reader's path already ends at the unknown property ($.os.extra): name it once.
+            var unknown = e.Path is null or "$" ? unmapped.Groups[1].Value : e.Path.TrimStart('$', '.');
+            return $"Field '{unknown}' is not a known field.";
         }
         var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? null : e.Path.TrimStart('$', '.');
         if (field is null)

@@ -63,13 +63,46 @@ public sealed partial class FolderGrain(
         }
         foreach (var delta in deltas)
         {
-            state.State.Usage[delta.Name] = Math.Max(0, state.State.Used(delta.Name) + delta.Amount);
+            state.State.Usage[delta.Name] = Math.Max(0, state.State.Usage.GetValueOrDefault(delta.Name) + delta.Amount);
         }
         state.State.AppliedTokens.Add(token);
         if (state.State.AppliedTokens.Count > FolderState.MaxAppliedTokens)
         {
             state.State.AppliedTokens.RemoveRange(0, state.State.AppliedTokens.Count - FolderState.MaxAppliedTokens);
         }
+        await WriteCoalescedAsync();
+    }
+
+    async Task<long> IFolderInternalGrain.ReserveImportAsync(string imageId, long bytes, bool upToLimit)
+    {
+        if (state.State.Folder is null)
+        {
+            throw StratumException.NotFound("folder", Id);
+        }
+        var held = state.State.ImportReservations.GetValueOrDefault(imageId);
+        var room = state.State.Limit(QuotaNames.ImagesSize) - (state.State.Used(QuotaNames.ImagesSize) - held);
+        if (bytes > room && !upToLimit)
+        {
+            throw new StratumException(ErrorCode.ResourceExhausted,
+                $"Quota {QuotaNames.ImagesSize} of folder '{Id}' would be exceeded: limit {state.State.Limit(QuotaNames.ImagesSize)}, " +
+                $"usage {state.State.Used(QuotaNames.ImagesSize) - held}, requested {bytes}. A platform admin can raise it with PATCH /compute/v1/folders/{Id}/quotas.");
+        }
+        var reserved = Math.Max(0, Math.Min(bytes, room));
+        if (reserved != held)
+        {
+            state.State.ImportReservations[imageId] = reserved;
+            await WriteCoalescedAsync();
+        }
+        return reserved;
+    }
+
+    async Task IFolderInternalGrain.SettleImportAsync(string imageId, long keep)
+    {
+        if (state.State.Folder is null || !state.State.ImportReservations.Remove(imageId))
+        {
+            return;
+        }
+        state.State.Usage[QuotaNames.ImagesSize] = state.State.Usage.GetValueOrDefault(QuotaNames.ImagesSize) + keep;
         await WriteCoalescedAsync();
     }
 
@@ -181,7 +214,7 @@ public sealed partial class FolderGrain(
     /// </summary>
     private async Task<Dictionary<string, long>> UsageAsync()
     {
-        var usage = new Dictionary<string, long>(state.State.Usage);
+        var usage = QuotaNames.Defaults.ToDictionary(d => d.Key, d => state.State.Used(d.Key));
         var counters = await Task.WhenAll(Enumerable.Range(0, state.State.DeploymentShards).Select(k =>
             grains.GetGrain<Deployment.IDeploymentShardGrain>(Deployment.Placement.ShardKey(Id, k)).GetCountersAsync()));
         foreach (var (name, value) in counters.SelectMany(c => c.Quota))

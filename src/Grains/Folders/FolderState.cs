@@ -19,9 +19,15 @@ public sealed class FolderState
     /// <summary>Per deployment shard, how much of each compute quota it may commit.</summary>
     [Id(7)] public Dictionary<int, Dictionary<string, long>> Allowances { get; set; } = [];
 
+    /// <summary>
+    /// Bytes of compute.images.size held by imports in flight, by image id: taken before or while
+    /// their data moves, settled when they end. As many entries as imports running, no more.
+    /// </summary>
+    [Id(8)] public Dictionary<string, long> ImportReservations { get; set; } = [];
+
     public const int MaxAppliedTokens = 4096;
 
     public long Limit(string name) => Limits.TryGetValue(name, out var limit) ? limit : QuotaNames.Defaults.First(d => d.Key == name).Value;
 
-    public long Used(string name) => Usage.GetValueOrDefault(name);
+    public long Used(string name) => Usage.GetValueOrDefault(name) + (name == QuotaNames.ImagesSize ? ImportReservations.Values.Sum() : 0);
 }

@@ -17,6 +17,21 @@ public interface IFolderInternalGrain : IGrainWithStringKey
     /// </summary>
     [Alias("ChangeUsage")] Task ChangeUsageAsync(string token, IReadOnlyList<QuotaDelta> deltas);
 
+    /// <summary>
+    /// Sets the compute.images.size bytes reserved for the import of image <paramref name="imageId"/>
+    /// to <paramref name="bytes"/> (a reservation is replaced, so a retry takes nothing twice),
+    /// refusing with code 8 when the limit has no room, or with <paramref name="upToLimit"/>
+    /// reserving what room there is. Returns the bytes reserved.
+    /// </summary>
+    [Alias("ReserveImport")] Task<long> ReserveImportAsync(string imageId, long bytes, bool upToLimit);
+
+    /// <summary>
+    /// Ends the import reservation of image <paramref name="imageId"/>: <paramref name="keep"/> bytes
+    /// become the image's usage, the rest is given back. Without a reservation it changes nothing,
+    /// so it may be repeated.
+    /// </summary>
+    [Alias("SettleImport")] Task SettleImportAsync(string imageId, long keep);
+
     /// <summary>How many deployment shards this folder uses; fixed the first time it is asked.</summary>
     [Alias("GetDeploymentShards"), AlwaysInterleave] Task<int> GetDeploymentShardsAsync(int proposed);
 

@@ -28,6 +28,7 @@ public static class StratumSiloExtensions
         services.AddSingleton<ResourceIndex>();
         services.AddSingleton<ImageData>();
         services.AddSingleton<UriPolicy>();
+        services.AddSingleton<UriSources>();
         services.AddSingleton<ImageImporter>();
         services.AddSingleton<Authorizer>();
         services.Configure<LatestCacheOptions>(configuration.GetSection(LatestCacheOptions.Section));

@@ -19,6 +19,13 @@ public interface IImageInternalGrain : IGrainWithStringKey
     /// <summary>Resumes unfinished work: a data transfer or a deletion. Called by the reminder and on activation.</summary>
     [Alias("Reconcile"), OneWay] Task ReconcileAsync();
 
+    /// <summary>
+    /// Reserves compute.images.size for the running import of <paramref name="operationId"/> (see
+    /// <see cref="Import.IImportQuota"/>); refused once the creation has ended or been cancelled, so
+    /// a late call from a stopped transfer cannot leave a reservation behind.
+    /// </summary>
+    [Alias("ReserveImportSize")] Task<long> ReserveImportSizeAsync(string operationId, long bytes, bool upToLimit);
+
     /// <summary>Called when the data transfer ends, with its outcome.</summary>
     [Alias("FinishCreation")] Task FinishCreationAsync(string operationId, TransferOutcome outcome);
 }
@@ -39,5 +46,5 @@ public sealed record TransferOutcome(
     [property: Id(1)] string? Checksum,
     [property: Id(2)] ImageFormat? Format,
     [property: Id(3)] long VirtualSize,
-    [property: Id(4)] bool SizeReserved,
+    [property: Id(4)] bool Imported,
     [property: Id(5)] ErrorInfo? Error = null);

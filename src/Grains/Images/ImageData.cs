@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using Microsoft.Extensions.Options;
 using Stratum.Storage;
 
@@ -20,6 +21,13 @@ public sealed class ImageData
     {
         await _created.Value;
         return _container.GetBlobClient(name);
+    }
+
+    /// <summary>The blob of <paramref name="name"/> as blocks, for imports that stage blocks themselves.</summary>
+    public async Task<BlockBlobClient> BlockBlobAsync(string name)
+    {
+        await _created.Value;
+        return _container.GetBlockBlobClient(name);
     }
 
     private static long s_bytesCopied;

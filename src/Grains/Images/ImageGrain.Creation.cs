@@ -80,21 +80,25 @@ public sealed partial class ImageGrain
         _transfer = null;
         if (state.State.CreateOperationId != operationId || state.State.Image is not { Status: ImageStatus.Creating } creating)
         {
+            if (state.State.Image is null && outcome.Error is null)
+            {
+                // Deleted while its data was still moving: the data committed after the deletion removed it.
+                await data.DeleteAsync(Id);
+            }
             return;
         }
         var op = grains.GetGrain<IOperationInternalGrain>(operationId);
         if (outcome.Error is { } error)
         {
-            state.State.Image = creating with { Status = ImageStatus.Error };
-            await state.WriteStateAsync();
-            await index.UpsertImageAsync(state.State.Image, creating, state.State.Bindings);
-            await data.DeleteAsync(Id);
-            await op.FailAsync(error);
+            await FailCreationAsync(creating, error);
             return;
         }
-        if (outcome.SizeReserved)
+        if (outcome.Imported)
         {
+            // The import's reservation becomes what the image holds: recorded here first, so a
+            // crash before the folder hears of it is settled again on activation, never twice.
             state.State.HeldSize += outcome.Bytes;
+            state.State.SettleImport = outcome.Bytes;
         }
         state.State.VirtualSize = Math.Max(state.State.VirtualSize, outcome.VirtualSize);
         var ready = creating with
@@ -118,9 +122,31 @@ public sealed partial class ImageGrain
         }
         state.State.Image = ready;
         await state.WriteStateAsync();
+        await SettleImportAsync();
         await index.UpsertImageAsync(ready, creating, state.State.Bindings);
         await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageReady, ready));
         await op.CompleteAsync(ready);
+    }
+
+    /// <summary>
+    /// Ends a creation in ERROR: no data is kept, and the image holds no size quota (an import's
+    /// reservation is settled at 0, a copy's size given back); it still counts as an image until deleted.
+    /// </summary>
+    private async Task FailCreationAsync(Image creating, ErrorInfo error)
+    {
+        var copied = state.State.HeldSize;
+        state.State.Image = creating with { Status = ImageStatus.Error };
+        state.State.SettleImport = state.State.SourceBlob is null ? 0 : null;
+        state.State.HeldSize = 0;
+        await state.WriteStateAsync();
+        await data.DeleteAsync(Id);
+        await SettleImportAsync();
+        if (copied > 0)
+        {
+            await Folder(creating.FolderId).ChangeUsageAsync($"{Id}:failed", [new QuotaDelta(QuotaNames.ImagesSize, -copied)]);
+        }
+        await index.UpsertImageAsync(state.State.Image, creating, state.State.Bindings);
+        await grains.GetGrain<IOperationInternalGrain>(state.State.CreateOperationId!).FailAsync(error);
     }
 
     /// <summary>The layer of a pooled image: by content; data of unknown checksum (copied from a disk) gets a layer of its own.</summary>
@@ -129,15 +155,15 @@ public sealed partial class ImageGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        switch (state.State.Image?.Status)
+        if (state.State.Image?.Status == ImageStatus.Creating)
         {
-            case ImageStatus.Creating:
-                StartTransfer();
-                break;
-            case ImageStatus.Deleting:
-                // A one-way call to itself: activation should not wait on other grains.
-                _ = this.AsReference<IImageInternalGrain>().ReconcileAsync();
-                break;
+            StartTransfer();
+        }
+        if (state.State.Image?.Status == ImageStatus.Deleting || state.State.SettleImport is not null)
+        {
+            // A deletion to finish or a settlement the folder may not have heard of: a one-way
+            // call to itself, as activation should not wait on other grains.
+            _ = this.AsReference<IImageInternalGrain>().ReconcileAsync();
         }
         return Task.CompletedTask;
     }
@@ -154,86 +180,6 @@ public sealed partial class ImageGrain
             await this.UnregisterReminder(reminder);
         }
     }
-
-    Task IImageInternalGrain.ReconcileAsync()
-    {
-        switch (state.State.Image?.Status)
-        {
-            case ImageStatus.Creating:
-                StartTransfer();
-                return Task.CompletedTask;
-            case ImageStatus.Deleting:
-                return FinishDeletionAsync();
-            default:
-                return Task.CompletedTask;
-        }
-    }
-
-    /// <summary>
-    /// Moves the data off the grain's scheduler, so reads of this image are served while it runs,
-    /// and reports back through a grain call, which Orleans queues like any other request.
-    /// </summary>
-    private void StartTransfer()
-    {
-        if (_transfer is not null || state.State is not { Request: { } request, CreateOperationId: { } operationId })
-        {
-            return;
-        }
-        var cancellation = _transfer = new CancellationTokenSource();
-        var self = this.AsReference<IImageInternalGrain>();
-        var imageId = Id;
-        var sourceBytes = state.State.Image!.StorageSize;
-        var sourceBlob = state.State.SourceBlob;
-        DelayDeactivation(TimeSpan.FromHours(1));
-        _ = Task.Run(async () =>
-        {
-            var outcome = await TransferAsync(imageId, request, sourceBlob, sourceBytes, cancellation.Token);
-            await self.FinishCreationAsync(operationId, outcome);
-        });
-    }
-
-    private async Task<TransferOutcome> TransferAsync(string imageId, CreateImageRequest request, string? sourceBlob, long sourceBytes, CancellationToken cancellation)
-    {
-        try
-        {
-            if (sourceBlob is not null)
-            {
-                await data.CopyAsync(sourceBlob, imageId, sourceBytes, cancellation);
-                return new TransferOutcome(sourceBytes, null, null, 0, SizeReserved: false);
-            }
-            var sizeReserved = false;
-            var result = await importer.ImportAsync(uriPolicy.Check(request.Uri), await data.BlobAsync(imageId), async size =>
-            {
-                await Folder(request.FolderId).ChangeUsageAsync($"{imageId}:size", [new QuotaDelta(QuotaNames.ImagesSize, size)]);
-                sizeReserved = true;
-            }, cancellation);
-            if (request.MinDiskSize is { } minDiskSize && minDiskSize < result.VirtualSize)
-            {
-                return Failed(new StratumException(ErrorCode.InvalidArgument, $"minDiskSize {minDiskSize} is below the image's virtual size of {result.VirtualSize} bytes."), sizeReserved ? result.Bytes : 0);
-            }
-            if (result.VirtualSize > Validation.Rules.MaxDiskSize)
-            {
-                return Failed(StratumException.Invalid($"The image's virtual size of {result.VirtualSize} bytes is above the 4 TiB limit."), sizeReserved ? result.Bytes : 0);
-            }
-            return new TransferOutcome(result.Bytes, result.Checksum, result.Format, result.VirtualSize, sizeReserved);
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            return Failed(new StratumException(ErrorCode.Aborted, "The image creation was cancelled."), 0);
-        }
-        catch (StratumException e)
-        {
-            return Failed(e, 0);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Creating image {ImageId} failed", imageId);
-            return Failed(new StratumException(ErrorCode.InvalidArgument, $"The image data could not be stored: {e.Message}"), 0);
-        }
-    }
-
-    private static TransferOutcome Failed(StratumException error, long reservedBytes) =>
-        new(reservedBytes, null, null, 0, SizeReserved: reservedBytes > 0, new ErrorInfo(error.Code, error.Message));
 
     /// <summary>Where a new image's data comes from; null for an import, whose facts come from the file.</summary>
     private async Task<SourceFacts?> ResolveSourceAsync(Caller caller, CreateImageRequest request)
@@ -262,7 +208,7 @@ public sealed partial class ImageGrain
                 : (Deployment.ComputeRows.Read<Disk>(row).Size, new OsInfo(Deployment.ShardRows.OsOf(row)));
             return new SourceFacts(blob, row.GetInt64("DataBytes") ?? 0, size, size, os, null, null, []);
         }
-        uriPolicy.Check(request.Uri);
+        uriSources.For(request.Uri);
         return null;
     }
 

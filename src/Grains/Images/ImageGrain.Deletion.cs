@@ -17,6 +17,11 @@ public sealed partial class ImageGrain
             }
             var op = await StartOperationAsync(opId, caller, $"Delete image {Current.Name ?? Id}");
             _transfer?.Cancel();
+            if (Current.Status == ImageStatus.Creating && state.State.SourceBlob is null)
+            {
+                // An import in flight gives back all it reserved; its transfer can reserve no more.
+                state.State.SettleImport = 0;
+            }
             state.State.DeleteOperationId = opId;
             state.State.Image = Current with { Status = ImageStatus.Deleting };
             await state.WriteStateAsync();
@@ -33,6 +38,7 @@ public sealed partial class ImageGrain
     private async Task FinishDeletionAsync()
     {
         var image = Current;
+        await SettleImportAsync();
         if (image.Family is { } family)
         {
             await Family(family).LeaveAsync(Id);

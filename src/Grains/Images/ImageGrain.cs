@@ -20,7 +20,7 @@ public sealed partial class ImageGrain(
     ResourceIndex index,
     ImageData data,
     ImageImporter importer,
-    UriPolicy uriPolicy,
+    UriSources uriSources,
     Deployment.ComputeRows computeRows,
     ChangePublisher changes,
     IGrainFactory grains,
@@ -79,15 +79,37 @@ public sealed partial class ImageGrain(
         });
 
     Task<Operation> IImageGrain.DeprecateAsync(Caller caller, DeprecateRequest request, string? idempotencyKey) =>
-        MutateAsync(caller, idempotencyKey, "deprecate", ChangeKind.ImageDeprecated, request, $"Deprecate image {Id}", image =>
+        MutateAsync(caller, idempotencyKey, "deprecate", ChangeKind.ImageDeprecated, request, $"Deprecate image {Id}", async image =>
         {
             ImageRequestRules.Validate(request);
             if (image.Status != ImageStatus.Ready)
             {
                 throw StratumException.Precondition($"Image '{Id}' is {ContractNames.Of(image.Status)}; only a READY image can be deprecated.");
             }
-            return Task.FromResult(image with { Deprecation = new Deprecation(request.State, request.Replacement) });
+            if (request.Replacement is { } replacement)
+            {
+                await CheckReplacementAsync(caller, image, replacement);
+            }
+            return image with { Deprecation = new Deprecation(request.State, request.Replacement) };
         });
+
+    /// <summary>A replacement is another READY image of the same folder that the caller can read.</summary>
+    private async Task CheckReplacementAsync(Caller caller, Image image, string replacement)
+    {
+        if (replacement == Id)
+        {
+            throw StratumException.Invalid($"replacement '{replacement}' is the image itself; name another image.");
+        }
+        var other = await grains.GetGrain<IImageInternalGrain>(replacement).TryGetAsync(caller);
+        if (other is null || other.FolderId != image.FolderId)
+        {
+            throw StratumException.Invalid($"replacement '{replacement}' is not an image of folder '{image.FolderId}'; it must be another existing image of the same folder.");
+        }
+        if (other.Status != ImageStatus.Ready)
+        {
+            throw StratumException.Invalid($"replacement '{replacement}' is {ContractNames.Of(other.Status)}; only a READY image can replace another.");
+        }
+    }
 
     async Task<IReadOnlyList<Operation>> IImageGrain.ListOperationsAsync(Caller caller)
     {

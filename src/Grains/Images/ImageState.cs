@@ -21,6 +21,12 @@ public sealed class ImageState
     /// <summary>The blob a copy is made from (an image's, a disk's, a snapshot's or a layer's); null for an import.</summary>
     [Id(9)] public string? SourceBlob { get; set; }
 
+    /// <summary>
+    /// An import reservation still to be settled at the folder: the bytes the image keeps (0 when
+    /// it failed). Settling is idempotent, so it is sent again on activation until cleared.
+    /// </summary>
+    [Id(10)] public long? SettleImport { get; set; }
+
     public const int MaxOperationIds = 100;
 
     public void AddOperation(string operationId)

@@ -1,134 +1,244 @@
-using System.Net;
-using System.Net.Sockets;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Azure;
+using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Stratum.Import.Inspection;
 
 namespace Stratum.Import;
 
 /// <summary>What an import found in the file.</summary>
 public sealed record ImportResult(long Bytes, string Checksum, ImageFormat Format, long VirtualSize);
 
+/// <summary>What the create request demands of the bytes: a format, and a minDiskSize the disk must fit in.</summary>
+public sealed record ImportRequirements(ImageFormat? Format, long? MinDiskSize);
+
 /// <summary>
-/// Streams a file from an allowed URL into a blob, detecting its format, size and checksum on
-/// the way. Redirects are followed by hand, each checked against the same policy, and every
-/// connection re-checks the resolved address, so a name that resolves to a metadata address is
-/// refused too.
+/// Moves an image's bytes from a source into the image store once, front to back: each chunk is
+/// inspected (<see cref="FormatInspector"/>) and hashed as it is read, while the blocks before it
+/// are staged in parallel; the blob is committed only when the inspector accepts the whole file,
+/// so a refused import never leaves data behind. Quota is reserved before data moves when the
+/// length is known, else step by step as it streams (stopping at the folder's limit). Deadlines:
+/// the source's connect timeout, <see cref="ImportOptions.IdleTimeout"/> without a byte, and
+/// <see cref="ImportOptions.Deadline"/> for the whole import.
 /// </summary>
-public sealed class ImageImporter : IDisposable
+public sealed class ImageImporter(IOptions<ImportOptions> options, ILogger<ImageImporter> logger)
 {
-    private const int BlockSize = 4 << 20;
+    /// <summary>How much quota an import of unknown length reserves ahead of its data.</summary>
+    private const long ReserveStep = 64L << 20;
+    private const int MaxBlocks = 50_000;
 
-    private readonly UriPolicy _policy;
-    private readonly ImportOptions _options;
-    private readonly HttpClient _http;
+    private readonly ImportOptions _options = options.Value;
 
-    public ImageImporter(UriPolicy policy, IOptions<ImportOptions> options)
+    public async Task<ImportResult> ImportAsync(IImportSource source, BlockBlobClient target, IImportQuota quota, ImportRequirements requirements, CancellationToken cancellation)
     {
-        _policy = policy;
-        _options = options.Value;
-        _http = new HttpClient(new SocketsHttpHandler
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(_options.Deadline);
+        var blocks = new BlockStager(target, BlockSize(), _options.ParallelBlocks);
+        try
         {
-            AllowAutoRedirect = false,
-            ConnectCallback = ConnectCheckedAsync,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        })
-        { Timeout = Timeout.InfiniteTimeSpan };
+            await using var body = await source.OpenAsync(_options.IdleTimeout, deadline.Token);
+            var reserved = await ReserveKnownLengthAsync(body.Length, quota);
+            var inspector = new FormatInspector(requirements.Format);
+            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+            long bytes = 0;
+            while (true)
+            {
+                var read = await ReadAsync(body.Stream, blocks.Free, source.Name, bytes, body.Length, idle, cancellation, deadline.Token);
+                if (read.IsEmpty)
+                {
+                    break;
+                }
+                bytes += read.Length;
+                if (bytes > _options.MaxBytes)
+                {
+                    throw StratumException.Invalid($"The file is larger than the import limit of {_options.MaxBytes} bytes.");
+                }
+                if (bytes > reserved)
+                {
+                    reserved = await ReserveAsStreamedAsync(bytes, reserved, quota);
+                }
+                inspector.Write(read.Span);
+                sha256.AppendData(read.Span);
+                await blocks.FilledAsync(read.Length, cancellation);
+            }
+            if (body.Length is { } announced && bytes != announced)
+            {
+                throw ImportFaults.Source(source.Name, $"sent {bytes} of the {announced} bytes it announced");
+            }
+            var image = inspector.Complete();
+            if (requirements.MinDiskSize is { } minDiskSize && minDiskSize < image.VirtualSize)
+            {
+                throw StratumException.Invalid($"minDiskSize {minDiskSize} is below the image's virtual size of {image.VirtualSize} bytes.");
+            }
+            await blocks.CommitAsync(cancellation);
+            return new ImportResult(bytes, "sha256:" + Convert.ToHexStringLower(sha256.GetCurrentHash()), image.Format, image.VirtualSize);
+        }
+        catch (Exception e) when (e is not StratumException && !cancellation.IsCancellationRequested)
+        {
+            throw Classify(e, source.Name, deadline.IsCancellationRequested);
+        }
+        finally
+        {
+            await blocks.DisposeAsync();
+        }
+    }
+
+    /// <summary>8 MiB blocks, or bigger where the largest file would need more than a blob's 50,000.</summary>
+    private int BlockSize() => (int)Math.Max(_options.BlockSize, (_options.MaxBytes / MaxBlocks + (1 << 20)) & ~((1L << 20) - 1));
+
+    private async Task<long> ReserveKnownLengthAsync(long? length, IImportQuota quota)
+    {
+        if (length is not { } known)
+        {
+            return 0;
+        }
+        if (known > _options.MaxBytes)
+        {
+            throw StratumException.Invalid($"The file is {known} bytes, larger than the import limit of {_options.MaxBytes} bytes.");
+        }
+        return await quota.ReserveAsync(known, upToLimit: false);
+    }
+
+    /// <summary>Reserves the next step ahead of the data; near the limit, exactly what is left, and stops the import once the data passes it.</summary>
+    private static async Task<long> ReserveAsStreamedAsync(long bytes, long reserved, IImportQuota quota)
+    {
+        try
+        {
+            return await quota.ReserveAsync(Math.Max(bytes, reserved + ReserveStep), upToLimit: false);
+        }
+        catch (StratumException e) when (e.Code == ErrorCode.ResourceExhausted)
+        {
+            var granted = await quota.ReserveAsync(reserved + ReserveStep, upToLimit: true);
+            return granted >= bytes ? granted : throw new StratumException(ErrorCode.ResourceExhausted,
+                $"The import was stopped after {bytes} bytes: {e.Message}");
+        }
+    }
+
+    /// <summary>Reads the next chunk into the free part of the current block, allowing the source <see cref="ImportOptions.IdleTimeout"/> to send it.</summary>
+    private async Task<Memory<byte>> ReadAsync(Stream body, Memory<byte> into, string source, long bytes, long? length,
+        CancellationTokenSource idle, CancellationToken cancellation, CancellationToken deadline)
+    {
+        idle.CancelAfter(_options.IdleTimeout);
+        try
+        {
+            var read = await body.ReadAsync(into, idle.Token);
+            // Inspection and staging between reads are ours, not the source's: stop the clock.
+            idle.CancelAfter(Timeout.InfiniteTimeSpan);
+            return into[..read];
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw deadline.IsCancellationRequested
+                ? ImportFaults.Source(source, $"did not finish within the import deadline of {_options.Deadline}")
+                : ImportFaults.Source(source, $"sent no data for {_options.IdleTimeout.TotalSeconds:0} s after {bytes} bytes");
+        }
+        catch (IOException)
+        {
+            throw ImportFaults.Source(source, length is { } announced
+                ? $"closed the connection after {bytes} of the {announced} bytes it announced"
+                : $"broke the connection after {bytes} bytes");
+        }
+    }
+
+    private StratumException Classify(Exception e, string source, bool deadlinePassed)
+    {
+        if (deadlinePassed && e is OperationCanceledException)
+        {
+            return ImportFaults.Source(source, $"did not finish within the import deadline of {_options.Deadline}");
+        }
+        logger.LogWarning(e, "Import from {Source} failed", source);
+        return e is RequestFailedException or HttpRequestException or IOException ? ImportFaults.StoreUnavailable() : ImportFaults.Internal();
     }
 
     /// <summary>
-    /// Imports <paramref name="uri"/> into <paramref name="target"/>. <paramref name="reserveSize"/> is
-    /// called with the file's size before any data moves when the server announces it, else after.
+    /// Fills one block buffer at a time and stages full blocks in the background, at most
+    /// <c>parallel</c> at once; commits them in order, or, if the import fails, discards them
+    /// (committing an empty list drops uncommitted blocks, then the empty blob is deleted).
     /// </summary>
-    public async Task<ImportResult> ImportAsync(Uri uri, BlobClient target, Func<long, Task> reserveSize, CancellationToken cancellation)
+    private sealed class BlockStager(BlockBlobClient target, int blockSize, int parallel) : IAsyncDisposable
     {
-        using var response = await FetchAsync(uri, cancellation);
-        var announced = response.Content.Headers.ContentLength;
-        if (announced > _options.MaxBytes)
-        {
-            throw StratumException.Invalid($"The file is {announced} bytes, larger than the import limit of {_options.MaxBytes} bytes.");
-        }
-        if (announced is { } size)
-        {
-            await reserveSize(size);
-        }
-        var body = await response.Content.ReadAsStreamAsync(cancellation);
-        var header = await ReadHeaderAsync(body, cancellation);
-        DiskFormat.RefusePacked(header);
-        await using var inspector = new InspectingStream(header, body, _options.MaxBytes);
-        await target.UploadAsync(inspector, new BlobUploadOptions
-        {
-            TransferOptions = new() { MaximumConcurrency = 1, InitialTransferSize = BlockSize, MaximumTransferSize = BlockSize },
-        }, cancellation);
-        var (format, virtualSize) = DiskFormat.Detect(header, inspector.Tail, inspector.BytesRead);
-        if (announced is null)
-        {
-            await reserveSize(inspector.BytesRead);
-        }
-        return new ImportResult(inspector.BytesRead, inspector.Checksum, format, virtualSize);
-    }
+        private readonly List<string> _ids = [];
+        private readonly Queue<Task> _staging = new();
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(blockSize);
+        private int _filled;
+        private bool _committed;
 
-    private async Task<HttpResponseMessage> FetchAsync(Uri uri, CancellationToken cancellation)
-    {
-        for (var redirects = 0; ; redirects++)
+        public Memory<byte> Free => _buffer.AsMemory(_filled, blockSize - _filled);
+
+        public async Task FilledAsync(int count, CancellationToken cancellation)
         {
-            var response = await _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellation);
-            var status = (int)response.StatusCode;
-            if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+            _filled += count;
+            if (_filled == blockSize)
             {
-                response.Dispose();
-                if (redirects >= _options.MaxRedirects)
+                await StageAsync(cancellation);
+            }
+        }
+
+        public async Task CommitAsync(CancellationToken cancellation)
+        {
+            if (_filled > 0)
+            {
+                await StageAsync(cancellation);
+            }
+            await Task.WhenAll(_staging);
+            await target.CommitBlockListAsync(_ids, cancellationToken: cancellation);
+            _committed = true;
+        }
+
+        private async Task StageAsync(CancellationToken cancellation)
+        {
+            if (_staging.Count >= parallel)
+            {
+                await _staging.Dequeue();
+            }
+            var id = Convert.ToBase64String(BitConverter.GetBytes(BinaryPrimitives.ReverseEndianness((long)_ids.Count)));
+            _ids.Add(id);
+            var (buffer, length) = (_buffer, _filled);
+            _staging.Enqueue(StageOneAsync(id, buffer, length, cancellation));
+            _buffer = ArrayPool<byte>.Shared.Rent(blockSize);
+            _filled = 0;
+        }
+
+        private async Task StageOneAsync(string id, byte[] buffer, int length, CancellationToken cancellation)
+        {
+            try
+            {
+                using var content = new MemoryStream(buffer, 0, length, writable: false);
+                await target.StageBlockAsync(id, content, cancellationToken: cancellation);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await Task.WhenAll(_staging);
+            }
+            catch (Exception) when (!_committed)
+            {
+                // The import has failed already; its blocks are discarded below.
+            }
+            ArrayPool<byte>.Shared.Return(_buffer);
+            if (!_committed && _ids.Count > 0)
+            {
+                try
                 {
-                    throw StratumException.Invalid($"Fetching the uri took more than {_options.MaxRedirects} redirects.");
+                    await target.CommitBlockListAsync([]);
+                    await target.DeleteIfExistsAsync();
                 }
-                uri = _policy.Check(new Uri(uri, location).ToString(), "redirect target");
-                continue;
+                catch (RequestFailedException)
+                {
+                    // The store is failing too; uncommitted blocks expire on their own (after a week in Azure).
+                }
             }
-            if (!response.IsSuccessStatusCode)
-            {
-                response.Dispose();
-                throw StratumException.Invalid($"Fetching {uri} answered HTTP {status}.");
-            }
-            return response;
         }
     }
-
-    private static async Task<byte[]> ReadHeaderAsync(Stream body, CancellationToken cancellation)
-    {
-        var buffer = new byte[DiskFormat.HeaderBytes];
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var read = await body.ReadAsync(buffer.AsMemory(filled), cancellation);
-            if (read == 0)
-            {
-                break;
-            }
-            filled += read;
-        }
-        return buffer[..filled];
-    }
-
-    private static async ValueTask<Stream> ConnectCheckedAsync(SocketsHttpConnectionContext context, CancellationToken cancellation)
-    {
-        var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellation);
-        var allowed = addresses.Where(a => !UriPolicy.IsForbidden(a)).ToArray();
-        if (allowed.Length == 0)
-        {
-            throw StratumException.Invalid($"Host '{context.DnsEndPoint.Host}' resolves only to link-local or metadata addresses; it is never fetched.");
-        }
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellation);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    public void Dispose() => _http.Dispose();
 }

@@ -32,24 +32,51 @@ public sealed class UriPolicy(IOptions<ImportOptions> options)
             throw StratumException.Invalid($"{field} must not carry credentials.");
         }
         var host = uri.IdnHost.Trim('[', ']');
-        if (MetadataHosts.Contains(host) || (IPAddress.TryParse(host, out var address) && IsForbidden(address)))
+        var address = IPAddress.TryParse(host, out var parsed) ? Carried(parsed) : null;
+        if (MetadataHosts.Contains(host) || (address is not null && IsForbidden(address)))
         {
             throw StratumException.Invalid($"{field} host '{host}' is a link-local or metadata address and is never fetched.");
         }
-        if (!IsAllowed(uri))
+        if (!IsAllowed(address?.ToString() ?? host, uri.Port))
         {
-            throw StratumException.Invalid($"{field} host '{uri.Authority}' is not on the import allow-list.");
+            throw StratumException.Invalid($"{field} host '{uri.Authority}' is not on the import allow-list; " +
+                $"an operator can add it to {ImportOptions.Section}:AllowedHosts (as host or host:port).");
         }
         return uri;
     }
 
+    /// <summary>
+    /// The IPv4 address an IPv6 address carries, which is the one that would be reached: IPv4-mapped
+    /// (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16);
+    /// any other address as it is.
+    /// </summary>
+    public static IPAddress Carried(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address;
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+        var bytes = address.GetAddressBytes();
+        var compatible = bytes.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && bytes.AsSpan(12).IndexOfAnyExcept((byte)0) >= 0
+            && !address.Equals(IPAddress.IPv6Loopback);
+        var nat64 = bytes.AsSpan(0, 12).SequenceEqual(Nat64Prefix);
+        if (compatible || nat64)
+        {
+            return new IPAddress(bytes.AsSpan(12, 4));
+        }
+        return bytes[0] == 0x20 && bytes[1] == 0x02 ? new IPAddress(bytes.AsSpan(2, 4)) : address;
+    }
+
+    private static ReadOnlySpan<byte> Nat64Prefix => [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0];
+
     /// <summary>Link-local (which holds the cloud metadata addresses), unspecified, multicast.</summary>
     public static bool IsForbidden(IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
+        address = Carried(address);
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
             var b = address.GetAddressBytes();
@@ -59,10 +86,10 @@ public sealed class UriPolicy(IOptions<ImportOptions> options)
             || address.Equals(IPAddress.Parse("fd00:ec2::254"));
     }
 
-    private bool IsAllowed(Uri uri) => options.Value.AllowedHosts.Any(entry =>
+    private bool IsAllowed(string host, int port) => options.Value.AllowedHosts.Any(entry =>
     {
         var parts = entry.Split(':', 2);
-        return string.Equals(parts[0], uri.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase)
-            && (parts.Length == 1 || parts[1] == uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return string.Equals(parts[0], host, StringComparison.OrdinalIgnoreCase)
+            && (parts.Length == 1 || parts[1] == port.ToString(System.Globalization.CultureInfo.InvariantCulture));
     });
 }

@@ -32,7 +32,9 @@ public sealed class BadInputTests(GatewayFixture fixture)
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"minDiskSize\":true}", "minDiskSize" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"os\":{\"type\":\"BSD\"}}", "os.type" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"pooled\":\"yes\"}", "pooled" },
-        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"colour\":\"red\"}", "colour" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"colour\":\"red\"}", "Field 'colour' is not a known field." },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"os\":{\"type\":\"LINUX\",\"extra\":1}}", "Field 'os.extra' is not a known field." },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"format\":\"VHDX\"}", "format" },
         { "{\"folderId\":\"F\"}", "Exactly one source" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"imageId\":\"imgaaaaaaaaaaaaaaaaa\"}", "imageId and uri" },
         { "{\"folderId\":\"F\",\"imageId\":\"nope\"}", "imageId" },
@@ -55,6 +57,34 @@ public sealed class BadInputTests(GatewayFixture fixture)
         Assert.Empty(await _admin.ListImagesAsync(folderId));
         Assert.Equal(before, (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text);
     }
+
+    [Theory]
+    [InlineData("missing")]
+    [InlineData("itself")]
+    [InlineData("error")]
+    [InlineData("other-folder")]
+    public async Task A_deprecation_replacement_must_be_another_ready_image_of_the_folder(string replacement)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var image = await ImportAsync(folderId, DiskImages.Raw(4096));
+        var id = replacement switch
+        {
+            "missing" => "img" + new string('x', 17),
+            "itself" => image,
+            "error" => (await _admin.WaitAsync((await _admin.PostReplyAsync("/compute/v1/images",
+                new { folderId, uri = fixture.Files.Add(Names.Unique("e"), DiskImages.Raw(4097)) })).Body!))["metadata"]!.Str("imageId"),
+            _ => await ImportAsync(await _admin.CreateFolderAsync(), DiskImages.Raw(4096)),
+        };
+
+        var reply = await _admin.PostReplyAsync($"/compute/v1/images/{image}:deprecate", new { state = "DEPRECATED", replacement = id });
+
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, $"{reply.Status} {reply.Text}");
+        Assert.Contains($"replacement '{id}'", reply.Message);
+        Assert.Equal("ACTIVE", (await _admin.GetReplyAsync($"/compute/v1/images/{image}")).Body!["deprecation"]!.Str("state"));
+    }
+
+    private async Task<string> ImportAsync(string folderId, byte[] content) =>
+        (await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("i"), content) })).Str("id");
 
     [Theory]
     [InlineData("a", 4L << 20, 64)]

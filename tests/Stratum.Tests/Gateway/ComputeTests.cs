@@ -31,7 +31,7 @@ public sealed class ComputeTests(GatewayFixture fixture)
     public async Task A_disk_from_a_standard_image_gets_its_own_copy()
     {
         var folderId = await FolderAsync();
-        var image = await ImageAsync(folderId, bytes: 100_000);
+        var image = await ImageAsync(folderId, bytes: 100 * 1024);
         var copiedBefore = ImageData.BytesCopied;
 
         var disk = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB, imageId = image.Str("id"), name = "data" });
@@ -100,7 +100,7 @@ public sealed class ComputeTests(GatewayFixture fixture)
     public async Task Disks_made_from_pooled_images_copy_nothing()
     {
         var folderId = await FolderAsync(diskPools: 1);
-        var image = await ImageAsync(folderId, pooled: true, bytes: 200_000);
+        var image = await ImageAsync(folderId, pooled: true, bytes: 200 * 1024);
         var before = ImageData.BytesCopied;
 
         for (var i = 0; i < 5; i++)

@@ -70,6 +70,80 @@ public sealed class ImportTests(GatewayFixture fixture)
     }
 
     [Theory]
+    [InlineData("cases/qcow2-backing-etc-passwd.qcow2", "backing-file")]
+    [InlineData("cases/vmdk-descriptor-flat-etc-passwd.vmdk", "vmdk-descriptor")]
+    [InlineData("cases/qcow2-truncated-512B.qcow2", "outside-file")]
+    [InlineData("cases/packed-ok.qcow2.lzma", "compressed-or-archive")]
+    public async Task A_refused_file_ends_in_ERROR_naming_its_rule_and_keeps_no_data_or_quota(string fixtureFile, string rule)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var uri = fixture.Files.Add(Names.Unique("case"), Inspection.Inspect.Fixture(fixtureFile));
+
+        var done = await _admin.WaitAsync((await _admin.PostReplyAsync("/compute/v1/images", new { folderId, uri })).Body!);
+
+        Assert.Equal(3, done["error"]!["code"]!.GetValue<int>());
+        Assert.Contains($"import rule '{rule}'", done["error"]!.Str("message"));
+        var imageId = done["metadata"]!.Str("imageId");
+        Assert.Equal("ERROR", (await _admin.GetReplyAsync($"/compute/v1/images/{imageId}")).Body!.Str("status"));
+        Assert.False(await fixture.Stratum.ImageData.GetBlobClient(imageId).ExistsAsync());
+        var quotas = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
+        Assert.Equal("0", quotas.First(q => q!.Str("name") == "compute.images.size")!.Str("usage"));
+    }
+
+    [Fact]
+    public async Task A_format_given_on_create_that_the_bytes_contradict_is_refused()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var uri = fixture.Files.Add(Names.Unique("v"), DiskImages.Vmdk(8 * DiskImages.MiB));
+
+        var refused = await _admin.WaitAsync((await _admin.PostReplyAsync("/compute/v1/images", new { folderId, uri, format = "QCOW2" })).Body!);
+        var accepted = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri, format = "VMDK" });
+
+        Assert.Contains("format QCOW2 was given", refused["error"]!.Str("message"));
+        Assert.Equal("VMDK", accepted.Str("format"));
+        var bad = await _admin.PostReplyAsync("/compute/v1/images", new { folderId, uri, format = "VHDX" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.Contains("format", bad.Message);
+    }
+
+    [Theory]
+    [InlineData("http://[::ffff:169.254.169.254]/latest/meta-data")]
+    [InlineData("http://[::a9fe:a9fe]/latest/meta-data")]
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/latest/meta-data")]
+    [InlineData("http://[2002:a9fe:a9fe::1]/latest/meta-data")]
+    public async Task IPv6_addresses_carrying_a_metadata_IPv4_address_are_refused(string uri)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+
+        var reply = await _admin.PostReplyAsync("/compute/v1/images", new { folderId, uri });
+
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Contains("metadata", reply.Message);
+    }
+
+    [Fact]
+    public async Task An_IPv6_address_carrying_an_allowed_IPv4_address_is_judged_by_it()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var direct = new Uri(fixture.Files.Add(Names.Unique("v6"), DiskImages.Raw(8192)));
+        var uri = $"http://[::ffff:127.0.0.1]:{direct.Port}{direct.AbsolutePath}";
+
+        var image = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri });
+
+        Assert.Equal("RAW", image.Str("format"));
+    }
+
+    [Fact]
+    public async Task A_host_off_the_allow_list_is_refused_naming_the_setting()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+
+        var reply = await _admin.PostReplyAsync("/compute/v1/images", new { folderId, uri = "http://images.example.com/disk.qcow2" });
+
+        Assert.Contains("Stratum:Import:AllowedHosts", reply.Message);
+    }
+
+    [Theory]
     [InlineData("file:///etc/passwd", "scheme")]
     [InlineData("http://169.254.169.254/latest/meta-data", "metadata")]
     [InlineData("http://metadata.google.internal/computeMetadata", "metadata")]

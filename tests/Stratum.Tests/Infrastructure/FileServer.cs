@@ -17,6 +17,7 @@ public sealed class FileServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, byte[]> _files = new();
     private readonly ConcurrentDictionary<string, string> _redirects = new();
     private readonly ConcurrentDictionary<string, TimeSpan> _slow = new();
+    private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _handlers = new();
     private readonly WebApplication _app;
     private int _requests;
 
@@ -50,6 +51,13 @@ public sealed class FileServer : IAsyncDisposable
         return Add(name, content);
     }
 
+    /// <summary>Answers requests for <paramref name="name"/> with a test's own handler: a source that misbehaves in a chosen way.</summary>
+    public string Handle(string name, Func<HttpContext, Task> handler)
+    {
+        _handlers[name] = handler;
+        return new Uri(BaseAddress, name).ToString();
+    }
+
     public string Redirect(string name, string target)
     {
         _redirects[name] = target;
@@ -60,6 +68,11 @@ public sealed class FileServer : IAsyncDisposable
     {
         Interlocked.Increment(ref _requests);
         var name = context.Request.Path.Value!.TrimStart('/');
+        if (_handlers.TryGetValue(name, out var handler))
+        {
+            await handler(context);
+            return;
+        }
         if (_redirects.TryGetValue(name, out var target))
         {
             context.Response.Redirect(target);

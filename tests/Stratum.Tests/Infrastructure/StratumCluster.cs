@@ -36,6 +36,10 @@ public sealed class StratumCluster : IAsyncDisposable
     public Uri BaseAddress { get; }
     public IClusterClient Client => Cluster.Client;
 
+    /// <summary>The blob container of image data, for tests that prove what was (not) stored.</summary>
+    public Azure.Storage.Blobs.BlobContainerClient ImageData =>
+        new Azure.Storage.Blobs.BlobContainerClient(Azurite.ConnectionString, _settings["Stratum:Storage:ImageContainer"]);
+
     public HttpClient Http(string? token = "dev-admin")
     {
         var http = new HttpClient { BaseAddress = BaseAddress };
