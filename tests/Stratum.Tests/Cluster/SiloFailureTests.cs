@@ -92,6 +92,14 @@ public sealed class SiloFailureTests
         Assert.Equal("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), image.Body!.Str("checksum"));
         var done = await admin.WaitAsync(started.Body!);
         Assert.Equal(id, done["response"]!.Str("id"));
+
+        // Each import reserved its size before data moved; the one restarted after the kill is
+        // held once, so usage is exactly what the READY images store.
+        await Wait.UntilAsync(async () => (await admin.ListImagesAsync(folderId)).All(i => i.Str("status") != "CREATING"), seconds: 60);
+        var images = await admin.ListImagesAsync(folderId);
+        var quotas = (await admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
+        Assert.Equal(images.Where(i => i.Str("status") == "READY").Sum(i => long.Parse(i.Str("storageSize"))),
+            long.Parse(quotas.First(q => q!.Str("name") == "compute.images.size")!.Str("usage")));
     }
 
     /// <summary>Grains of the dead silo answer again elsewhere after a moment: wait with a deadline.</summary>
