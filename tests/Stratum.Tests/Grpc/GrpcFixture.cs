@@ -18,6 +18,11 @@ public sealed class GrpcFixture : IAsyncLifetime
     public GrpcChannel Tls { get; private set; } = null!;
     public GrpcChannel Plaintext { get; private set; } = null!;
 
+    /// <summary>The provider's Node SDK suite against this cluster, run once when a test first asks.</summary>
+    public Lazy<Task<NodeSdkSuite.Run>> NodeSuite { get; }
+
+    public GrpcFixture() => NodeSuite = new(() => NodeSdkSuite.RunAsync(this));
+
     public async Task InitializeAsync()
     {
         Stratum = await StratumCluster.StartAsync(grpc: true);
