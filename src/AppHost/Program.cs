@@ -1,11 +1,16 @@
 using System.Diagnostics;
 
 // Runs Stratum locally: Azurite (installed from npm on first run), two silos and the gateway on
-// http://127.0.0.1:8080, all in the Development environment, with the Aspire dashboard. The silos
-// and the gateway share the change feed on Azurite's queues (one queue per cluster id).
+// http://127.0.0.1:8080 (REST), https://127.0.0.1:8443 (gRPC and REST over TLS, with the development
+// CA in .stratum/dev, created on first run) and http://127.0.0.1:8081 (gRPC, plaintext HTTP/2), all
+// in the Development environment, with the Aspire dashboard. The silos and the gateway share the
+// change feed on Azurite's queues (one queue per cluster id).
 var builder = DistributedApplication.CreateBuilder(args);
 var root = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
 EnsureAzuriteInstalled(root);
+var developmentCa = Path.Combine(root, ".stratum", "dev");
+Stratum.Gateway.Tls.DevelopmentCertificateAuthority.LoadOrCreate(developmentCa).Dispose();
+Console.WriteLine($"gRPC clients trust {Path.Combine(developmentCa, Stratum.Gateway.Tls.DevelopmentCertificateAuthority.CertificateFile)}");
 
 const string storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
     "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
@@ -39,6 +44,9 @@ builder.AddProject<Projects.Stratum_Seed>("seed")
 builder.AddProject<Projects.Stratum_Gateway>("gateway")
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
     .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:8080")
+    .WithEnvironment("Stratum__Grpc__TlsEndpoint", "127.0.0.1:8443")
+    .WithEnvironment("Stratum__Grpc__PlaintextEndpoint", "127.0.0.1:8081")
+    .WithEnvironment("Stratum__Grpc__DevelopmentCa__Directory", developmentCa)
     .WithEnvironment("Stratum__Storage__ConnectionString", storage)
     .WithEnvironment("Orleans__ClusterId", clusterId)
     .WaitFor(silo1)

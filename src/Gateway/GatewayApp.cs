@@ -29,6 +29,7 @@ public static class GatewayApp
         builder.Services.Configure<WatchOptions>(builder.Configuration.GetSection(WatchOptions.Section));
         builder.Services.AddSingleton<LatestCache>();
         builder.Services.AddSingleton<FamilyWatchHub>();
+        Grpc.GrpcApi.AddServices(builder);
         if (configure is null)
         {
             builder.UseOrleansClient(client =>
@@ -72,6 +73,7 @@ public static class GatewayApp
         ImageEndpoints.Map(api);
         OperationEndpoints.Map(api);
         ComputeEndpoints.Map(api);
+        Grpc.GrpcApi.Map(app);
         return app;
     }
 

@@ -68,6 +68,9 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Orleans__ClusterId"] = cluster.ClusterId,
             ["Stratum__Storage__ConnectionString"] = cluster.Storage,
             ["Logging__LogLevel__Default"] = "Warning",
+            // No gRPC endpoints: Development's fixed ports would collide between gateways.
+            ["Stratum__Grpc__TlsEndpoint"] = "",
+            ["Stratum__Grpc__PlaintextEndpoint"] = "",
         };
         if (options.LayerShards is { } shards)
         {

@@ -8,14 +8,20 @@ public sealed record CreateDiskRequest(
     [property: Id(2)] string? Name = null,
     [property: Id(3)] string? ImageId = null,
     [property: Id(4)] string? SnapshotId = null,
-    [property: Id(5)] FamilyRef? Family = null);
+    [property: Id(5)] FamilyRef? Family = null,
+    [property: Id(20)] string? Description = null,
+    [property: Id(21)] IReadOnlyDictionary<string, string>? Labels = null,
+    [property: Id(22)] string? ZoneId = null,
+    [property: Id(23)] string? TypeId = null);
 
 /// <summary>The body of a snapshot create.</summary>
 [GenerateSerializer, Immutable, Alias("Stratum.CreateSnapshotRequest")]
 public sealed record CreateSnapshotRequest(
     [property: Id(0)] string FolderId,
     [property: Id(1)] string DiskId,
-    [property: Id(2)] string? Name = null);
+    [property: Id(2)] string? Name = null,
+    [property: Id(20)] string? Description = null,
+    [property: Id(21)] IReadOnlyDictionary<string, string>? Labels = null);
 
 /// <summary>How a new disk is made as part of an instance.</summary>
 [GenerateSerializer, Immutable, Alias("Stratum.DiskSpec")]
@@ -23,7 +29,9 @@ public sealed record DiskSpec(
     [property: Id(0)] long Size,
     [property: Id(1)] string? ImageId = null,
     [property: Id(2)] string? SnapshotId = null,
-    [property: Id(3)] FamilyRef? Family = null);
+    [property: Id(3)] FamilyRef? Family = null,
+    [property: Id(20)] string? Description = null,
+    [property: Id(21)] string? TypeId = null);
 
 /// <summary>An instance's boot disk: an existing disk, or a new one.</summary>
 [GenerateSerializer, Immutable, Alias("Stratum.BootDiskSpec")]
@@ -32,12 +40,21 @@ public sealed record BootDiskSpec(
     [property: Id(1)] string? DiskId = null,
     [property: Id(2)] DiskSpec? DiskSpec = null);
 
-/// <summary>The body of an instance create.</summary>
+/// <summary>
+/// The body of an instance create. Zone, platform, resources and metadata are kept and shown
+/// back (see <see cref="Instance"/>); the boot disk takes the instance's zone.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Stratum.CreateInstanceRequest")]
 public sealed record CreateInstanceRequest(
     [property: Id(0)] string FolderId,
     [property: Id(1)] BootDiskSpec BootDiskSpec,
-    [property: Id(2)] string? Name = null);
+    [property: Id(2)] string? Name = null,
+    [property: Id(20)] string? Description = null,
+    [property: Id(21)] IReadOnlyDictionary<string, string>? Labels = null,
+    [property: Id(22)] string? ZoneId = null,
+    [property: Id(23)] string? PlatformId = null,
+    [property: Id(24)] InstanceResources? ResourcesSpec = null,
+    [property: Id(25)] IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>The body of <c>instances:bulkCreate</c>.</summary>
 [GenerateSerializer, Immutable, Alias("Stratum.BulkCreateInstancesRequest")]

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Stratum.Changes;
 using Stratum.Gateway.Auth;
 using Stratum.Gateway.Changes;
 using Stratum.Gateway.Http;
@@ -20,62 +18,43 @@ public static class FamilyWatchEndpoint
     public static void Map(RouteGroupBuilder compute) =>
         compute.MapGet("/images:watchFamily", WatchAsync).Produces(200, contentType: "text/event-stream");
 
-    private static async Task WatchAsync(HttpContext http, IGrainFactory grains, FamilyWatchHub hub, LatestCache cache, IOptions<WatchOptions> options)
+    private static async Task WatchAsync(HttpContext http, FamilyWatcher watcher)
     {
-        var caller = http.Caller();
         var folderId = ImageEndpoints.FolderId(RequestReader.Required(http.Request, "folderId"));
         var family = RequestReader.Required(http.Request, "family");
-        var after = LastEventId(http.Request);
-        var catalog = grains.GetGrain<IImageCatalogGrain>(0);
-        var aborted = http.RequestAborted;
-
-        // Listen before the first read, so a change between the two is not missed.
-        using var watch = hub.Open(folderId);
-        var changes = await catalog.WatchFamilyAsync(caller, folderId, family, after);
-        http.Response.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
-        http.Response.Headers["X-Accel-Buffering"] = "no";
-        var sent = await WriteAsync(http.Response, changes, after, aborted);
-        while (!aborted.IsCancellationRequested)
-        {
-            if (!await watch.WaitAsync(options.Value.HeartbeatInterval, aborted))
-            {
-                await http.Response.WriteAsync(": heartbeat\n\n", aborted);
-                await http.Response.Body.FlushAsync(aborted);
-                if (cache.IsFresh)
-                {
-                    continue;
-                }
-                // The feed is quiet for too long: it may be stuck, so look for changes anyway.
-            }
-            try
-            {
-                changes = await catalog.WatchFamilyAsync(caller, folderId, family, sent);
-            }
-            catch (StratumException e)
-            {
-                var error = JsonSerializer.Serialize(new ErrorBody((int)e.Code, e.Message, []), ContractJson.Options);
-                await http.Response.WriteAsync($"event: error\ndata: {error}\n\n", aborted);
-                return;
-            }
-            sent = await WriteAsync(http.Response, changes, sent, aborted);
-        }
+        await watcher.RunAsync(http.Caller(), folderId, family, LastEventId(http.Request), new EventStream(http.Response), http.RequestAborted);
     }
 
-    /// <summary>Writes the changes newer than <paramref name="sent"/> and returns the revision the client now has.</summary>
-    private static async Task<long?> WriteAsync(HttpResponse response, FamilyChanges changes, long? sent, CancellationToken aborted)
+    /// <summary>The watch as Server-Sent Events: <c>id</c> is the revision, <c>event: latest</c>, the change as JSON.</summary>
+    private sealed class EventStream(HttpResponse response) : IFamilyWatchSink
     {
-        foreach (var change in changes.Changes)
+        public Task StartAsync(CancellationToken aborted)
         {
-            // After a gap the one change is the current state, sent whatever the client claimed to have.
-            if (!changes.Complete || sent is null || change.Revision > sent)
-            {
-                var data = JsonSerializer.Serialize(change, ContractJson.Options);
-                await response.WriteAsync($"id: {change.Revision.ToString(CultureInfo.InvariantCulture)}\nevent: latest\ndata: {data}\n\n", aborted);
-            }
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            response.Headers["X-Accel-Buffering"] = "no";
+            return Task.CompletedTask;
         }
-        await response.Body.FlushAsync(aborted);
-        return changes.Revision;
+
+        public Task SendAsync(FamilyChange change, CancellationToken aborted)
+        {
+            var data = JsonSerializer.Serialize(change, ContractJson.Options);
+            return response.WriteAsync($"id: {change.Revision.ToString(CultureInfo.InvariantCulture)}\nevent: latest\ndata: {data}\n\n", aborted);
+        }
+
+        public Task FlushAsync(CancellationToken aborted) => response.Body.FlushAsync(aborted);
+
+        public async Task HeartbeatAsync(CancellationToken aborted)
+        {
+            await response.WriteAsync(": heartbeat\n\n", aborted);
+            await response.Body.FlushAsync(aborted);
+        }
+
+        public Task EndAsync(StratumException error, CancellationToken aborted)
+        {
+            var body = JsonSerializer.Serialize(new ErrorBody((int)error.Code, error.Message, []), ContractJson.Options);
+            return response.WriteAsync($"event: error\ndata: {body}\n\n", aborted);
+        }
     }
 
     private static long? LastEventId(HttpRequest request)

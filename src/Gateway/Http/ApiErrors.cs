@@ -29,22 +29,30 @@ public static class ApiErrors
         {
             await next(context);
         }
-        catch (StratumException e) when (!context.Response.HasStarted)
-        {
-            await Result(e).ExecuteAsync(context);
-        }
-        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
-        {
-            await Result(ErrorCode.InvalidArgument, e.Message).ExecuteAsync(context);
-        }
-        catch (Exception e) when (!context.Response.HasStarted && e is Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException)
-        {
-            await Result(ErrorCode.Unavailable, "The cluster is not reachable right now; retry with the same Idempotency-Key.").ExecuteAsync(context);
-        }
         catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
         {
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Stratum.Gateway").LogError(e, "Request failed");
-            await Result(ErrorCode.Internal, "An internal error occurred; it was logged.").ExecuteAsync(context);
+            var (code, message) = Describe(e, context.RequestServices);
+            await Result(code, message).ExecuteAsync(context);
+        }
+    }
+
+    /// <summary>
+    /// The contract's error for a failed request, for REST and gRPC alike: a refusal as it is, bad
+    /// HTTP input as 400, the cluster out of reach as UNAVAILABLE, anything else INTERNAL (logged).
+    /// </summary>
+    public static (ErrorCode Code, string Message) Describe(Exception e, IServiceProvider services)
+    {
+        switch (e)
+        {
+            case StratumException refusal:
+                return (refusal.Code, refusal.Message);
+            case BadHttpRequestException bad:
+                return (ErrorCode.InvalidArgument, bad.Message);
+            case Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException:
+                return (ErrorCode.Unavailable, "The cluster is not reachable right now; retry with the same Idempotency-Key.");
+            default:
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Stratum.Gateway").LogError(e, "Request failed");
+                return (ErrorCode.Internal, "An internal error occurred; it was logged.");
         }
     }
 }

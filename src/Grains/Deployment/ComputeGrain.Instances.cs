@@ -17,7 +17,8 @@ public sealed partial class ComputeGrain
         var source = await ResolveAsync(caller, spec.DiskSpec!.ImageId, spec.DiskSpec.SnapshotId, spec.DiskSpec.Family);
         RequireSize(spec.DiskSpec.Size, source, "bootDiskSpec.diskSpec.size");
         var route = await RouteAsync(caller, request.FolderId, idempotencyKey, "instances.create", request);
-        var (instance, disk) = NewVm(request.FolderId, request.Name, spec, source, route.NewId(ResourceIds.Instance), route.NewId(ResourceIds.Disk));
+        var (vm, bootDisk) = NewVm(request.FolderId, request.Name, spec, source, route.NewId(ResourceIds.Instance), route.NewId(ResourceIds.Disk));
+        var (instance, disk) = (WithRequestedFields(vm, request), bootDisk with { ZoneId = request.ZoneId });
         var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateInstance, Placement.OperationIdOf(instance.Id),
             $"Create instance {request.Name ?? instance.Id}", caller.Subject.ToString(), route.ClaimHash, route.Fingerprint, disk, source.Os, instance));
         return await SubmitAsync(route, command);
@@ -54,8 +55,8 @@ public sealed partial class ComputeGrain
         var claimHash = Idempotency.ClaimKey(caller, idempotencyKey);
         var fingerprint = claimHash is null ? null : Idempotency.Fingerprint("instances.create", request);
         var route = new Route(request.FolderId, shard, home, claimHash, fingerprint);
-        var instance = new Instance(route.NewId(ResourceIds.Instance), request.FolderId, DateTimeOffset.UtcNow, request.Name,
-            InstanceStatus.Provisioning, new BootDisk(diskId, request.BootDiskSpec.AutoDelete ?? false));
+        var instance = WithRequestedFields(new Instance(route.NewId(ResourceIds.Instance), request.FolderId, DateTimeOffset.UtcNow, request.Name,
+            InstanceStatus.Provisioning, new BootDisk(diskId, request.BootDiskSpec.AutoDelete ?? false)), request);
         var command = new ShardCommand(CommandKind.CreateInstance, Placement.OperationIdOf(instance.Id), $"Create instance {request.Name ?? instance.Id}",
             caller.Subject.ToString(), claimHash, fingerprint, Instance: instance, TargetId: diskId);
         return await SubmitAsync(route, command);
@@ -64,8 +65,20 @@ public sealed partial class ComputeGrain
     private static (Instance Instance, Disk Disk) NewVm(string folderId, string? name, BootDiskSpec spec, DiskSource source, string instanceId, string diskId)
     {
         var now = DateTimeOffset.UtcNow;
-        var disk = new Disk(diskId, folderId, now, null, spec.DiskSpec!.Size, DiskStatus.Creating, source.ImageId, source.SnapshotId, source.LayerId, instanceId);
+        var disk = new Disk(diskId, folderId, now, null, spec.DiskSpec!.Size, DiskStatus.Creating, source.ImageId, source.SnapshotId, source.LayerId, instanceId,
+            Description: spec.DiskSpec.Description, TypeId: spec.DiskSpec.TypeId);
         var instance = new Instance(instanceId, folderId, now, name, InstanceStatus.Provisioning, new BootDisk(diskId, spec.AutoDelete ?? true));
         return (instance, disk);
     }
+
+    /// <summary>What the caller gave that Stratum keeps without modelling it, shown back as given.</summary>
+    private static Instance WithRequestedFields(Instance instance, CreateInstanceRequest request) => instance with
+    {
+        Description = request.Description,
+        Labels = request.Labels,
+        ZoneId = request.ZoneId,
+        PlatformId = request.PlatformId,
+        Resources = request.ResourcesSpec,
+        Metadata = request.Metadata,
+    };
 }

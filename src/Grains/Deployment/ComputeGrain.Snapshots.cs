@@ -24,7 +24,7 @@ public sealed partial class ComputeGrain
         var fingerprint = claimHash is null ? null : Idempotency.Fingerprint("snapshots.create", request);
         var route = new Route(request.FolderId, shard, home, claimHash, fingerprint);
         var snapshot = new Snapshot(route.NewId(ResourceIds.Snapshot), request.FolderId, DateTimeOffset.UtcNow, request.Name,
-            disk.Size, bytes, DiskStatus.Creating, disk.Id, disk.LayerId, new OsInfo(ShardRows.OsOf(row)));
+            disk.Size, bytes, DiskStatus.Creating, disk.Id, disk.LayerId, new OsInfo(ShardRows.OsOf(row)), request.Description, request.Labels);
         string? dataBlob = disk.LayerId ?? blob;
         if (disk.LayerId is null && blob is not null)
         {

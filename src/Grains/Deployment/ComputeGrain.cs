@@ -35,7 +35,8 @@ public sealed partial class ComputeGrain(
         RequireSize(request.Size, source, "size");
         var route = await RouteAsync(caller, request.FolderId, idempotencyKey, "disks.create", request);
         var disk = new Disk(route.NewId(ResourceIds.Disk), request.FolderId, DateTimeOffset.UtcNow, request.Name,
-            request.Size, DiskStatus.Creating, source.ImageId, source.SnapshotId, source.LayerId);
+            request.Size, DiskStatus.Creating, source.ImageId, source.SnapshotId, source.LayerId,
+            Description: request.Description, Labels: request.Labels, ZoneId: request.ZoneId, TypeId: request.TypeId);
         var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateDisk, Placement.OperationIdOf(disk.Id),
             $"Create disk {request.Name ?? disk.Id}", caller.Subject.ToString(), route.ClaimHash, route.Fingerprint, disk, source.Os));
         return await SubmitAsync(route, command);

@@ -112,19 +112,20 @@ public sealed class ComputeRows
     /// <summary>The operation that created a resource, told by the resource's own row.</summary>
     public static Operation OperationFromResourceRow(TableEntity row)
     {
-        (string Key, object Resource, DateTimeOffset CreatedAt) made = row.GetString("Kind") switch
+        (CommandKind Kind, string Key, object Resource, DateTimeOffset CreatedAt, string? SourceDiskId) made = row.GetString("Kind") switch
         {
-            DiskKind => Made("diskId", Read<Disk>(row), d => d.CreatedAt),
-            InstanceKind => Made("instanceId", Read<Instance>(row), i => i.CreatedAt),
-            _ => Made("snapshotId", Read<Snapshot>(row), s => s.CreatedAt),
+            DiskKind => Made(CommandKind.CreateDisk, "diskId", Read<Disk>(row), d => d.CreatedAt),
+            InstanceKind => Made(CommandKind.CreateInstance, "instanceId", Read<Instance>(row), i => i.CreatedAt),
+            _ => Made(CommandKind.CreateSnapshot, "snapshotId", Read<Snapshot>(row), s => s.CreatedAt, s => s.SourceDiskId),
         };
-        var (key, resource, createdAt) = made;
+        var (kind, key, resource, createdAt, sourceDiskId) = made;
         return new Operation(Placement.OperationIdOf(row.RowKey), row.GetString("OpDescription") ?? "", createdAt, row.GetString("OpCreatedBy") ?? "",
-            createdAt, true, new Dictionary<string, string> { ["folderId"] = row.GetString("FolderId"), [key] = row.RowKey }, Response: resource);
+            createdAt, true, ShardRows.Metadata(kind, row.GetString("FolderId"), key, row.RowKey, sourceDiskId), Response: resource);
     }
 
-    private static (string, object, DateTimeOffset) Made<T>(string key, T resource, Func<T, DateTimeOffset> createdAt) where T : notnull =>
-        (key, resource, createdAt(resource));
+    private static (CommandKind, string, object, DateTimeOffset, string?) Made<T>(CommandKind kind, string key, T resource,
+        Func<T, DateTimeOffset> createdAt, Func<T, string?>? sourceDiskId = null) where T : notnull =>
+        (kind, key, resource, createdAt(resource), sourceDiskId?.Invoke(resource));
 
     /// <summary>An operation: its own row (deletes), or the row of the resource a create made.</summary>
     public async Task<(Operation Operation, string FolderId)?> FindOperationAsync(string operationId)

@@ -13,6 +13,10 @@ public static class ComputeRules
         Rules.Name(request!.Name);
         Rules.DiskSize(request.Size, "size");
         AtMostOneSource(request.ImageId, request.SnapshotId, request.Family, "");
+        Rules.Description(request.Description);
+        Rules.Labels(request.Labels);
+        KeptFieldRules.ProviderId(request.ZoneId, "zoneId");
+        KeptFieldRules.ProviderId(request.TypeId, "typeId");
     }
 
     public static void Validate(DiskSpec? spec, string field)
@@ -23,6 +27,8 @@ public static class ComputeRules
         }
         Rules.DiskSize(spec.Size, $"{field}.size");
         AtMostOneSource(spec.ImageId, spec.SnapshotId, spec.Family, $"{field}.");
+        Rules.Description(spec.Description, $"{field}.description");
+        KeptFieldRules.ProviderId(spec.TypeId, $"{field}.typeId");
     }
 
     public static void Validate(CreateInstanceRequest request)
@@ -30,6 +36,12 @@ public static class ComputeRules
         Require(request, request?.FolderId);
         Rules.Name(request!.Name);
         Validate(request.BootDiskSpec, "bootDiskSpec", allowExistingDisk: true);
+        Rules.Description(request.Description);
+        Rules.Labels(request.Labels);
+        KeptFieldRules.ProviderId(request.ZoneId, "zoneId");
+        KeptFieldRules.ProviderId(request.PlatformId, "platformId");
+        KeptFieldRules.Resources(request.ResourcesSpec, "resourcesSpec");
+        KeptFieldRules.Metadata(request.Metadata);
     }
 
     public static void Validate(BulkCreateInstancesRequest request)
@@ -52,6 +64,8 @@ public static class ComputeRules
         Require(request, request?.FolderId);
         Rules.Name(request!.Name);
         Rules.Id(request.DiskId, ResourceIds.Disk, "diskId");
+        Rules.Description(request.Description);
+        Rules.Labels(request.Labels);
     }
 
     private static void Validate(BootDiskSpec? spec, string field, bool allowExistingDisk)

@@ -47,7 +47,31 @@ public static class ShardRows
     public static Operation Done(ShardCommand command, string folderId, string resourceKey, string resourceId, object response)
     {
         var now = DateTimeOffset.UtcNow;
+        var sourceDiskId = command.Kind == CommandKind.CreateSnapshot ? command.TargetId : null;
         return new Operation(command.OperationId, command.Description, now, command.CreatedBy, now, true,
-            new Dictionary<string, string> { ["folderId"] = folderId, [resourceKey] = resourceId }, Response: response);
+            Metadata(command.Kind, folderId, resourceKey, resourceId, sourceDiskId), Response: response);
+    }
+
+    /// <summary>
+    /// An operation's metadata: its folder, its resource, and (a snapshot's) the disk it was taken
+    /// of, under the type of the call (see <see cref="OperationTypes"/>). The resource comes first.
+    /// </summary>
+    public static Dictionary<string, string> Metadata(CommandKind kind, string folderId, string resourceKey, string resourceId, string? sourceDiskId = null)
+    {
+        var metadata = new Dictionary<string, string> { ["folderId"] = folderId, [resourceKey] = resourceId };
+        if (sourceDiskId is not null)
+        {
+            metadata["diskId"] = sourceDiskId;
+        }
+        metadata[OperationTypes.Key] = kind switch
+        {
+            CommandKind.CreateDisk => OperationTypes.CreateDisk,
+            CommandKind.CreateInstance => OperationTypes.CreateInstance,
+            CommandKind.CreateSnapshot => OperationTypes.CreateSnapshot,
+            CommandKind.DeleteDisk => OperationTypes.DeleteDisk,
+            CommandKind.DeleteInstance => OperationTypes.DeleteInstance,
+            _ => OperationTypes.DeleteSnapshot,
+        };
+        return metadata;
     }
 }

@@ -15,7 +15,7 @@ public sealed partial class ImageGrain
                 return await grains.GetGrain<IOperationInternalGrain>(state.State.DeleteOperationId!).TryGetAsync()
                     ?? throw StratumException.Precondition($"Image '{Id}' is already being deleted.");
             }
-            var op = await StartOperationAsync(opId, caller, $"Delete image {Current.Name ?? Id}");
+            var op = await StartOperationAsync(opId, caller, $"Delete image {Current.Name ?? Id}", "delete");
             _transfer?.Cancel();
             if (Current.Status == ImageStatus.Creating && state.State.SourceBlob is null)
             {

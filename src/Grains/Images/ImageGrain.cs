@@ -140,7 +140,7 @@ public sealed partial class ImageGrain(
         {
             Authorizer.Demand(await GrantedAsync(caller), Permission.Admin, "image", Id, "change access bindings of");
             var bindings = change();
-            var op = await StartOperationAsync(opId, caller, $"Change access bindings of image {Id}");
+            var op = await StartOperationAsync(opId, caller, $"Change access bindings of image {Id}", action);
             state.State.Bindings = bindings;
             await state.WriteStateAsync();
             await index.UpsertImageAsync(Current, null, bindings);
@@ -162,7 +162,7 @@ public sealed partial class ImageGrain(
                 throw StratumException.Precondition($"Image '{Id}' is {ContractNames.Of(previous.Status)} and cannot be changed now.");
             }
             var updated = await change(previous);
-            var op = await StartOperationAsync(opId, caller, description);
+            var op = await StartOperationAsync(opId, caller, description, action);
             state.State.Image = updated;
             await state.WriteStateAsync();
             if (updated.Family is { } family && updated.Deprecation.State != previous.Deprecation.State)
@@ -178,14 +178,34 @@ public sealed partial class ImageGrain(
             return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(updated);
         });
 
-    private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description)
+    /// <summary>Records a new operation on this image; <paramref name="action"/> (creation when not given) decides its metadata's type.</summary>
+    private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description, string action = "create")
     {
         var folderId = state.State.Image?.FolderId ?? state.State.Request?.FolderId;
-        var op = await grains.GetGrain<IOperationInternalGrain>(opId).StartAsync(new OperationStart(description, caller, folderId, Id,
-            new Dictionary<string, string> { ["imageId"] = Id, ["folderId"] = folderId ?? "" }));
+        var metadata = new Dictionary<string, string> { ["imageId"] = Id, ["folderId"] = folderId ?? "" };
+        if (OperationTypeOf(action) is { } type)
+        {
+            metadata[OperationTypes.Key] = type;
+        }
+        if (action is "setAccessBindings" or "updateAccessBindings")
+        {
+            metadata["resourceId"] = Id;
+        }
+        var op = await grains.GetGrain<IOperationInternalGrain>(opId).StartAsync(new OperationStart(description, caller, folderId, Id, metadata));
         state.State.AddOperation(opId);
         return op;
     }
+
+    private static string? OperationTypeOf(string action) => action switch
+    {
+        "create" => OperationTypes.CreateImage,
+        "update" => OperationTypes.UpdateImage,
+        "deprecate" => OperationTypes.DeprecateImage,
+        "delete" => OperationTypes.DeleteImage,
+        "setAccessBindings" => OperationTypes.SetAccessBindings,
+        "updateAccessBindings" => OperationTypes.UpdateAccessBindings,
+        _ => null,
+    };
 
     private async Task<Permission> GrantedAsync(Caller caller) => state.State.Image is { } image
         ? await authorizer.OnImageAsync(caller, image.FolderId, state.State.Bindings)

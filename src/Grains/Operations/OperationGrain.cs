@@ -22,7 +22,8 @@ public sealed class OperationGrain(
         {
             state.State.Operation = found.Operation;
             state.State.FolderId = found.FolderId;
-            state.State.ResourceId = found.Operation.Metadata.Values.FirstOrDefault(v => v != found.FolderId) ?? "";
+            // The resource is the first entry after the folder (a snapshot's source disk and the type come later).
+            state.State.ResourceId = found.Operation.Metadata.FirstOrDefault(m => m.Key != "folderId" && !m.Key.StartsWith('@')).Value ?? "";
             state.State.CreatedBy = ParseSubject(found.Operation.CreatedBy);
         }
     }

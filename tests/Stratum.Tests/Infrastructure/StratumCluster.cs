@@ -50,8 +50,16 @@ public sealed class StratumCluster : IAsyncDisposable
         return http;
     }
 
+    /// <summary>The gateway's gRPC endpoints when started with <c>grpc: true</c> (TLS with its own development CA, and plaintext HTTP/2).</summary>
+    public GrpcEndpoints? Grpc { get; private init; }
+
+    public sealed record GrpcEndpoints(int TlsPort, int PlaintextPort, string CaDirectory)
+    {
+        public string CaPath => Path.Combine(CaDirectory, "ca.pem");
+    }
+
     public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false, IReadOnlyDictionary<string, string?>? extra = null,
-        bool azureQueueFeed = false)
+        bool azureQueueFeed = false, bool grpc = false)
     {
         var azurite = await Azurite.InstanceAsync();
         var indexTable = "idx" + Guid.NewGuid().ToString("N")[..12];
@@ -65,7 +73,19 @@ public sealed class StratumCluster : IAsyncDisposable
             ["Stratum:Import:AllowedHosts:1"] = "localhost",
             ["Stratum:Import:MaxBytes"] = (64L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Stratum:Deployment:Table"] = "cmp" + Guid.NewGuid().ToString("N")[..12],
+            // Development's fixed gRPC ports would collide between test gateways: off unless asked for.
+            ["Stratum:Grpc:TlsEndpoint"] = "",
+            ["Stratum:Grpc:PlaintextEndpoint"] = "",
         };
+        GrpcEndpoints? endpoints = null;
+        if (grpc)
+        {
+            endpoints = new GrpcEndpoints(Tools.AzuriteProcess.FreePort(), Tools.AzuriteProcess.FreePort(),
+                Directory.CreateTempSubdirectory("stratum-dev-ca-").FullName);
+            settings["Stratum:Grpc:TlsEndpoint"] = $"127.0.0.1:{endpoints.TlsPort}";
+            settings["Stratum:Grpc:PlaintextEndpoint"] = $"127.0.0.1:{endpoints.PlaintextPort}";
+            settings["Stratum:Grpc:DevelopmentCa:Directory"] = endpoints.CaDirectory;
+        }
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
@@ -111,7 +131,7 @@ public sealed class StratumCluster : IAsyncDisposable
         await cluster.DeployAsync();
 
         var gateway = await StartGatewayAsync(cluster, settings);
-        return new StratumCluster(cluster, gateway, azurite, indexTable, settings);
+        return new StratumCluster(cluster, gateway, azurite, indexTable, settings) { Grpc = endpoints };
     }
 
     /// <summary>
@@ -120,7 +140,8 @@ public sealed class StratumCluster : IAsyncDisposable
     /// </summary>
     public async Task<(WebApplication App, Uri BaseAddress)> AddGatewayAsync()
     {
-        var gateway = await StartGatewayAsync(Cluster, _settings);
+        var settings = new Dictionary<string, string?>(_settings) { ["Stratum:Grpc:TlsEndpoint"] = "", ["Stratum:Grpc:PlaintextEndpoint"] = "" };
+        var gateway = await StartGatewayAsync(Cluster, settings);
         _extraGateways.Add(gateway);
         return (gateway, AddressOf(gateway));
     }

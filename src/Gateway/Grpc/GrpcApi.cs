@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Stratum.Gateway.Changes;
+
+namespace Stratum.Gateway.Grpc;
+
+/// <summary>
+/// The gRPC API beside REST in the same gateway: the provider's services, Stratum's own, server
+/// reflection and health (for grpcurl, Postman and load balancers; no authentication).
+/// </summary>
+public static class GrpcApi
+{
+    public static void AddServices(WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<FamilyWatcher>();
+        builder.Services.AddSingleton<CallerInterceptor>();
+        builder.Services.AddGrpc()
+            .AddServiceOptions<ImageGrpcService>(Authenticated)
+            .AddServiceOptions<DiskGrpcService>(Authenticated)
+            .AddServiceOptions<SnapshotGrpcService>(Authenticated)
+            .AddServiceOptions<InstanceGrpcService>(Authenticated)
+            .AddServiceOptions<OperationGrpcService>(Authenticated)
+            .AddServiceOptions<StratumImageGrpcService>(Authenticated)
+            .AddServiceOptions<LayerGrpcService>(Authenticated);
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
+        // Decided when Kestrel starts, so configuration added after this call (tests) counts.
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            if (GrpcEndpoints.AreConfigured(context.Configuration))
+            {
+                GrpcEndpoints.Listen(kestrel, context.Configuration, context.HostingEnvironment);
+            }
+        });
+    }
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGrpcService<ImageGrpcService>();
+        app.MapGrpcService<DiskGrpcService>();
+        app.MapGrpcService<SnapshotGrpcService>();
+        app.MapGrpcService<InstanceGrpcService>();
+        app.MapGrpcService<OperationGrpcService>();
+        app.MapGrpcService<StratumImageGrpcService>();
+        app.MapGrpcService<LayerGrpcService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+    }
+
+    private static void Authenticated(global::Grpc.AspNetCore.Server.GrpcServiceOptions options) => options.Interceptors.Add<CallerInterceptor>();
+
+    /// <summary>Serving while at least one silo is active, as /readyz.</summary>
+    private sealed class ClusterHealthCheck(IClusterClient client) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            return hosts.Count > 0 ? HealthCheckResult.Healthy($"{hosts.Count} silo(s) active") : HealthCheckResult.Unhealthy("No silo is active.");
+        }
+    }
+}
