@@ -127,7 +127,7 @@ public sealed partial class ComputeGrain(
         }
         if (claim.GetString("Fingerprint") != fingerprint)
         {
-            throw new StratumException(ErrorCode.Aborted, "This Idempotency-Key was already used with a different request; use a new key for a new request.");
+            throw new StratumException(ErrorCode.Aborted, Operations.Idempotency.ReusedKey);
         }
         return await rows.GetAsync(claim.GetString("OperationId")) is { } row ? ComputeRows.ReadOperation(row) : null;
     }

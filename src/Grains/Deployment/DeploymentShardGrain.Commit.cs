@@ -71,7 +71,7 @@ public sealed partial class DeploymentShardGrain
         {
             ClearInflight();
             _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
-            item.Done.TrySetResult(await ExplainConflictAsync(item.Command));
+            item.Done.TrySetResult(await ExplainConflictAsync(item.Command) ?? ResourceChanged);
         }
         catch (StratumException e)
         {
@@ -133,9 +133,10 @@ public sealed partial class DeploymentShardGrain
     /// <summary>
     /// Why a command's rows were refused. A create's ids come from its Idempotency-Key (or, in a
     /// bulk create, from its operation), so a retry meets its own earlier row: the same request is
-    /// answered with the first operation, a different one is 409.
+    /// answered with the first operation, a different one is 409. Null when the conflict is not
+    /// this command's own earlier attempt.
     /// </summary>
-    private async Task<CommandOutcome> ExplainConflictAsync(ShardCommand command)
+    private async Task<CommandOutcome?> ExplainConflictAsync(ShardCommand command)
     {
         var id = command.Instance?.Id ?? command.Snapshot?.Id ?? command.Disk?.Id;
         var existing = command.Kind is CommandKind.CreateDisk or CommandKind.CreateInstance or CommandKind.CreateSnapshot && id is not null
@@ -145,7 +146,7 @@ public sealed partial class DeploymentShardGrain
         {
             if (command.ClaimHash is not null && existing.GetString("Fingerprint") != command.Fingerprint)
             {
-                return CommandOutcome.Failed(ErrorCode.Aborted, "This Idempotency-Key was already used with a different request; use a new key for a new request.");
+                return CommandOutcome.Failed(ErrorCode.Aborted, Operations.Idempotency.ReusedKey);
             }
             return command.WithoutOperationRow
                 ? new CommandOutcome(null, null, command.Instance ?? (object?)command.Disk ?? command.Snapshot, Replayed: true)
@@ -155,14 +156,16 @@ public sealed partial class DeploymentShardGrain
         {
             if (claim.GetString("Fingerprint") != command.Fingerprint)
             {
-                return CommandOutcome.Failed(ErrorCode.Aborted, "This Idempotency-Key was already used with a different request; use a new key for a new request.");
+                return CommandOutcome.Failed(ErrorCode.Aborted, Operations.Idempotency.ReusedKey);
             }
             return await rows.GetAsync(claim.GetString("OperationId")) is { } first
                 ? new CommandOutcome(ComputeRows.ReadOperation(first), null, Replayed: true)
                 : CommandOutcome.Failed(ErrorCode.Unavailable, "The first request with this Idempotency-Key is still being stored; retry.");
         }
-        return CommandOutcome.Failed(ErrorCode.Aborted, "The resource changed while this request was applied; retry.");
+        return null;
     }
+
+    private static readonly CommandOutcome ResourceChanged = CommandOutcome.Failed(ErrorCode.Aborted, "The resource changed while this request was applied; retry.");
 
     private async Task DeleteBlobAsync(string blob)
     {

@@ -40,13 +40,10 @@ public sealed partial class DeploymentShardGrain
 
     private async Task<CommandOutcome> ExplainNameTakenAsync(ShardCommand command, string kind, string name)
     {
-        if (command.ClaimHash is not null)
+        // The name may be taken by this command's own earlier attempt (a retry): answer as that attempt.
+        if (command.ClaimHash is not null && await ExplainConflictAsync(command) is { } retried)
         {
-            var retried = await ExplainConflictAsync(command);
-            if (retried.Replayed || retried.Error?.Code == ErrorCode.Aborted && retried.Error.Message.Contains("Idempotency-Key", StringComparison.Ordinal))
-            {
-                return retried;
-            }
+            return retried;
         }
         return CommandOutcome.Failed(ErrorCode.AlreadyExists, $"A {kind} named '{name}' already exists in folder '{_folderId}'.");
     }

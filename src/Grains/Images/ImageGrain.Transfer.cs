@@ -60,8 +60,28 @@ public sealed partial class ImageGrain
         _ = Task.Run(async () =>
         {
             var outcome = await TransferAsync(imageId, request, operationId, sourceBlob, sourceBytes, self, cancellation.Token);
-            await self.FinishCreationAsync(operationId, outcome);
+            await FinishWithRetriesAsync(self, operationId, outcome);
         });
+    }
+
+    /// <summary>
+    /// Reports the outcome, trying again a few times when storage refuses (the data has moved; only
+    /// recording it failed). Past that, the reconcile reminder starts the transfer over.
+    /// </summary>
+    private static async Task FinishWithRetriesAsync(IImageInternalGrain self, string operationId, TransferOutcome outcome)
+    {
+        for (var delay = TimeSpan.FromMilliseconds(250); ; delay *= 2)
+        {
+            try
+            {
+                await self.FinishCreationAsync(operationId, outcome);
+                return;
+            }
+            catch (StratumException e) when (e.Code is ErrorCode.Unavailable or ErrorCode.Aborted && delay < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(delay);
+            }
+        }
     }
 
     private async Task<TransferOutcome> TransferAsync(string imageId, CreateImageRequest request, string operationId, string? sourceBlob, long sourceBytes,

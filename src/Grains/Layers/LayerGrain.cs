@@ -20,11 +20,13 @@ public sealed class LayerState
 /// A base layer. It is freed only when no image holds it and every shard that ever referenced it
 /// reports zero after being drained (no reference in flight, none allowed to start), so the data
 /// of a disk is never removed under it. Reentrant so that a shard waiting on <c>Pin</c> cannot
-/// deadlock with a free draining that shard; every write goes through one coalesced writer.
+/// deadlock with a free draining that shard; its state changes one at a time, each on what the
+/// one before stored.
 /// </summary>
 [Reentrant]
 public sealed class LayerGrain(
-    [PersistentState("layer", StorageNames.Layers)] IPersistentState<LayerState> state,
+    [PersistentState("layer", StorageNames.Layers)] IPersistentState<LayerState> record,
+    Orleans.Serialization.DeepCopier<LayerState> copier,
     ImageData data,
     Changes.ChangePublisher changes,
     IGrainFactory grains) : Grain, ILayerGrain, IRemindable
@@ -32,11 +34,11 @@ public sealed class LayerGrain(
     public const string Absent = "ABSENT", Ready = "READY", Freeing = "FREEING", Freed = "FREED";
     private const string FreeReminder = "free";
 
-    private CoalescedWriter? _writer;
+    private readonly StoredState<LayerState> _state = new(record, copier);
     private Task? _freeing;
 
     private string Id => this.GetPrimaryKeyString();
-    private Task WriteAsync() => (_writer ??= new CoalescedWriter(() => state.WriteStateAsync())).WriteAsync();
+    private LayerState Current => _state.Value;
 
     async Task ILayerGrain.HoldForImageAsync(string imageId, string sourceBlob, long size, string checksum)
     {
@@ -44,61 +46,67 @@ public sealed class LayerGrain(
         {
             await _freeing;
         }
-        if (state.State.Status is Absent or Freed)
+        if (Current.Status is Absent or Freed)
         {
             // The layer keeps its own copy: its images may be deleted while disks still use it.
             await data.CopyAsync(sourceBlob, Id, size);
-            state.State.Size = size;
-            state.State.Checksum = checksum;
-            state.State.Status = Ready;
         }
-        if (!state.State.ImageHolders.Contains(imageId))
+        await _state.ChangeAsync(s =>
         {
-            state.State.ImageHolders.Add(imageId);
-        }
-        await WriteAsync();
+            if (s.Status is Absent or Freed)
+            {
+                (s.Size, s.Checksum, s.Status) = (size, checksum, Ready);
+            }
+            if (s.ImageHolders.Contains(imageId))
+            {
+                return s.Status != Current.Status;
+            }
+            s.ImageHolders.Add(imageId);
+            return true;
+        });
     }
 
     async Task ILayerGrain.ReleaseImageAsync(string imageId)
     {
-        if (state.State.ImageHolders.Remove(imageId))
-        {
-            await WriteAsync();
-        }
+        await _state.ChangeAsync(s => s.ImageHolders.Remove(imageId));
         await TryFreeAsync();
     }
 
     async Task ILayerGrain.PinAsync(string shardKey)
     {
-        if (state.State.Status != Ready)
+        await _state.ChangeAsync(s =>
         {
-            throw StratumException.Precondition($"Layer '{Id}' is {state.State.Status.ToLowerInvariant()}: the image it belonged to was deleted.");
-        }
-        if (!state.State.Shards.Contains(shardKey))
-        {
-            state.State.Shards.Add(shardKey);
-            await WriteAsync();
-        }
+            if (s.Status != Ready)
+            {
+                throw StratumException.Precondition($"Layer '{Id}' is {s.Status.ToLowerInvariant()}: the image it belonged to was deleted.");
+            }
+            if (s.Shards.Contains(shardKey))
+            {
+                return false;
+            }
+            s.Shards.Add(shardKey);
+            return true;
+        });
     }
 
     Task ILayerGrain.CheckFreeAsync() => TryFreeAsync();
 
     async Task<Layer?> ILayerGrain.GetAsync()
     {
-        if (state.State.Status == Absent)
+        if (Current.Status == Absent)
         {
             return null;
         }
-        var counts = await Task.WhenAll(state.State.Shards.Select(async shard =>
+        var counts = await Task.WhenAll(Current.Shards.Select(async shard =>
             (await grains.GetGrain<IDeploymentShardGrain>(shard).GetCountersAsync()).Layers.GetValueOrDefault(Id)));
-        return new Layer(Id, state.State.Size, state.State.Checksum, state.State.Status,
-            state.State.ImageHolders.Count + counts.Sum(), state.State.ImageHolders.ToList());
+        return new Layer(Id, Current.Size, Current.Checksum, Current.Status,
+            Current.ImageHolders.Count + counts.Sum(), Current.ImageHolders.ToList());
     }
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
         await TryFreeAsync();
-        if (state.State.Status is Ready or Freed && await this.GetReminder(FreeReminder) is { } reminder)
+        if (Current.Status is Ready or Freed && await this.GetReminder(FreeReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
@@ -106,7 +114,7 @@ public sealed class LayerGrain(
 
     private Task TryFreeAsync()
     {
-        if (_freeing is null && state.State.ImageHolders.Count == 0 && state.State.Status is Ready or Freeing)
+        if (_freeing is null && Current.ImageHolders.Count == 0 && Current.Status is Ready or Freeing)
         {
             _freeing = FreeAsync().ContinueWith(t => { _freeing = null; return t; }, TaskScheduler.Current).Unwrap();
         }
@@ -115,23 +123,30 @@ public sealed class LayerGrain(
 
     private async Task FreeAsync()
     {
-        state.State.Status = Freeing;
-        await WriteAsync();
+        await _state.ChangeAsync(s =>
+        {
+            s.Status = Freeing;
+            return true;
+        });
         // A reminder finishes the job if this silo dies midway.
         await this.RegisterOrUpdateReminder(FreeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        var counts = await Task.WhenAll(state.State.Shards.Select(shard => grains.GetGrain<IDeploymentShardGrain>(shard).DrainLayerAsync(Id)));
-        if (counts.Sum() > 0 || state.State.ImageHolders.Count > 0)
-        {
-            state.State.Status = Ready;
-        }
-        else
+        var counts = await Task.WhenAll(Current.Shards.Select(shard => grains.GetGrain<IDeploymentShardGrain>(shard).DrainLayerAsync(Id)));
+        var free = counts.Sum() == 0 && Current.ImageHolders.Count == 0;
+        if (free)
         {
             await data.DeleteAsync(Id);
-            state.State.Status = Freed;
-            state.State.Shards.Clear();
         }
-        await WriteAsync();
-        if (state.State.Status == Freed)
+        // No image can hold it meanwhile: HoldForImage waits for a free in progress.
+        await _state.ChangeAsync(s =>
+        {
+            s.Status = free ? Freed : Ready;
+            if (free)
+            {
+                s.Shards.Clear();
+            }
+            return true;
+        });
+        if (free)
         {
             await changes.PublishAsync(Changes.ChangeEvent.Of(Changes.ChangeKind.LayerFreed, resourceId: Id));
         }

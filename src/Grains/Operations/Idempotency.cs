@@ -14,6 +14,9 @@ public static class Idempotency
 {
     public const int MaxKeyLength = 128;
 
+    /// <summary>The one message for a key reused with another request (code 10).</summary>
+    public const string ReusedKey = "This Idempotency-Key was already used with a different request; use a new key for a new request.";
+
     public static async Task<Operation> RunAsync(
         IGrainFactory grains, Caller caller, string? key, string action, object request,
         string resourceId, Func<string, string, Task<Operation>> mutate)

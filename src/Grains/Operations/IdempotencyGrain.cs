@@ -29,24 +29,33 @@ public sealed class IdempotencyState
 }
 
 public sealed class IdempotencyGrain(
-    [PersistentState("claim", StorageNames.Idempotency)] IPersistentState<IdempotencyState> state) : Grain, IIdempotencyGrain
+    [PersistentState("claim", StorageNames.Idempotency)] IPersistentState<IdempotencyState> record,
+    Orleans.Serialization.DeepCopier<IdempotencyState> copier) : Grain, IIdempotencyGrain
 {
     /// <summary>How long a key keeps its first answer, as the contract says.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
+    private readonly Storage.StoredState<IdempotencyState> _state = new(record, copier);
+
     async Task<IdempotencyClaim> IIdempotencyGrain.ClaimAsync(string fingerprint, string operationId, string resourceId)
     {
-        var current = state.State;
-        if (current.Fingerprint is not null && DateTimeOffset.UtcNow - current.ClaimedAt < Window)
+        IdempotencyClaim? claim = null;
+        // Decided on the stored claim: after a conflict, on the claim another activation stored first.
+        await _state.ChangeAsync(current =>
         {
-            if (current.Fingerprint != fingerprint)
+            if (current.Fingerprint is not null && DateTimeOffset.UtcNow - current.ClaimedAt < Window)
             {
-                throw new StratumException(ErrorCode.Aborted, "This Idempotency-Key was already used with a different request; use a new key for a new request.");
+                if (current.Fingerprint != fingerprint)
+                {
+                    throw new StratumException(ErrorCode.Aborted, Idempotency.ReusedKey);
+                }
+                claim = new IdempotencyClaim(current.OperationId, current.ResourceId, IsNew: false);
+                return false;
             }
-            return new IdempotencyClaim(current.OperationId, current.ResourceId, IsNew: false);
-        }
-        state.State = new IdempotencyState { Fingerprint = fingerprint, OperationId = operationId, ResourceId = resourceId, ClaimedAt = DateTimeOffset.UtcNow };
-        await state.WriteStateAsync();
-        return new IdempotencyClaim(operationId, resourceId, IsNew: true);
+            (current.Fingerprint, current.OperationId, current.ResourceId, current.ClaimedAt) = (fingerprint, operationId, resourceId, DateTimeOffset.UtcNow);
+            claim = new IdempotencyClaim(operationId, resourceId, IsNew: true);
+            return true;
+        });
+        return claim!;
     }
 }

@@ -5,12 +5,20 @@ namespace Stratum.Operations;
 
 /// <summary>One operation's record. Written once when started and once when done.</summary>
 public sealed class OperationGrain(
-    [PersistentState("operation", StorageNames.Operations)] IPersistentState<OperationState> state,
+    [PersistentState("operation", StorageNames.Operations)] IPersistentState<OperationState> record,
+    Orleans.Serialization.DeepCopier<OperationState> copier,
     Authorizer authorizer,
     Deployment.ComputeRows computeRows,
     IGrainFactory grains) : Grain, IOperationGrain, IOperationInternalGrain
 {
+    private readonly Storage.StoredState<OperationState> _state = new(record, copier);
+
+    /// <summary>A disk, snapshot or instance operation read from its resource's row; such operations have no record of their own.</summary>
+    private OperationState? _fromRows;
+
     private string Id => this.GetPrimaryKeyString();
+
+    private OperationState Current => _fromRows ?? _state.Value;
 
     /// <summary>
     /// Disk, snapshot and instance operations are rows their shard wrote with the resource (or the
@@ -18,13 +26,16 @@ public sealed class OperationGrain(
     /// </summary>
     private async Task LoadFromComputeRowsAsync()
     {
-        if (state.State.Operation is null && ResourceIds.IsValid(Id, ResourceIds.Operation) && await computeRows.FindOperationAsync(Id) is { } found)
+        if (Current.Operation is null && ResourceIds.IsValid(Id, ResourceIds.Operation) && await computeRows.FindOperationAsync(Id) is { } found)
         {
-            state.State.Operation = found.Operation;
-            state.State.FolderId = found.FolderId;
-            // The resource is the first entry after the folder (a snapshot's source disk and the type come later).
-            state.State.ResourceId = found.Operation.Metadata.FirstOrDefault(m => m.Key != "folderId" && !m.Key.StartsWith('@')).Value ?? "";
-            state.State.CreatedBy = ParseSubject(found.Operation.CreatedBy);
+            _fromRows = new OperationState
+            {
+                Operation = found.Operation,
+                FolderId = found.FolderId,
+                // The resource is the first entry after the folder (a snapshot's source disk and the type come later).
+                ResourceId = found.Operation.Metadata.FirstOrDefault(m => m.Key != "folderId" && !m.Key.StartsWith('@')).Value ?? "",
+                CreatedBy = ParseSubject(found.Operation.CreatedBy),
+            };
         }
     }
 
@@ -43,34 +54,37 @@ public sealed class OperationGrain(
     async Task<Operation> IOperationGrain.GetAsync(Caller caller)
     {
         await DemandReadAsync(caller);
-        return state.State.Operation!;
+        return Current.Operation!;
     }
 
     async Task<Operation> IOperationGrain.CancelAsync(Caller caller)
     {
         await DemandReadAsync(caller);
-        if (!state.State.Operation!.Done && state.State.ResourceId.StartsWith(ResourceIds.Image, StringComparison.Ordinal))
+        if (!Current.Operation!.Done && Current.ResourceId.StartsWith(ResourceIds.Image, StringComparison.Ordinal))
         {
             // Best effort: only an image's data transfer can be stopped; it finishes this operation itself.
-            await grains.GetGrain<IImageInternalGrain>(state.State.ResourceId).CancelCreationAsync(Id);
-            await state.ReadStateAsync();
+            await grains.GetGrain<IImageInternalGrain>(Current.ResourceId).CancelCreationAsync(Id);
+            await _state.ReloadAsync();
         }
-        return state.State.Operation!;
+        return Current.Operation!;
     }
 
     async Task<Operation> IOperationInternalGrain.StartAsync(OperationStart start)
     {
-        if (state.State.Operation is { } existing)
-        {
-            return existing;
-        }
         var now = DateTimeOffset.UtcNow;
-        state.State.Operation = new Operation(Id, start.Description, now, start.CreatedBy.Subject.ToString(), now, false, start.Metadata);
-        state.State.FolderId = start.FolderId;
-        state.State.ResourceId = start.ResourceId;
-        state.State.CreatedBy = start.CreatedBy.Subject;
-        await state.WriteStateAsync();
-        return state.State.Operation;
+        await _state.ChangeAsync(s =>
+        {
+            if (s.Operation is not null)
+            {
+                return false;
+            }
+            s.Operation = new Operation(Id, start.Description, now, start.CreatedBy.Subject.ToString(), now, false, start.Metadata);
+            s.FolderId = start.FolderId;
+            s.ResourceId = start.ResourceId;
+            s.CreatedBy = start.CreatedBy.Subject;
+            return true;
+        });
+        return _state.Value.Operation!;
     }
 
     Task<Operation> IOperationInternalGrain.CompleteAsync(object response) =>
@@ -79,32 +93,35 @@ public sealed class OperationGrain(
     Task<Operation> IOperationInternalGrain.FailAsync(ErrorInfo error) =>
         FinishAsync(op => op with { Error = error });
 
-    Task<Operation?> IOperationInternalGrain.TryGetAsync() => Task.FromResult(state.State.Operation);
+    Task<Operation?> IOperationInternalGrain.TryGetAsync() => Task.FromResult(_state.Value.Operation);
 
     private async Task<Operation> FinishAsync(Func<Operation, Operation> finish)
     {
-        var op = state.State.Operation ?? throw new InvalidOperationException($"Operation {Id} was never started.");
-        if (op.Done)
+        await _state.ChangeAsync(s =>
         {
-            return op;
-        }
-        state.State.Operation = finish(op) with { Done = true, ModifiedAt = DateTimeOffset.UtcNow };
-        await state.WriteStateAsync();
-        return state.State.Operation;
+            var op = s.Operation ?? throw new InvalidOperationException($"Operation {Id} was never started.");
+            if (op.Done)
+            {
+                return false;
+            }
+            s.Operation = finish(op) with { Done = true, ModifiedAt = DateTimeOffset.UtcNow };
+            return true;
+        });
+        return _state.Value.Operation!;
     }
 
     private async Task DemandReadAsync(Caller caller)
     {
         await LoadFromComputeRowsAsync();
-        if (state.State.Operation is null)
+        if (Current.Operation is null)
         {
             throw StratumException.NotFound("operation", Id);
         }
-        if (state.State.CreatedBy == caller.Subject || authorizer.IsPlatformAdmin(caller))
+        if (Current.CreatedBy == caller.Subject || authorizer.IsPlatformAdmin(caller))
         {
             return;
         }
-        var granted = state.State.FolderId is { } folderId ? await authorizer.OnFolderAsync(caller, folderId) : Permission.None;
+        var granted = Current.FolderId is { } folderId ? await authorizer.OnFolderAsync(caller, folderId) : Permission.None;
         if (!granted.HasFlag(Permission.Read))
         {
             throw StratumException.NotFound("operation", Id);

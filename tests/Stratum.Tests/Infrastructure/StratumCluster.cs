@@ -58,8 +58,9 @@ public sealed class StratumCluster : IAsyncDisposable
         public string CaPath => Path.Combine(CaDirectory, "ca.pem");
     }
 
+    /// <param name="faults">Grain state on memory storage that fails or conflicts where the test says.</param>
     public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false, IReadOnlyDictionary<string, string?>? extra = null,
-        bool azureQueueFeed = false, bool grpc = false)
+        bool azureQueueFeed = false, bool grpc = false, Faults.StorageFaults? faults = null)
     {
         var azurite = await Azurite.InstanceAsync();
         var indexTable = "idx" + Guid.NewGuid().ToString("N")[..12];
@@ -101,6 +102,10 @@ public sealed class StratumCluster : IAsyncDisposable
             if (durable)
             {
                 silo.AddStratumAzureStorage();
+            }
+            else if (faults is not null)
+            {
+                Faults.FaultInjectingGrainStorage.AddTo(silo, faults);
             }
             else
             {

@@ -1,0 +1,93 @@
+using System.Net;
+using Stratum.Layers;
+using Stratum.Operations;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Faults;
+
+/// <summary>One silo whose grain storage fails or conflicts where a test says.</summary>
+public sealed class FaultFixture : IAsyncLifetime
+{
+    public StorageFaults Faults { get; } = new();
+    public StratumCluster Stratum { get; private set; } = null!;
+    public FileServer Files { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Stratum = await StratumCluster.StartAsync(faults: Faults);
+        Files = await FileServer.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Files.DisposeAsync();
+        await Stratum.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class FaultCollection : ICollectionFixture<FaultFixture>
+{
+    public const string Name = "storage-faults";
+}
+
+/// <summary>
+/// Every grain that writes, when its write fails, does not serve what it did not store, and the
+/// request that caused it can be retried; when another writer stored first, it re-reads and
+/// decides again instead of writing over the other.
+/// </summary>
+[Collection(FaultCollection.Name)]
+public sealed class StorageFaultTests(FaultFixture fixture)
+{
+    private readonly HttpClient _admin = fixture.Stratum.Http();
+
+    [Fact]
+    public async Task An_idempotency_key_claimed_by_another_writer_first_is_not_overwritten()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var key = Names.Unique("key");
+        var claim = fixture.Stratum.Client.GetGrain<IIdempotencyGrain>(Idempotency.ClaimKey(Caller.User("admin"), key)!);
+        fixture.Faults.ConflictOnNextWrite<IdempotencyState>(claim.GetGrainId(), other =>
+        {
+            (other.Fingerprint, other.OperationId, other.ResourceId, other.ClaimedAt) = ("another request", "opr" + new string('a', 17), "img" + new string('a', 17), DateTimeOffset.UtcNow);
+        });
+
+        var reply = await _admin.PostReplyAsync("/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("i"), DiskImages.Raw(4096)) }, key);
+
+        Assert.True(reply.Status == HttpStatusCode.Conflict && reply.Code == 10, reply.Text);
+        Assert.Empty(await _admin.ListImagesAsync(folderId));
+    }
+
+    [Fact]
+    public async Task An_operation_whose_record_could_not_be_stored_fails_the_request_which_can_be_retried()
+    {
+        var (key, name) = (Names.Unique("key"), Names.Unique("f"));
+        fixture.Faults.FailWrites("operation");
+
+        var failed = await _admin.PostReplyAsync("/resource-manager/v1/folders", new { name }, key);
+        var retried = await _admin.PostReplyAsync("/resource-manager/v1/folders", new { name }, key);
+
+        Assert.True(failed.Status == HttpStatusCode.ServiceUnavailable && failed.Code == 14, failed.Text);
+        Assert.True(retried.Status == HttpStatusCode.OK, retried.Text);
+        var done = await _admin.WaitAsync(retried.Body!);
+        Assert.Equal(done["id"]!.ToString(), (await _admin.GetReplyAsync($"/operations/{done.Str("id")}")).Body!.Str("id"));
+    }
+
+    [Fact]
+    public async Task A_layer_whose_write_failed_holds_nothing_it_did_not_store_and_the_image_still_becomes_ready()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.SetQuotaAsync(folderId, "compute.diskPools.count", 1);
+        var content = DiskImages.Raw(8192);
+        var layerId = LayerIds.FromChecksum("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)));
+        fixture.Faults.FailWrites(fixture.Stratum.Client.GetGrain<ILayerGrain>(layerId).GetGrainId());
+
+        var started = await _admin.PostReplyAsync("/compute/v1/images", new { folderId, pooled = true, uri = fixture.Files.Add(Names.Unique("p"), content) });
+        var image = (await _admin.WaitAsync(started.Body!))["response"]!;
+
+        Assert.Equal("READY", image.Str("status"));
+        var layer = (await _admin.GetReplyAsync($"/compute/v1/layers/{layerId}")).Body!;
+        Assert.Equal("1", layer.Str("referenceCount"));
+        Assert.Equal(image.Str("id"), Assert.Single(layer["imageIds"]!.AsArray())!.GetValue<string>());
+    }
+}

@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
+
+namespace Stratum.Tests.Faults;
+
+/// <summary>
+/// Which grain state calls fail, chosen by a test: a write that fails as a storage outage would,
+/// or one that meets another writer's change first (an ETag conflict). The pattern of the Orleans
+/// repository's error-injection storage, written for our grains.
+/// </summary>
+public sealed class StorageFaults
+{
+    private readonly ConcurrentDictionary<GrainId, int> _failures = new();
+    private readonly ConcurrentDictionary<string, int> _failuresByState = new();
+    private readonly ConcurrentDictionary<GrainId, Func<object, object>> _conflicts = new();
+
+    /// <summary>The next <paramref name="count"/> writes (or clears) of the grain's state fail.</summary>
+    public void FailWrites(GrainId grain, int count = 1) => _failures[grain] = count;
+
+    /// <summary>The next <paramref name="count"/> writes of any grain's state named <paramref name="stateName"/> fail (for grains whose id a test cannot know beforehand).</summary>
+    public void FailWrites(string stateName, int count = 1) => _failuresByState[stateName] = count;
+
+    /// <summary>Before the grain's next write, another writer stores <paramref name="otherWriter"/>'s change to the stored state.</summary>
+    public void ConflictOnNextWrite<T>(GrainId grain, Action<T> otherWriter) where T : class =>
+        _conflicts[grain] = stored =>
+        {
+            otherWriter((T)stored);
+            return stored;
+        };
+
+    internal bool TakeFailure(string stateName, GrainId grain) => Take(_failures, grain) || Take(_failuresByState, stateName);
+
+    private static bool Take<TKey>(ConcurrentDictionary<TKey, int> counts, TKey key) where TKey : notnull
+    {
+        while (counts.TryGetValue(key, out var left) && left > 0)
+        {
+            if (counts.TryUpdate(key, left - 1, left))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    internal Func<object, object>? TakeConflict(GrainId grain) => _conflicts.TryRemove(grain, out var change) ? change : null;
+}
+
+/// <summary>A grain storage that asks <see cref="StorageFaults"/> before each write whether to fail it or to let another writer in first.</summary>
+internal sealed class FaultInjectingGrainStorage(IGrainStorage inner, StorageFaults faults) : IGrainStorage
+{
+    /// <summary>Every Stratum state provider as memory storage behind this decorator, and memory reminders.</summary>
+    public static void AddTo(ISiloBuilder silo, StorageFaults faults)
+    {
+        foreach (var name in StorageNames.Table.Concat(StorageNames.Blob))
+        {
+            silo.AddMemoryGrainStorage("inner-" + name);
+            silo.Services.AddGrainStorage(name, (services, key) =>
+                new FaultInjectingGrainStorage(services.GetRequiredKeyedService<IGrainStorage>("inner-" + key), faults));
+        }
+        silo.UseInMemoryReminderService();
+    }
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await BeforeWriteAsync(stateName, grainId, grainState);
+        await inner.WriteStateAsync(stateName, grainId, grainState);
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await BeforeWriteAsync(stateName, grainId, grainState);
+        await inner.ClearStateAsync(stateName, grainId, grainState);
+    }
+
+    private async Task BeforeWriteAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (faults.TakeFailure(stateName, grainId))
+        {
+            throw new Azure.RequestFailedException(503, "Injected storage failure.");
+        }
+        if (faults.TakeConflict(grainId) is { } otherWriter)
+        {
+            // Another writer reads what is stored, changes it and stores it: the grain's ETag is now stale.
+            var other = new GrainState<T>();
+            await inner.ReadStateAsync(stateName, grainId, other);
+            other.State = (T)otherWriter(other.State!);
+            await inner.WriteStateAsync(stateName, grainId, other);
+        }
+    }
+}
