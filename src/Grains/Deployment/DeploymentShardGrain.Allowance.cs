@@ -8,6 +8,15 @@ public sealed partial class DeploymentShardGrain
     /// <summary>Quota taken by commands admitted but not yet committed; a trim never gives it back.</summary>
     private Dictionary<string, long> _inflight = [];
     private bool _trimmed;
+    private bool _allowanceSynced;
+
+    /// <summary>Hands back an allowance left above what was committed (a flush that died), then learns what remains.</summary>
+    private async Task SyncAllowanceAsync()
+    {
+        await Folder.LowerAllowanceAsync(_shard, _counters.QuotaSnapshot());
+        _allowance = await Folder.GetAllowanceAsync(_shard);
+        _allowanceSynced = true;
+    }
 
     /// <summary>
     /// Takes commands in order while the shard's allowance covers them, raising it from the folder
@@ -15,6 +24,10 @@ public sealed partial class DeploymentShardGrain
     /// </summary>
     private async Task<List<Prepared>> AdmitAsync(List<Prepared> prepared)
     {
+        if (!_allowanceSynced)
+        {
+            await SyncAllowanceAsync();
+        }
         var total = new Delta();
         foreach (var p in prepared)
         {
@@ -25,13 +38,25 @@ public sealed partial class DeploymentShardGrain
         {
             var largest = prepared.SelectMany(p => p.Delta.Quota).Where(q => q.Value > 0).GroupBy(q => q.Key).ToDictionary(g => g.Key, g => g.Max(q => q.Value));
             var want = need.ToDictionary(n => n.Key, n => n.Value + Headroom * largest.GetValueOrDefault(n.Key, 1));
-            do
+            var othersTrimmed = false;
+            while (true)
             {
                 // A trim that lands while this raise is on its way makes the answer stale: ask again.
                 _trimmed = false;
-                _allowance = await Folder.RaiseAllowanceAsync(_shard, need, want);
+                var grant = await Folder.RaiseAllowanceAsync(_shard, need, want);
+                _allowance = grant.Allowance;
+                if (_trimmed)
+                {
+                    continue;
+                }
+                if (grant.Met || othersTrimmed || grant.Holders.Count == 0)
+                {
+                    break;
+                }
+                // Other shards may hold headroom they do not use: have them give it back, then ask once more.
+                othersTrimmed = true;
+                await Task.WhenAll(grant.Holders.Select(k => grains.GetGrain<IDeploymentShardGrain>(Placement.ShardKey(_folderId, k)).TrimAllowanceAsync()));
             }
-            while (_trimmed);
         }
         // No await from here until every command is admitted or refused: a trim arriving in
         // between must see the in-flight amounts of everything admitted so far.

@@ -37,17 +37,20 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
         (_folderId, _shard) = Placement.ParseShardKey(this.GetPrimaryKeyString());
         _home = Placement.Home(_folderId, _shard);
         _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
-        // An allowance left above what was committed (a flush that died) is handed back here.
-        await Folder.LowerAllowanceAsync(_shard, _counters.QuotaSnapshot());
-        _allowance = await Folder.GetAllowanceAsync(_shard);
+        // The allowance is settled with the folder at the first admission, not here: the folder
+        // may be the one activating this shard (asking its counters), and must not wait on itself.
+        _allowanceSynced = false;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_counters is not null)
         {
-            await Folder.LowerAllowanceAsync(_shard, _counters.QuotaSnapshot());
+            // Best effort and without waiting (the folder may be waiting on this shard): what is not
+            // handed back now is at the next activation, or when another shard asks for a trim.
+            Folder.LowerAllowanceAsync(_shard, _counters.QuotaSnapshot()).Ignore();
         }
+        return Task.CompletedTask;
     }
 
     async Task<IReadOnlyList<CommandOutcome>> IDeploymentShardGrain.SubmitAsync(IReadOnlyList<ShardCommand> commands)

@@ -1,16 +1,24 @@
+using Orleans.Serialization;
 using Stratum.Access;
 using Stratum.Index;
 using Stratum.Operations;
+using Stratum.Storage;
 using Stratum.Validation;
 
 namespace Stratum.Folders;
 
 /// <summary>
-/// A folder: its record, its access bindings and its quota ledger. Every image created in it
-/// takes quota here first, so usage never passes a limit.
+/// A folder: its record (access bindings, limits, its deployment shards' allowances) and its
+/// quota ledger, two states written apart because they change at different rates. Every image
+/// created in it takes quota here first, so usage never passes a limit. Its writers run one at a
+/// time (only reads interleave), and it never waits on a grain that may be waiting on it: a shard
+/// that needs allowance back from other shards asks them itself.
 /// </summary>
 public sealed partial class FolderGrain(
-    [PersistentState("folder", StorageNames.Folders)] IPersistentState<FolderState> state,
+    [PersistentState("folder", StorageNames.Folders)] IPersistentState<FolderState> record,
+    [PersistentState("ledger", StorageNames.Folders)] IPersistentState<FolderLedger> ledger,
+    DeepCopier<FolderState> recordCopier,
+    DeepCopier<FolderLedger> ledgerCopier,
     Authorizer authorizer,
     ResourceIndex index,
     Changes.ChangePublisher changes,
@@ -19,97 +27,63 @@ public sealed partial class FolderGrain(
     public const string NameKind = "folder";
     public const string RootFolder = "root";
 
+    private readonly StoredState<FolderState> _record = new(record, recordCopier);
+    private readonly StoredState<FolderLedger> _ledger = new(ledger, ledgerCopier);
+
     private string Id => this.GetPrimaryKeyString();
+
+    private FolderState State => _record.Value;
+
+    private FolderLedger Ledger => _ledger.Value;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Usage kept in the record before the ledger existed moves there once.
+        if (State.LegacyUsage is { } legacy)
+        {
+            if (!_ledger.Exists)
+            {
+                await _ledger.ChangeAsync(l =>
+                {
+                    l.Usage = new Dictionary<string, long>(legacy);
+                    return true;
+                });
+            }
+            await _record.ChangeAsync(s =>
+            {
+                s.LegacyUsage = null;
+                return true;
+            });
+        }
+    }
 
     async Task<Folder> IFolderInternalGrain.InitializeAsync(CreateFolderRequest request, string operationId)
     {
-        if (state.State.Folder is { } existing)
+        await _record.ChangeAsync(s =>
         {
-            return state.State.CreateOperationId == operationId
-                ? existing
-                : throw new StratumException(ErrorCode.AlreadyExists, $"Folder '{Id}' already exists.");
+            if (s.Folder is not null)
+            {
+                return false;
+            }
+            s.Folder = new Folder(Id, DateTimeOffset.UtcNow, request.Name, request.Description ?? "", request.Labels ?? new Dictionary<string, string>());
+            s.CreateOperationId = operationId;
+            return true;
+        });
+        if (State.CreateOperationId != operationId)
+        {
+            throw new StratumException(ErrorCode.AlreadyExists, $"Folder '{Id}' already exists.");
         }
-        state.State.Folder = new Folder(Id, DateTimeOffset.UtcNow, request.Name, request.Description ?? "",
-            request.Labels ?? new Dictionary<string, string>());
-        state.State.CreateOperationId = operationId;
-        await WriteCoalescedAsync();
-        await index.UpsertFolderAsync(state.State.Folder, []);
-        return state.State.Folder;
+        await index.UpsertFolderAsync(State.Folder!, []);
+        return State.Folder!;
     }
 
     Task<FolderAccess> IFolderInternalGrain.GetAccessAsync() =>
-        Task.FromResult(state.State.Folder is null ? FolderAccess.Missing : new FolderAccess(true, state.State.Bindings.ToList()));
-
-    async Task IFolderInternalGrain.ChangeUsageAsync(string token, IReadOnlyList<QuotaDelta> deltas)
-    {
-        if (state.State.Folder is null)
-        {
-            throw StratumException.NotFound("folder", Id);
-        }
-        if (state.State.AppliedTokens.Contains(token))
-        {
-            return;
-        }
-        foreach (var delta in deltas.Where(d => d.Amount > 0))
-        {
-            var limit = state.State.Limit(delta.Name);
-            var usage = state.State.Used(delta.Name);
-            if (usage + delta.Amount > limit)
-            {
-                throw new StratumException(ErrorCode.ResourceExhausted,
-                    $"Quota {delta.Name} of folder '{Id}' would be exceeded: limit {limit}, usage {usage}, requested {delta.Amount}. " +
-                    $"A platform admin can raise it with PATCH /compute/v1/folders/{Id}/quotas.");
-            }
-        }
-        foreach (var delta in deltas)
-        {
-            state.State.Usage[delta.Name] = Math.Max(0, state.State.Usage.GetValueOrDefault(delta.Name) + delta.Amount);
-        }
-        state.State.AppliedTokens.Add(token);
-        if (state.State.AppliedTokens.Count > FolderState.MaxAppliedTokens)
-        {
-            state.State.AppliedTokens.RemoveRange(0, state.State.AppliedTokens.Count - FolderState.MaxAppliedTokens);
-        }
-        await WriteCoalescedAsync();
-    }
-
-    async Task<long> IFolderInternalGrain.ReserveImportAsync(string imageId, long bytes, bool upToLimit)
-    {
-        if (state.State.Folder is null)
-        {
-            throw StratumException.NotFound("folder", Id);
-        }
-        var held = state.State.ImportReservations.GetValueOrDefault(imageId);
-        var room = state.State.Limit(QuotaNames.ImagesSize) - (state.State.Used(QuotaNames.ImagesSize) - held);
-        if (bytes > room && !upToLimit)
-        {
-            throw new StratumException(ErrorCode.ResourceExhausted,
-                $"Quota {QuotaNames.ImagesSize} of folder '{Id}' would be exceeded: limit {state.State.Limit(QuotaNames.ImagesSize)}, " +
-                $"usage {state.State.Used(QuotaNames.ImagesSize) - held}, requested {bytes}. A platform admin can raise it with PATCH /compute/v1/folders/{Id}/quotas.");
-        }
-        var reserved = Math.Max(0, Math.Min(bytes, room));
-        if (reserved != held)
-        {
-            state.State.ImportReservations[imageId] = reserved;
-            await WriteCoalescedAsync();
-        }
-        return reserved;
-    }
-
-    async Task IFolderInternalGrain.SettleImportAsync(string imageId, long keep)
-    {
-        if (state.State.Folder is null || !state.State.ImportReservations.Remove(imageId))
-        {
-            return;
-        }
-        state.State.Usage[QuotaNames.ImagesSize] = state.State.Usage.GetValueOrDefault(QuotaNames.ImagesSize) + keep;
-        await WriteCoalescedAsync();
-    }
+        Task.FromResult(State.Folder is null ? FolderAccess.Missing : new FolderAccess(true, State.Bindings.ToList()));
 
     Task<Folder> IFolderGrain.GetAsync(Caller caller)
     {
         Authorizer.Demand(Granted(caller), Permission.Read, "folder", Id, "read");
-        return Task.FromResult(state.State.Folder!);
+        return Task.FromResult(State.Folder!);
     }
 
     Task<Operation> IFolderGrain.DeleteAsync(Caller caller, string? idempotencyKey) =>
@@ -124,8 +98,9 @@ public sealed partial class FolderGrain(
             }
             var op = Operations(opId);
             await op.StartAsync(new OperationStart($"Delete folder {Id}", caller, Id, Id, Meta()));
-            var name = state.State.Folder!.Name;
-            await state.ClearStateAsync();
+            var name = State.Folder!.Name;
+            await _record.ClearAsync();
+            await _ledger.ClearAsync();
             await index.DeleteFolderAsync(Id);
             await index.ReleaseNameAsync(RootFolder, NameKind, name, Id);
             return await op.CompleteAsync(EmptyResponse.Instance);
@@ -134,7 +109,7 @@ public sealed partial class FolderGrain(
     Task<IReadOnlyList<AccessBinding>> IFolderGrain.ListAccessBindingsAsync(Caller caller)
     {
         Authorizer.Demand(Granted(caller), Permission.Read, "folder", Id, "read");
-        return Task.FromResult<IReadOnlyList<AccessBinding>>(state.State.Bindings.ToList());
+        return Task.FromResult<IReadOnlyList<AccessBinding>>(State.Bindings.ToList());
     }
 
     Task<Operation> IFolderGrain.SetAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBinding> bindings, string? idempotencyKey) =>
@@ -146,7 +121,7 @@ public sealed partial class FolderGrain(
 
     Task<Operation> IFolderGrain.UpdateAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBindingDelta> deltas, string? idempotencyKey) =>
         ChangeBindingsAsync(caller, idempotencyKey, "updateAccessBindings", deltas,
-            () => BindingRules.Apply(state.State.Bindings, deltas, onImage: false));
+            () => BindingRules.Apply(State.Bindings, deltas, onImage: false));
 
     async Task<IReadOnlyList<Quota>> IFolderGrain.GetQuotasAsync(Caller caller)
     {
@@ -177,11 +152,14 @@ public sealed partial class FolderGrain(
                 throw StratumException.Invalid($"quotas[{i}].limit {limits[i].Limit} must not be negative.");
             }
         }
-        foreach (var limit in limits)
+        await _record.ChangeAsync(s =>
         {
-            state.State.Limits[limit.Name] = limit.Limit;
-        }
-        await WriteCoalescedAsync();
+            foreach (var limit in limits)
+            {
+                s.Limits[limit.Name] = limit.Limit;
+            }
+            return true;
+        });
         return await QuotasAsync();
     }
 
@@ -193,10 +171,13 @@ public sealed partial class FolderGrain(
             var bindings = change();
             var op = Operations(opId);
             await op.StartAsync(new OperationStart($"Change access bindings of folder {Id}", caller, Id, Id, Meta()));
-            state.State.Bindings = bindings;
-            await WriteCoalescedAsync();
+            await _record.ChangeAsync(s =>
+            {
+                s.Bindings = bindings;
+                return true;
+            });
             // compute.images.user does not reach the folder itself, so it does not make the folder visible.
-            await index.UpsertFolderAsync(state.State.Folder!, state.State.Bindings.Where(b => b.RoleId != Roles.ImagesUser).Select(b => b.Subject));
+            await index.UpsertFolderAsync(State.Folder!, State.Bindings.Where(b => b.RoleId != Roles.ImagesUser).Select(b => b.Subject));
             await changes.PublishAsync(Changes.ChangeEvent.Of(Changes.ChangeKind.AccessChanged, Id));
             return await op.CompleteAsync(EmptyResponse.Instance);
         });
@@ -205,17 +186,18 @@ public sealed partial class FolderGrain(
     private async Task<List<Quota>> QuotasAsync()
     {
         var usage = await UsageAsync();
-        return QuotaNames.Defaults.Select(d => new Quota(d.Key, state.State.Limit(d.Key), usage.GetValueOrDefault(d.Key))).ToList();
+        return QuotaNames.Defaults.Select(d => new Quota(d.Key, State.Limit(d.Key), usage.GetValueOrDefault(d.Key))).ToList();
     }
 
     /// <summary>
     /// Usage of every quota: images from this folder's ledger; disks, snapshots and instances
-    /// from what the deployment shards committed (their counters are the truth; allowances only bound them).
+    /// from what the deployment shards committed (their counters are the truth; allowances only
+    /// bound them). Shards are reentrant, so asking one never waits on its call to this folder.
     /// </summary>
     private async Task<Dictionary<string, long>> UsageAsync()
     {
-        var usage = QuotaNames.Defaults.ToDictionary(d => d.Key, d => state.State.Used(d.Key));
-        var counters = await Task.WhenAll(Enumerable.Range(0, state.State.DeploymentShards).Select(k =>
+        var usage = QuotaNames.Defaults.ToDictionary(d => d.Key, d => Ledger.Used(d.Key));
+        var counters = await Task.WhenAll(Enumerable.Range(0, State.DeploymentShards).Select(k =>
             grains.GetGrain<Deployment.IDeploymentShardGrain>(Deployment.Placement.ShardKey(Id, k)).GetCountersAsync()));
         foreach (var (name, value) in counters.SelectMany(c => c.Quota))
         {
@@ -224,9 +206,17 @@ public sealed partial class FolderGrain(
         return usage;
     }
 
-    private Permission Granted(Caller caller) => state.State.Folder is null
+    private Permission Granted(Caller caller) => State.Folder is null
         ? Permission.None
-        : AccessPolicy.OnFolder(caller, authorizer.IsPlatformAdmin(caller), state.State.Bindings);
+        : AccessPolicy.OnFolder(caller, authorizer.IsPlatformAdmin(caller), State.Bindings);
+
+    private void RequireFolder()
+    {
+        if (State.Folder is null)
+        {
+            throw StratumException.NotFound("folder", Id);
+        }
+    }
 
     private IOperationInternalGrain Operations(string opId) => grains.GetGrain<IOperationInternalGrain>(opId);
 

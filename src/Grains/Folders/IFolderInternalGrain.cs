@@ -33,18 +33,19 @@ public interface IFolderInternalGrain : IGrainWithStringKey
     [Alias("SettleImport")] Task SettleImportAsync(string imageId, long keep);
 
     /// <summary>How many deployment shards this folder uses; fixed the first time it is asked.</summary>
-    [Alias("GetDeploymentShards"), AlwaysInterleave] Task<int> GetDeploymentShardsAsync(int proposed);
+    [Alias("GetDeploymentShards")] Task<int> GetDeploymentShardsAsync(int proposed);
 
     /// <summary>
     /// Raises a deployment shard's allowance of compute quotas to at least <paramref name="need"/>
     /// (and up to <paramref name="want"/> where the limits leave room), so the allowances of all
-    /// shards never add up past a limit. Returns the shard's allowance; below need where a limit is reached.
+    /// shards never add up past a limit. Where a limit is reached it grants less, and names the
+    /// other shards holding allowance, which the asking shard may have trim theirs before asking again.
     /// </summary>
-    [Alias("RaiseAllowance"), AlwaysInterleave]
-    Task<Dictionary<string, long>> RaiseAllowanceAsync(int shard, Dictionary<string, long> need, Dictionary<string, long> want);
+    [Alias("RaiseAllowance")]
+    Task<AllowanceGrant> RaiseAllowanceAsync(int shard, Dictionary<string, long> need, Dictionary<string, long> want);
 
-    /// <summary>Lowers a shard's allowance to what it has committed, freeing the rest for other shards.</summary>
-    [Alias("LowerAllowance"), AlwaysInterleave] Task LowerAllowanceAsync(int shard, Dictionary<string, long> committed);
+    /// <summary>Lowers a shard's allowance to what it has committed, freeing the rest for other shards; nothing in a deleted folder.</summary>
+    [Alias("LowerAllowance")] Task LowerAllowanceAsync(int shard, Dictionary<string, long> committed);
 
     /// <summary>The limit of a quota, for messages.</summary>
     [Alias("GetLimit"), AlwaysInterleave] Task<long> GetLimitAsync(string name);
@@ -60,6 +61,13 @@ public sealed record FolderAccess(
 {
     public static readonly FolderAccess Missing = new(false, []);
 }
+
+/// <summary>A shard's allowance after a raise, whether it covers the need, and which other shards hold allowance that could be trimmed.</summary>
+[GenerateSerializer, Immutable, Alias("Stratum.AllowanceGrant")]
+public sealed record AllowanceGrant(
+    [property: Id(0)] Dictionary<string, long> Allowance,
+    [property: Id(1)] bool Met,
+    [property: Id(2)] IReadOnlyList<int> Holders);
 
 [GenerateSerializer, Immutable, Alias("Stratum.QuotaDelta")]
 public sealed record QuotaDelta(

@@ -90,4 +90,65 @@ public sealed class StorageFaultTests(FaultFixture fixture)
         Assert.Equal("1", layer.Str("referenceCount"));
         Assert.Equal(image.Str("id"), Assert.Single(layer["imageIds"]!.AsArray())!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_quota_change_that_could_not_be_stored_is_not_served()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        fixture.Faults.FailWrites(FolderGrainId(folderId));
+
+        var reply = await _admin.SendAsync(HttpMethod.Patch, $"/compute/v1/folders/{folderId}/quotas", new { quotas = new[] { new { name = "compute.images.count", limit = 99 } } });
+
+        Assert.True(reply.Status == HttpStatusCode.ServiceUnavailable && reply.Code == 14, reply.Text);
+        Assert.Equal("32", await LimitAsync(folderId, "compute.images.count"));
+    }
+
+    [Fact]
+    public async Task A_quota_change_meeting_another_writers_change_is_made_again_on_top_of_it()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        fixture.Faults.ConflictOnNextWrite<Folders.FolderState>(FolderGrainId(folderId), other => other.Limits["compute.snapshots.count"] = 7);
+
+        await _admin.SetQuotaAsync(folderId, "compute.images.count", 99);
+
+        Assert.Equal("99", await LimitAsync(folderId, "compute.images.count"));
+        Assert.Equal("7", await LimitAsync(folderId, "compute.snapshots.count"));
+    }
+
+    [Fact]
+    public async Task Usage_taken_while_another_writer_changed_the_ledger_counts_both()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        fixture.Faults.ConflictOnNextWrite<Folders.FolderLedger>(FolderGrainId(folderId), other => other.Usage["compute.images.count"] = 5);
+
+        await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("i"), DiskImages.Raw(4096)) });
+
+        var quotas = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
+        Assert.Equal("6", quotas.Single(q => q!.Str("name") == "compute.images.count")!.Str("usage"));
+    }
+
+    [Fact]
+    public async Task Creates_racing_a_folder_delete_end_consistently_and_never_deadlock()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var creates = Enumerable.Range(0, 30).Select(_ => _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = 4L << 20 })).ToList();
+        var delete = _admin.SendAsync(HttpMethod.Delete, $"/resource-manager/v1/folders/{folderId}");
+
+        var replies = await Task.WhenAll(creates.Append(delete)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(replies, r => Assert.True((int)r.Status < 500 || r.Code == 14, r.Text));
+        var folder = await _admin.GetReplyAsync($"/resource-manager/v1/folders/{folderId}");
+        if (folder.Status == HttpStatusCode.OK)
+        {
+            var disks = await _admin.GetReplyAsync($"/compute/v1/disks?folderId={folderId}&pageSize=1000");
+            var count = disks.Body!["disks"]?.AsArray().Count ?? 0;
+            var quotas = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
+            Assert.Equal(count.ToString(), quotas.Single(q => q!.Str("name") == "compute.disks.count")!.Str("usage"));
+        }
+    }
+
+    private GrainId FolderGrainId(string folderId) => fixture.Stratum.Client.GetGrain<IFolderGrain>(folderId).GetGrainId();
+
+    private async Task<string> LimitAsync(string folderId, string name) =>
+        (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray().Single(q => q!.Str("name") == name)!.Str("limit");
 }
