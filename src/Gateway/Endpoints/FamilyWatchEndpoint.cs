@@ -26,12 +26,13 @@ public static class FamilyWatchEndpoint
         var folderId = ImageEndpoints.FolderId(RequestReader.Required(http.Request, "folderId"));
         var family = RequestReader.Required(http.Request, "family");
         var after = LastEventId(http.Request);
+        var cohortKey = RequestReader.Optional(http.Request, "cohortKey");
         var catalog = grains.GetGrain<IImageCatalogGrain>(0);
         var aborted = http.RequestAborted;
 
         // Listen before the first read, so a change between the two is not missed.
         using var watch = hub.Open(folderId);
-        var changes = await catalog.WatchFamilyAsync(caller, folderId, family, after);
+        var changes = await catalog.WatchFamilyAsync(caller, folderId, family, after, cohortKey);
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
@@ -50,7 +51,7 @@ public static class FamilyWatchEndpoint
             }
             try
             {
-                changes = await catalog.WatchFamilyAsync(caller, folderId, family, sent);
+                changes = await catalog.WatchFamilyAsync(caller, folderId, family, sent, cohortKey);
             }
             catch (StratumException e)
             {

@@ -76,7 +76,7 @@ public sealed partial class FolderGrain(
     Task<Folder> IFolderGrain.GetAsync(Caller caller)
     {
         Authorizer.Demand(Granted(caller), Permission.Read, "folder", Id, "read");
-        return Task.FromResult(state.State.Folder!);
+        return Task.FromResult(Shown(state.State.Folder!));
     }
 
     Task<Operation> IFolderGrain.DeleteAsync(Caller caller, string? idempotencyKey) =>

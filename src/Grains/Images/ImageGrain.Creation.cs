@@ -57,6 +57,7 @@ public sealed partial class ImageGrain
             request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Bytes ?? 0, minDiskSize,
             request.ProductIds ?? source?.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
             source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null);
+        state.State.Image = WithReleaseSettings(state.State.Image, request);
         var op = await StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}");
         await state.WriteStateAsync();
         await index.UpsertImageAsync(state.State.Image, previous: null, state.State.Bindings);
@@ -114,7 +115,7 @@ public sealed partial class ImageGrain
         }
         if (ready.Family is { } family)
         {
-            ready = ready with { FamilySequence = await Family(family).JoinAsync(Id, ready.Deprecation.State) };
+            ready = ready with { FamilySequence = await Family(family).JoinAsync(Id, ready.Deprecation.State, Rollout.PercentOf(ready)) };
         }
         state.State.Image = ready;
         await state.WriteStateAsync();
@@ -139,11 +140,17 @@ public sealed partial class ImageGrain
                 _ = this.AsReference<IImageInternalGrain>().ReconcileAsync();
                 break;
         }
+        OnActivateLifecycle();
         return Task.CompletedTask;
     }
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == LifecycleReminder)
+        {
+            await OnLifecycleReminderAsync();
+            return;
+        }
         if (state.State.Image is { Status: ImageStatus.Creating or ImageStatus.Deleting })
         {
             await ((IImageInternalGrain)this).ReconcileAsync();

@@ -75,19 +75,20 @@ public sealed partial class ImageGrain(
                 Description = request.Description ?? image.Description,
                 MinDiskSize = request.MinDiskSize ?? image.MinDiskSize,
                 Labels = request.Labels ?? image.Labels,
+                DeletionProtection = request.DeletionProtection ?? image.DeletionProtection,
             };
         });
 
     Task<Operation> IImageGrain.DeprecateAsync(Caller caller, DeprecateRequest request, string? idempotencyKey) =>
-        MutateAsync(caller, idempotencyKey, "deprecate", ChangeKind.ImageDeprecated, request, $"Deprecate image {Id}", image =>
+        ArmedAfterAsync(MutateAsync(caller, idempotencyKey, "deprecate", ChangeKind.ImageDeprecated, request, $"Deprecate image {Id}", image =>
         {
             ImageRequestRules.Validate(request);
             if (image.Status != ImageStatus.Ready)
             {
                 throw StratumException.Precondition($"Image '{Id}' is {ContractNames.Of(image.Status)}; only a READY image can be deprecated.");
             }
-            return Task.FromResult(image with { Deprecation = new Deprecation(request.State, request.Replacement) });
-        });
+            return Task.FromResult(Deprecated(image, request));
+        }));
 
     async Task<IReadOnlyList<Operation>> IImageGrain.ListOperationsAsync(Caller caller)
     {
@@ -135,7 +136,7 @@ public sealed partial class ImageGrain(
         {
             Authorizer.Demand(await GrantedAsync(caller), Permission.Edit, "image", Id, action);
             var previous = Current;
-            if (previous.Status is ImageStatus.Deleting or ImageStatus.Creating)
+            if (previous.Status is ImageStatus.Deleting or ImageStatus.Creating or ImageStatus.Deleted)
             {
                 throw StratumException.Precondition($"Image '{Id}' is {ContractNames.Of(previous.Status)} and cannot be changed now.");
             }

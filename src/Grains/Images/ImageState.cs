@@ -21,6 +21,9 @@ public sealed class ImageState
     /// <summary>The blob a copy is made from (an image's, a disk's, a snapshot's or a layer's); null for an import.</summary>
     [Id(9)] public string? SourceBlob { get; set; }
 
+    /// <summary>A move into ("in") or out of ("out") the recycle bin whose family and index steps are not all done yet.</summary>
+    [Id(20)] public string? BinMove { get; set; }
+
     public const int MaxOperationIds = 100;
 
     public void AddOperation(string operationId)
