@@ -152,7 +152,8 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
         {
             await changes.PublishAsync(ChangeEvent.OfImage(ChangeKind.ImageRolloutChanged, updated));
         }
-        if (updated.Deprecation != previous.Deprecation)
+        // A deleteAt that came due is news as the deletion itself, not as a change of deprecation.
+        if (updated.Deprecation != previous.Deprecation with { DeleteAt = deleteDue is null ? previous.Deprecation.DeleteAt : null })
         {
             await changes.PublishAsync(ChangeEvent.OfImage(ChangeKind.ImageDeprecated, updated));
         }

@@ -46,8 +46,9 @@ public sealed class StratumCluster : IAsyncDisposable
         return http;
     }
 
+    /// <param name="siloServices">Services each silo adds after Stratum's own (a test clock, options).</param>
     public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false, IReadOnlyDictionary<string, string?>? extra = null,
-        bool azureQueueFeed = false)
+        bool azureQueueFeed = false, Action<IServiceCollection>? siloServices = null)
     {
         var azurite = await Azurite.InstanceAsync();
         var indexTable = "idx" + Guid.NewGuid().ToString("N")[..12];
@@ -71,6 +72,7 @@ public sealed class StratumCluster : IAsyncDisposable
         {
             host.Configuration.AddInMemoryCollection(settings);
             host.Services.AddStratumServices(host.Configuration);
+            siloServices?.Invoke(host.Services);
         });
         builder.ConfigureSilo((_, silo) =>
         {
