@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Releases;
@@ -54,8 +55,13 @@ public sealed class RecycleBinTests(ReleaseFixture fixture)
         Assert.Equal((2, 2 * size, 2), held);
         Assert.Equal(2, (await LayerAsync(layerId)).References);
 
-        // DELETE: into the bin. Out of the list, latest and families; still readable, holding everything.
+        // DELETE: into the bin. Out of the list, latest, families and watches; still readable, holding everything.
+        await using var watch = await EventStream.OpenAsync(fixture.Bob, $"/compute/v1/images:watchFamily?folderId={folderId}&family=binned");
+        Assert.Equal(imageId, (await watch.NextAsync())!.Json["image"]!.Str("id"));
         await fixture.Admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/images/{imageId}");
+        Assert.Equal(older, (await watch.NextAsync())!.Json["image"]!.Str("id"));
+        var data = fixture.Stratum.Cluster.GetSiloServiceProvider(fixture.Stratum.Cluster.Silos[0].SiloAddress).GetRequiredService<Stratum.Images.ImageData>();
+        Assert.True(await (await data.BlobAsync(imageId)).ExistsAsync());
         var binned = await fixture.ImageAsync(imageId);
         Assert.Equal("DELETED", binned.Str("status"));
         Assert.NotNull(binned["deletedAt"]);
@@ -97,6 +103,7 @@ public sealed class RecycleBinTests(ReleaseFixture fixture)
         fixture.Clock.Advance(TimeSpan.FromHours(1));
         await ReleaseFixture.EventuallyAsync(async () => (await fixture.Admin.GetReplyAsync($"/compute/v1/images/{imageId}")).Status == HttpStatusCode.NotFound, "purged after retention");
         Assert.Empty(await BinAsync(folderId));
+        Assert.False(await (await data.BlobAsync(imageId)).ExistsAsync());
         Assert.Equal((1, size, 1), await ImageUsageAsync(folderId));
         var layer = await LayerAsync(layerId);
         Assert.Equal((1L, 0, "READY"), (layer.References, layer.Images.Count, layer.Status));
