@@ -52,6 +52,9 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
     {
         if (state.State.Image is { } image && NextDue(image) is not null)
         {
+            // A tick spends the reminder's first moment; after it the reminder would tick every period.
+            // Set it again for the next due moment, so an image waiting months is woken once a day, not every minute.
+            _reminderDue = null;
             await ((IImageLifecycleGrain)this).FireDueAsync();
             return;
         }
