@@ -21,6 +21,12 @@ public enum ChangeKind
     AccessChanged,
     /// <summary>Sent by every silo a few times a second: a consumer that hears pulses knows the feed is flowing.</summary>
     Pulse,
+    /// <summary>An image's rollout percent or its scheduled steps changed.</summary>
+    ImageRolloutChanged,
+    /// <summary>An image came back from its folder's recycle bin.</summary>
+    ImageRestored,
+    /// <summary>An image's time in the recycle bin ended: it is gone for good.</summary>
+    ImagePurged,
 }
 
 /// <summary>

@@ -38,15 +38,22 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
         }
     }
 
-    /// <summary>Answers from the cache when it may, else fetches (and keeps the answer, a 404 included).</summary>
-    public Task<Image> GetLatestAsync(Caller caller, string folderId, string family, bool bypass, Func<Task<Image>> fetch)
+    /// <summary>Answers for the caller's own cohort (its subject) from the cache when it may, else fetches.</summary>
+    public Task<Image> GetLatestAsync(Caller caller, string folderId, string family, bool bypass, Func<Task<Image>> fetch) =>
+        GetLatestAsync(caller, folderId, family, Cohorts.Bucket(folderId, family, Cohorts.KeyOf(caller)), bypass, fetch);
+
+    /// <summary>
+    /// Answers from the cache when it may, else fetches (and keeps the answer, a 404 included). An
+    /// answer is kept per caller (the authorizer's decision) and cohort bucket (the rollout's).
+    /// </summary>
+    public Task<Image> GetLatestAsync(Caller caller, string folderId, string family, int bucket, bool bypass, Func<Task<Image>> fetch)
     {
         if (bypass || !IsFresh)
         {
             Interlocked.Increment(ref _fetches);
             return fetch();
         }
-        var key = new Key(folderId, family, caller);
+        var key = new Key(folderId, family, caller, bucket);
         var generation = Generation(folderId);
         // A hit completes synchronously: no state machine on the hottest path.
         return _entries.TryGetValue(key, out var entry) && entry.Generation == generation && time.GetElapsedTime(entry.StoredAt) <= _options.EntryLifetime
@@ -115,7 +122,7 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
         _entries[key] = entry;
     }
 
-    private readonly record struct Key(string FolderId, string Family, Caller Caller);
+    private readonly record struct Key(string FolderId, string Family, Caller Caller, int Bucket);
 
     /// <summary>A kept answer: the completed task every hit returns, or the message of a 404 (a fresh exception per hit).</summary>
     private sealed record Entry(Task<Image>? Answer, string? NotFoundMessage, long Generation, long StoredAt);

@@ -7,7 +7,8 @@ public sealed record Folder(
     [property: Id(1)] DateTimeOffset CreatedAt,
     [property: Id(2)] string Name,
     [property: Id(3)] string Description,
-    [property: Id(4)] IReadOnlyDictionary<string, string> Labels);
+    [property: Id(4)] IReadOnlyDictionary<string, string> Labels,
+    [property: Id(10)] RecycleBin? RecycleBin = null);
 
 /// <summary>The body of a folder create.</summary>
 [GenerateSerializer, Immutable, Alias("Stratum.CreateFolderRequest")]

@@ -7,6 +7,9 @@ public interface IFolderGrain : IGrainWithStringKey
     /// <summary>Reads the folder; 404 when it does not exist or the caller may not read it.</summary>
     [Alias("Get")] Task<Folder> GetAsync(Caller caller);
 
+    /// <summary>Changes the folder's settings (its recycle bin); needs the admin role.</summary>
+    [Alias("Update")] Task<Operation> UpdateAsync(Caller caller, UpdateFolderRequest request, string? idempotencyKey);
+
     /// <summary>Deletes the folder; only when it holds nothing (400 code 9 otherwise).</summary>
     [Alias("Delete")] Task<Operation> DeleteAsync(Caller caller, string? idempotencyKey);
 

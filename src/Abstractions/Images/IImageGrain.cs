@@ -15,8 +15,17 @@ public interface IImageGrain : IGrainWithStringKey
     /// <summary>Sets the deprecation state; DEPRECATED and OBSOLETE images are skipped by latest.</summary>
     [ImageWrite, Alias("Deprecate")] Task<Operation> DeprecateAsync(Caller caller, DeprecateRequest request, string? idempotencyKey);
 
-    /// <summary>Deletes the image; its data lives on while anything uses it.</summary>
+    /// <summary>
+    /// Deletes the image (refused while <c>deletionProtection</c> is set); with the folder's recycle
+    /// bin on, it moves there instead. Its data lives on while anything uses it.
+    /// </summary>
     [ImageWrite, Alias("Delete")] Task<Operation> DeleteAsync(Caller caller, string? idempotencyKey);
+
+    /// <summary>Changes the image's rollout in its family now, and/or schedules its steps.</summary>
+    [ImageWrite, Alias("Rollout")] Task<Operation> RolloutAsync(Caller caller, RolloutRequest request, string? idempotencyKey);
+
+    /// <summary>Brings the image back from its folder's recycle bin, with its id and family position.</summary>
+    [ImageWrite, Alias("Restore")] Task<Operation> RestoreAsync(Caller caller, string? idempotencyKey);
 
     /// <summary>The operations that created or changed this image, newest last.</summary>
     [Alias("ListOperations")] Task<IReadOnlyList<Operation>> ListOperationsAsync(Caller caller);
@@ -44,8 +53,17 @@ public interface IImageCatalogGrain : IGrainWithIntegerKey
     /// <summary>The images of a folder that the caller may read.</summary>
     [Alias("List")] Task<Page<Image>> ListAsync(Caller caller, string folderId, ListQuery query);
 
-    /// <summary>The newest READY, ACTIVE image of a family; 404 if none.</summary>
+    /// <summary>The images of a folder that the caller may read, in the given view (the recycle bin's, or the others).</summary>
+    [Alias("ListView")] Task<Page<Image>> ListAsync(Caller caller, string folderId, ListQuery query, ImageView view);
+
+    /// <summary>The newest READY, ACTIVE image of a family for the caller's own cohort (its subject); 404 if none.</summary>
     [Alias("GetLatestByFamily")] Task<Image> GetLatestByFamilyAsync(Caller caller, string folderId, string family);
+
+    /// <summary>
+    /// The newest READY, ACTIVE image of a family whose rollout covers the cohort of
+    /// <paramref name="cohortKey"/> (a zone, a host, a VM name; null is the caller's subject); 404 if none.
+    /// </summary>
+    [Alias("GetLatestByFamilyInCohort")] Task<Image> GetLatestByFamilyAsync(Caller caller, string folderId, string family, string? cohortKey);
 
     /// <summary>
     /// A family's changes as the caller may see them: those after <paramref name="afterRevision"/>
@@ -53,6 +71,12 @@ public interface IImageCatalogGrain : IGrainWithIntegerKey
     /// for a caller who may neither read the folder nor any member.
     /// </summary>
     [Alias("WatchFamily")] Task<FamilyChanges> WatchFamilyAsync(Caller caller, string folderId, string family, long? afterRevision);
+
+    /// <summary>
+    /// As <see cref="WatchFamilyAsync(Caller, string, string, long?)"/>, for the cohort of
+    /// <paramref name="cohortKey"/> (null is the caller's subject): only changes of that cohort's latest.
+    /// </summary>
+    [Alias("WatchFamilyInCohort")] Task<FamilyChanges> WatchFamilyAsync(Caller caller, string folderId, string family, long? afterRevision, string? cohortKey);
 
     /// <summary>The families of a folder.</summary>
     [Alias("ListFamilies")] Task<Page<FamilySummary>> ListFamiliesAsync(Caller caller, string folderId, ListQuery query);

@@ -11,6 +11,8 @@ public enum ImageStatus
     Error,
     /// <summary>Being deleted.</summary>
     Deleting,
+    /// <summary>In its folder's recycle bin: readable by id, restorable until it is purged.</summary>
+    Deleted,
 }
 
 /// <summary>The operating system of a boot image; it matters for CPU emulation and billing.</summary>
@@ -44,4 +46,13 @@ public enum DeprecationState
     Deprecated,
     /// <summary>Skipped by latest and refused as a source for new resources.</summary>
     Obsolete,
+}
+
+/// <summary>Which images a list shows.</summary>
+public enum ImageView
+{
+    /// <summary>The folder's images, without those in the recycle bin.</summary>
+    Default,
+    /// <summary>Only the images in the folder's recycle bin.</summary>
+    RecycleBin,
 }

@@ -28,12 +28,13 @@ public interface IFamilyWatchSink
 /// </summary>
 public sealed class FamilyWatcher(IGrainFactory grains, FamilyWatchHub hub, LatestCache cache, IOptions<WatchOptions> options)
 {
-    public async Task RunAsync(Caller caller, string folderId, string family, long? after, IFamilyWatchSink sink, CancellationToken aborted)
+    /// <param name="cohortKey">Whose rollout cohort the watch follows; null for the caller's own.</param>
+    public async Task RunAsync(Caller caller, string folderId, string family, long? after, string? cohortKey, IFamilyWatchSink sink, CancellationToken aborted)
     {
         var catalog = grains.GetGrain<IImageCatalogGrain>(0);
         // Listen before the first read, so a change between the two is not missed.
         using var watch = hub.Open(folderId);
-        var changes = await catalog.WatchFamilyAsync(caller, folderId, family, after);
+        var changes = await catalog.WatchFamilyAsync(caller, folderId, family, after, cohortKey);
         await sink.StartAsync(aborted);
         var sent = await WriteAsync(sink, changes, after, aborted);
         while (!aborted.IsCancellationRequested)
@@ -49,7 +50,7 @@ public sealed class FamilyWatcher(IGrainFactory grains, FamilyWatchHub hub, Late
             }
             try
             {
-                changes = await catalog.WatchFamilyAsync(caller, folderId, family, sent);
+                changes = await catalog.WatchFamilyAsync(caller, folderId, family, sent, cohortKey);
             }
             catch (StratumException e)
             {

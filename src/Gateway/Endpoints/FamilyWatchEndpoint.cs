@@ -22,7 +22,8 @@ public static class FamilyWatchEndpoint
     {
         var folderId = ImageEndpoints.FolderId(RequestReader.Required(http.Request, "folderId"));
         var family = RequestReader.Required(http.Request, "family");
-        await watcher.RunAsync(http.Caller(), folderId, family, LastEventId(http.Request), new EventStream(http.Response), http.RequestAborted);
+        await watcher.RunAsync(http.Caller(), folderId, family, LastEventId(http.Request), RequestReader.Optional(http.Request, "cohortKey"),
+            new EventStream(http.Response), http.RequestAborted);
     }
 
     /// <summary>The watch as Server-Sent Events: <c>id</c> is the revision, <c>event: latest</c>, the change as JSON.</summary>

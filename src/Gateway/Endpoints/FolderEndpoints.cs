@@ -43,6 +43,10 @@ public static class FolderEndpoints
                 _ => throw path.UnknownMethod(),
             }, ContractJson.Options);
         }).Produces<Operation>();
+        folders.MapPatch("/{folderId}", async (string folderId, HttpContext http, IGrainFactory grains) =>
+            Results.Json(await Folder(grains, new ResourcePath(folderId, null)).UpdateAsync(http.Caller(),
+                await RequestReader.BodyAsync<UpdateFolderRequest>(http.Request), RequestReader.IdempotencyKey(http.Request)), ContractJson.Options))
+            .Accepts<UpdateFolderRequest>("application/json").Produces<Operation>();
         folders.MapDelete("/{folderId}", async (string folderId, HttpContext http, IGrainFactory grains) =>
             Results.Json(await Folder(grains, new ResourcePath(folderId, null)).DeleteAsync(http.Caller(), RequestReader.IdempotencyKey(http.Request)), ContractJson.Options))
             .Produces<Operation>();

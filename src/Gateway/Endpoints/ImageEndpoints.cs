@@ -19,7 +19,7 @@ public static class ImageEndpoints
         compute.MapGet("/images", async (HttpContext http, IGrainFactory grains) =>
         {
             var page = await grains.GetGrain<IImageCatalogGrain>(0).ListAsync(http.Caller(),
-                FolderId(RequestReader.Required(http.Request, "folderId")), RequestReader.ListQuery(http.Request));
+                FolderId(RequestReader.Required(http.Request, "folderId")), RequestReader.ListQuery(http.Request), ReleaseRequests.View(http.Request));
             return Json(new { images = page.Items, nextPageToken = page.NextPageToken });
         });
         // The hottest read: its services are taken once here, not bound from the request each time.
@@ -30,10 +30,12 @@ public static class ImageEndpoints
             var caller = http.Caller();
             var folderId = FolderId(RequestReader.Required(http.Request, "folderId"));
             var family = RequestReader.Required(http.Request, "family");
-            // Served from this gateway's cache while the change feed keeps it fresh; a caller who
-            // just changed an image goes to the grains (and past their caches) to read its write.
-            var image = await cache.GetLatestAsync(caller, folderId, family, writes.WroteRecently(caller.Subject),
-                () => grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, folderId, family));
+            var cohortKey = RequestReader.Optional(http.Request, "cohortKey");
+            // Served from this gateway's cache (per caller and cohort bucket) while the change feed keeps it
+            // fresh; a caller who just changed an image goes to the grains (and past their caches) to read its write.
+            var bucket = Cohorts.Bucket(folderId, family, cohortKey ?? Cohorts.KeyOf(caller));
+            var image = await cache.GetLatestAsync(caller, folderId, family, bucket, writes.WroteRecently(caller.Subject),
+                () => grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, folderId, family, cohortKey));
             return Results.Bytes(SerializedImages.GetValue(image, i => JsonSerializer.SerializeToUtf8Bytes(i, ContractJson.Options)), JsonContentType);
         }).Produces<Image>();
         FamilyWatchEndpoint.Map(compute);
@@ -70,7 +72,9 @@ public static class ImageEndpoints
             var key = RequestReader.IdempotencyKey(http.Request);
             return Json(path.Method switch
             {
-                "deprecate" => await image.DeprecateAsync(http.Caller(), await RequestReader.BodyAsync<DeprecateRequest>(http.Request), key),
+                "deprecate" => await image.DeprecateAsync(http.Caller(), (await RequestReader.BodyAsync<DeprecateBody>(http.Request)).ToRequest(), key),
+                "rollout" => await image.RolloutAsync(http.Caller(), await RequestReader.BodyAsync<RolloutRequest>(http.Request), key),
+                "restore" => await image.RestoreAsync(http.Caller(), key),
                 "setAccessBindings" => await image.SetAccessBindingsAsync(http.Caller(),
                     (await RequestReader.BodyAsync<SetAccessBindingsBody>(http.Request)).AccessBindings ?? throw StratumException.Invalid("accessBindings is required."), key),
                 "updateAccessBindings" => await image.UpdateAccessBindingsAsync(http.Caller(),

@@ -45,7 +45,7 @@ public sealed class StratumImageGrpcService(IGrainFactory grains, FamilyWatcher 
         {
             throw StratumException.Invalid($"afterRevision {request.AfterRevision} is not a revision this API sent (a non-negative integer).");
         }
-        return watcher.RunAsync(context.Caller(), folderId, family, request.HasAfterRevision ? request.AfterRevision : null,
+        return watcher.RunAsync(context.Caller(), folderId, family, request.HasAfterRevision ? request.AfterRevision : null, cohortKey: null,
             new Stream(responseStream, context), context.CancellationToken);
     }
 

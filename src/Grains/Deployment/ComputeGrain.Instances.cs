@@ -14,10 +14,11 @@ public sealed partial class ComputeGrain
         {
             return await AttachAsync(caller, request, diskId, idempotencyKey);
         }
-        var source = await ResolveAsync(caller, spec.DiskSpec!.ImageId, spec.DiskSpec.SnapshotId, spec.DiskSpec.Family);
-        RequireSize(spec.DiskSpec.Size, source, "bootDiskSpec.diskSpec.size");
         var route = await RouteAsync(caller, request.FolderId, idempotencyKey, "instances.create", request);
-        var (vm, bootDisk) = NewVm(request.FolderId, request.Name, spec, source, route.NewId(ResourceIds.Instance), route.NewId(ResourceIds.Disk));
+        var instanceId = route.NewId(ResourceIds.Instance);
+        var source = await ResolveAsync(caller, spec.DiskSpec!.ImageId, spec.DiskSpec.SnapshotId, spec.DiskSpec.Family, cohortKey: instanceId);
+        RequireSize(spec.DiskSpec.Size, source, "bootDiskSpec.diskSpec.size");
+        var (vm, bootDisk) = NewVm(request.FolderId, request.Name, spec, source, instanceId, route.NewId(ResourceIds.Disk));
         var (instance, disk) = (WithRequestedFields(vm, request), bootDisk with { ZoneId = request.ZoneId });
         var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateInstance, Placement.OperationIdOf(instance.Id),
             $"Create instance {request.Name ?? instance.Id}", caller.Subject.ToString(), route.ClaimHash, route.Fingerprint, disk, source.Os, instance));

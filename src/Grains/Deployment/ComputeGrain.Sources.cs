@@ -7,20 +7,18 @@ public sealed partial class ComputeGrain
 {
     /// <summary>
     /// The source of a new disk: an image (needs the use permission; READY, not OBSOLETE), the
-    /// latest image of a family, a snapshot, or nothing.
+    /// latest image of a family for the cohort of <paramref name="cohortKey"/> (the new resource's
+    /// id, so many VMs split by the family's rollouts), a snapshot, or nothing.
     /// </summary>
-    private async Task<DiskSource> ResolveAsync(Caller caller, string? imageId, string? snapshotId, FamilyRef? family)
+    private async Task<DiskSource> ResolveAsync(Caller caller, string? imageId, string? snapshotId, FamilyRef? family, string cohortKey)
     {
         if (family is not null)
         {
-            imageId = (await grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, family.FolderId, family.Name)).Id;
+            imageId = (await grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, family.FolderId, family.Name, cohortKey)).Id;
         }
         if (imageId is not null)
         {
-            var image = (await grains.GetGrain<IImageInternalGrain>(imageId).GetSourceAsync(caller)).Image;
-            return image is { Pooled: true, LayerId: { } layerId }
-                ? new DiskSource(image.Id, null, layerId, layerId, image.StorageSize, image.MinDiskSize, image.Os.Type)
-                : new DiskSource(image.Id, null, null, image.Id, image.StorageSize, image.MinDiskSize, image.Os.Type);
+            return await ImageSourceAsync(caller, imageId);
         }
         if (snapshotId is not null)
         {
@@ -35,6 +33,14 @@ public sealed partial class ComputeGrain
             return new DiskSource(null, snapshot.Id, snapshot.LayerId, blob, snapshot.StorageSize, snapshot.DiskSize, snapshot.Os.Type);
         }
         return DiskSource.Empty;
+    }
+
+    private async Task<DiskSource> ImageSourceAsync(Caller caller, string imageId)
+    {
+        var image = (await grains.GetGrain<IImageInternalGrain>(imageId).GetSourceAsync(caller)).Image;
+        return image is { Pooled: true, LayerId: { } layerId }
+            ? new DiskSource(image.Id, null, layerId, layerId, image.StorageSize, image.MinDiskSize, image.Os.Type)
+            : new DiskSource(image.Id, null, null, image.Id, image.StorageSize, image.MinDiskSize, image.Os.Type);
     }
 
     private static void RequireSize(long size, DiskSource source, string field)

@@ -23,6 +23,7 @@ public sealed partial class ComputeGrain(
     ImageData data,
     ResourceIndex index,
     IOptions<DeploymentOptions> options,
+    Releases.FamilyResolver resolver,
     IGrainFactory grains) : Grain, IComputeGrain
 {
     private static readonly ConcurrentDictionary<string, int> ShardCounts = new();
@@ -31,10 +32,11 @@ public sealed partial class ComputeGrain(
     {
         ComputeRules.Validate(request);
         await DemandFolderAsync(caller, request.FolderId, Permission.Edit, "create disks in");
-        var source = await ResolveAsync(caller, request.ImageId, request.SnapshotId, request.Family);
-        RequireSize(request.Size, source, "size");
         var route = await RouteAsync(caller, request.FolderId, idempotencyKey, "disks.create", request);
-        var disk = new Disk(route.NewId(ResourceIds.Disk), request.FolderId, DateTimeOffset.UtcNow, request.Name,
+        var diskId = route.NewId(ResourceIds.Disk);
+        var source = await ResolveAsync(caller, request.ImageId, request.SnapshotId, request.Family, cohortKey: diskId);
+        RequireSize(request.Size, source, "size");
+        var disk = new Disk(diskId, request.FolderId, DateTimeOffset.UtcNow, request.Name,
             request.Size, DiskStatus.Creating, source.ImageId, source.SnapshotId, source.LayerId,
             Description: request.Description, Labels: request.Labels, ZoneId: request.ZoneId, TypeId: request.TypeId);
         var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateDisk, Placement.OperationIdOf(disk.Id),

@@ -5,7 +5,9 @@ namespace Stratum.Families;
 
 /// <summary>
 /// Holds one family's members. Members join when their image is READY and leave when it is
-/// deleted, so every member is usable; latest is the ACTIVE member with the highest sequence.
+/// deleted (or moved to the recycle bin), so every member is usable. A member is latest for the
+/// cohort buckets below its rollout percent; for each bucket the newest such ACTIVE member wins.
+/// Every change of who is latest for any cohort, and every rollout change, is a revision in the history.
 /// </summary>
 public sealed class FamilyGrain(
     [PersistentState("family", StorageNames.Families)] IPersistentState<FamilyState> state,
@@ -14,6 +16,9 @@ public sealed class FamilyGrain(
 {
     /// <summary>How many changes of latest a family remembers for watchers that resume.</summary>
     public const int HistoryLength = 256;
+
+    /// <summary>How many members rolling out a ladder holds above its 100 % member; older rollouts reach no one in practice.</summary>
+    public const int MaxRungs = 32;
 
     private (string FolderId, string Name) Key
     {
@@ -25,38 +30,51 @@ public sealed class FamilyGrain(
         }
     }
 
-    async Task<long> IFamilyGrain.JoinAsync(string imageId, DeprecationState deprecation)
+    async Task<long> IFamilyGrain.JoinAsync(string imageId, DeprecationState deprecation, int percent)
     {
         if (state.State.Members.Find(m => m.ImageId == imageId) is { } existing)
         {
             return existing.Sequence;
         }
-        var member = new FamilyMember(imageId, state.State.NextSequence++, deprecation);
-        state.State.Members.Add(member);
-        await SaveAsync();
+        var next = state.State.Copy();
+        var member = new FamilyMember(imageId, next.NextSequence++, deprecation, percent);
+        next.Members.Add(member);
+        await SaveAsync(next, rolloutChanged: false);
         return member.Sequence;
     }
 
-    async Task IFamilyGrain.SetDeprecationAsync(string imageId, DeprecationState deprecation)
+    async Task IFamilyGrain.RejoinAsync(string imageId, long sequence, DeprecationState deprecation, int percent)
     {
-        var index = state.State.Members.FindIndex(m => m.ImageId == imageId);
-        if (index >= 0 && state.State.Members[index].Deprecation != deprecation)
-        {
-            state.State.Members[index] = state.State.Members[index] with { Deprecation = deprecation };
-            await SaveAsync();
-        }
+        var next = state.State.Copy();
+        next.Members.RemoveAll(m => m.ImageId == imageId);
+        next.Members.Add(new FamilyMember(imageId, sequence, deprecation, percent));
+        next.NextSequence = Math.Max(next.NextSequence, sequence + 1);
+        await SaveAsync(next, rolloutChanged: false);
     }
+
+    Task IFamilyGrain.SetDeprecationAsync(string imageId, DeprecationState deprecation) =>
+        ChangeMemberAsync(imageId, m => m.Deprecation == deprecation ? m : m with { Deprecation = deprecation }, rolloutChanged: false);
+
+    Task IFamilyGrain.SetRolloutAsync(string imageId, int percent) =>
+        ChangeMemberAsync(imageId, m => m.RolloutPercent == percent ? m : m with { Percent = percent }, rolloutChanged: true);
 
     async Task IFamilyGrain.LeaveAsync(string imageId)
     {
-        if (state.State.Members.RemoveAll(m => m.ImageId == imageId) > 0)
+        if (state.State.Members.Exists(m => m.ImageId == imageId))
         {
-            await SaveAsync();
+            var next = state.State.Copy();
+            next.Members.RemoveAll(m => m.ImageId == imageId);
+            await SaveAsync(next, rolloutChanged: false);
         }
     }
 
-    Task<IReadOnlyList<string>> IFamilyGrain.GetActiveAsync(int limit) =>
-        Task.FromResult<IReadOnlyList<string>>(Active().Take(limit).Select(m => m.ImageId).ToList());
+    Task<IReadOnlyList<IReadOnlyList<string>>> IFamilyGrain.GetCandidatesAsync(IReadOnlyList<int> buckets, int limit)
+    {
+        var active = Active(state.State).ToList();
+        return Task.FromResult<IReadOnlyList<IReadOnlyList<string>>>(buckets
+            .Select(b => (IReadOnlyList<string>)active.Where(m => Cohorts.Includes(m.RolloutPercent, b)).Take(limit).Select(m => m.ImageId).ToList())
+            .ToList());
+    }
 
     Task<FamilyHistory> IFamilyGrain.GetHistoryAsync(long? afterRevision)
     {
@@ -65,38 +83,92 @@ public sealed class FamilyGrain(
         // Every change after the given revision is known when the history reaches back to the one right after it.
         var complete = afterRevision is { } after && after <= revision
             && (after == revision || (history.Count > 0 && history[0].Revision <= after + 1));
-        return Task.FromResult(new FamilyHistory(revision, complete ? history.Where(h => h.Revision > afterRevision).ToList() : null));
+        if (!complete)
+        {
+            return Task.FromResult(new FamilyHistory(revision, null));
+        }
+        var baseline = afterRevision == 0 ? new FamilyLatest(0, null, null, []) : history.LastOrDefault(h => h.Revision <= afterRevision);
+        return Task.FromResult(new FamilyHistory(revision, history.Where(h => h.Revision > afterRevision).ToList(), baseline));
     }
 
-    private IEnumerable<FamilyMember> Active() => state.State.Members
+    private async Task ChangeMemberAsync(string imageId, Func<FamilyMember, FamilyMember> change, bool rolloutChanged)
+    {
+        var index = state.State.Members.FindIndex(m => m.ImageId == imageId);
+        if (index < 0 || change(state.State.Members[index]) is var changed && changed == state.State.Members[index])
+        {
+            return;
+        }
+        var next = state.State.Copy();
+        next.Members[index] = changed;
+        await SaveAsync(next, rolloutChanged && changed.Deprecation == DeprecationState.Active);
+    }
+
+    private static IEnumerable<FamilyMember> Active(FamilyState family) => family.Members
         .Where(m => m.Deprecation == DeprecationState.Active)
         .OrderByDescending(m => m.Sequence);
 
-    private async Task SaveAsync()
+    /// <summary>The ACTIVE members rolling out, newest first, down to and including the newest one at 100 %.</summary>
+    private static List<FamilyRung> Ladder(FamilyState family)
     {
-        var latest = Active().FirstOrDefault();
-        var changed = latest?.ImageId != state.State.LatestImageId;
-        if (changed)
+        var rungs = new List<FamilyRung>();
+        foreach (var member in Active(family))
         {
-            state.State.History.Add(new FamilyLatest(state.State.Revision + 1, latest?.ImageId, latest?.Sequence));
-            if (state.State.History.Count > HistoryLength)
+            if (member.RolloutPercent >= 100)
             {
-                state.State.History.RemoveRange(0, state.State.History.Count - HistoryLength);
+                rungs.Add(new FamilyRung(member.ImageId, member.Sequence, 100));
+                break;
+            }
+            if (member.RolloutPercent > 0 && rungs.Count < MaxRungs)
+            {
+                rungs.Add(new FamilyRung(member.ImageId, member.Sequence, member.RolloutPercent));
             }
         }
-        await state.WriteStateAsync();
+        return rungs;
+    }
+
+    /// <summary>
+    /// Writes the family's next state (swapped in only once written), adding a history entry when
+    /// the ladder changed or a rollout did; then the index and the feed follow.
+    /// </summary>
+    private async Task SaveAsync(FamilyState next, bool rolloutChanged)
+    {
+        var ladder = Ladder(next);
+        var full = ladder.Count > 0 && ladder[^1].Percent >= 100 ? ladder[^1] : null;
+        var previous = next.History.Count > 0 ? next.History[^1].Rungs : [];
+        var changed = rolloutChanged || !ladder.SequenceEqual(previous);
+        if (changed)
+        {
+            next.History.Add(new FamilyLatest(next.Revision + 1, full?.ImageId, full?.Sequence, ladder));
+            if (next.History.Count > HistoryLength)
+            {
+                next.History.RemoveRange(0, next.History.Count - HistoryLength);
+            }
+        }
+        var current = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = current;
+            throw;
+        }
         var (folderId, name) = Key;
-        if (state.State.Members.Count == 0)
+        if (next.Members.Count == 0)
         {
             await index.DeleteFamilyAsync(folderId, name);
         }
         else
         {
-            await index.UpsertFamilyAsync(new FamilySummary(name, folderId, latest?.ImageId, state.State.Members.Count));
+            var rollouts = Active(next).TakeWhile(m => m.ImageId != full?.ImageId).Where(m => m.RolloutPercent < 100)
+                .Take(MaxRungs).Select(m => new FamilyRollout(m.ImageId, m.RolloutPercent)).ToList();
+            await index.UpsertFamilyAsync(new FamilySummary(name, folderId, full?.ImageId, next.Members.Count, rollouts));
         }
         if (changed)
         {
-            await changes.PublishAsync(ChangeEvent.Of(ChangeKind.FamilyLatestChanged, folderId, latest?.ImageId, name, latest?.Sequence, state.State.Revision));
+            await changes.PublishAsync(ChangeEvent.Of(ChangeKind.FamilyLatestChanged, folderId, full?.ImageId, name, full?.Sequence, next.Revision));
         }
     }
 }

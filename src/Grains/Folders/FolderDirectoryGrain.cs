@@ -27,8 +27,11 @@ public sealed class FolderDirectoryGrain(Authorizer authorizer, ResourceIndex in
             return await op.CompleteAsync(folder);
         });
 
-    Task<Page<Folder>> IFolderDirectoryGrain.ListAsync(Caller caller, ListQuery query) =>
-        index.QueryFoldersAsync(authorizer.IsPlatformAdmin(caller) ? null : caller.Subject, query);
+    async Task<Page<Folder>> IFolderDirectoryGrain.ListAsync(Caller caller, ListQuery query)
+    {
+        var page = await index.QueryFoldersAsync(authorizer.IsPlatformAdmin(caller) ? null : caller.Subject, query);
+        return page with { Items = page.Items.Select(FolderGrain.Shown).ToList() };
+    }
 
     async Task<Folder> IFolderDirectoryGrain.EnsureStandardImagesAsync(Caller caller)
     {

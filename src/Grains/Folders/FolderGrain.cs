@@ -83,7 +83,7 @@ public sealed partial class FolderGrain(
     Task<Folder> IFolderGrain.GetAsync(Caller caller)
     {
         Authorizer.Demand(Granted(caller), Permission.Read, "folder", Id, "read");
-        return Task.FromResult(State.Folder!);
+        return Task.FromResult(Shown(State.Folder!));
     }
 
     Task<Operation> IFolderGrain.DeleteAsync(Caller caller, string? idempotencyKey) =>

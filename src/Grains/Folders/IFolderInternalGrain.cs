@@ -7,6 +7,9 @@ public interface IFolderInternalGrain : IGrainWithStringKey
     /// <summary>Creates the folder's record (idempotent for the same operation).</summary>
     [Alias("Initialize")] Task<Folder> InitializeAsync(CreateFolderRequest request, string operationId);
 
+    /// <summary>How long a deleted image stays in the folder's recycle bin; 0 when it keeps none.</summary>
+    [Alias("GetRecycleBinHours"), AlwaysInterleave] Task<int> GetRecycleBinHoursAsync();
+
     /// <summary>Whether the folder exists and its bindings, for the authorizer.</summary>
     /// <remarks>Interleaves: it only reads, and a grain this folder awaits may be asking.</remarks>
     [Alias("GetAccess"), AlwaysInterleave] Task<FolderAccess> GetAccessAsync();

@@ -35,6 +35,9 @@ public static class StratumSiloExtensions
         services.Configure<ChangeFeedOptions>(configuration.GetSection(ChangeFeedOptions.Section));
         services.AddSingleton<LatestCache>();
         services.AddSingleton<ChangePublisher>();
+        services.Configure<Releases.LifecycleOptions>(configuration.GetSection(Releases.LifecycleOptions.Section));
+        services.AddSingleton(new Releases.LifecycleClock(TimeProvider.System));
+        services.AddSingleton<Releases.FamilyResolver>();
         return services;
     }
 

@@ -4,6 +4,7 @@ using Stratum.Changes;
 using Stratum.Families;
 using Stratum.Index;
 using Stratum.Operations;
+using Stratum.Releases;
 
 namespace Stratum.Images;
 
@@ -13,11 +14,8 @@ namespace Stratum.Images;
 /// </summary>
 // Reentrant: it keeps no state, so calls interleave freely instead of queueing behind one another.
 [StatelessWorker, Reentrant]
-public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index, LatestCache cache, IGrainFactory grains) : Grain, IImageCatalogGrain
+public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index, LatestCache cache, FamilyResolver resolver, IGrainFactory grains) : Grain, IImageCatalogGrain
 {
-    /// <summary>How many ACTIVE members latestByFamily looks past when newer ones are unreadable.</summary>
-    private const int LatestCandidates = 16;
-
     /// <summary>How many pages of shared images a stranger's families list reads at most.</summary>
     private const int SharedFamilyPages = 10;
 
@@ -32,13 +30,21 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
     /// All the folder's images for those who may read the folder; for anyone else only the images
     /// shared with them (public ones included). A folder that shows a caller nothing does not exist for them.
     /// </summary>
-    async Task<Page<Image>> IImageCatalogGrain.ListAsync(Caller caller, string folderId, ListQuery query)
+    Task<Page<Image>> IImageCatalogGrain.ListAsync(Caller caller, string folderId, ListQuery query) =>
+        ((IImageCatalogGrain)this).ListAsync(caller, folderId, query, ImageView.Default);
+
+    /// <summary>As the plain list, over the images of the view: the folder's, or its recycle bin's.</summary>
+    async Task<Page<Image>> IImageCatalogGrain.ListAsync(Caller caller, string folderId, ListQuery query, ImageView view)
     {
+        if (!Enum.IsDefined(view))
+        {
+            throw StratumException.Invalid("view must be DEFAULT or RECYCLE_BIN.");
+        }
         if ((await authorizer.OnImageAsync(caller, folderId, [])).HasFlag(Permission.Read))
         {
-            return await index.QueryImagesAsync(folderId, query);
+            return await index.QueryImagesAsync(folderId, query, view: view);
         }
-        var page = await index.QueryImagesAsync(folderId, query, caller.Subject);
+        var page = await index.QueryImagesAsync(folderId, query, caller.Subject, view);
         if (query.PageToken is null && page.Items.Count == 0 && page.NextPageToken is null)
         {
             throw StratumException.NotFound("folder", folderId);
@@ -46,46 +52,63 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
         return page;
     }
 
-    /// <summary>
-    /// The newest READY, ACTIVE member the caller may read: a stranger sees only what is shared with
-    /// them. Answered from this silo's cache while the change feed keeps it fresh, unless the
-    /// caller asks to skip it (it just changed an image: read-your-writes).
-    /// </summary>
-    Task<Image> IImageCatalogGrain.GetLatestByFamilyAsync(Caller caller, string folderId, string family)
-    {
-        Validation.Rules.Family(family);
-        return cache.GetLatestAsync(caller, folderId, family, RequestContext.Get(LatestCache.BypassKey) is true,
-            () => ResolveLatestAsync(caller, folderId, family));
-    }
+    Task<Image> IImageCatalogGrain.GetLatestByFamilyAsync(Caller caller, string folderId, string family) =>
+        ((IImageCatalogGrain)this).GetLatestByFamilyAsync(caller, folderId, family, null);
 
     /// <summary>
-    /// The family's latest changes after a revision, each as the caller sees it (a change to an image
-    /// the caller may not read is left out), or just the current latest when they are not all known.
+    /// The newest READY, ACTIVE member the caller may read whose rollout covers the cohort: a
+    /// stranger sees only what is shared with them. Answered from this silo's cache (per caller and
+    /// cohort bucket) while the change feed keeps it fresh, unless the caller asks to skip it (it
+    /// just changed an image: read-your-writes).
     /// </summary>
-    async Task<FamilyChanges> IImageCatalogGrain.WatchFamilyAsync(Caller caller, string folderId, string family, long? afterRevision)
+    Task<Image> IImageCatalogGrain.GetLatestByFamilyAsync(Caller caller, string folderId, string family, string? cohortKey)
     {
-        Validation.Rules.Family(family);
+        var bucket = BucketOf(caller, folderId, family, cohortKey);
+        return cache.GetLatestAsync(caller, folderId, family, bucket, RequestContext.Get(LatestCache.BypassKey) is true,
+            () => ResolveLatestAsync(caller, folderId, family, bucket));
+    }
+
+    Task<FamilyChanges> IImageCatalogGrain.WatchFamilyAsync(Caller caller, string folderId, string family, long? afterRevision) =>
+        ((IImageCatalogGrain)this).WatchFamilyAsync(caller, folderId, family, afterRevision, null);
+
+    /// <summary>
+    /// The changes of the cohort's latest after a revision, each as the caller sees it (a change to an
+    /// image the caller may not read, and every change that moved only other cohorts, is left out),
+    /// or just the current latest when they are not all known.
+    /// </summary>
+    async Task<FamilyChanges> IImageCatalogGrain.WatchFamilyAsync(Caller caller, string folderId, string family, long? afterRevision, string? cohortKey)
+    {
+        var bucket = BucketOf(caller, folderId, family, cohortKey);
         var history = await grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(folderId, family)).GetHistoryAsync(afterRevision);
         var mayReadFolder = (await authorizer.OnImageAsync(caller, folderId, [])).HasFlag(Permission.Read);
         if (history.Changes is null)
         {
-            var latest = await TryResolveLatestAsync(caller, folderId, family);
+            var latest = await resolver.ResolveAsync(caller, folderId, family, bucket);
             return latest is null && !mayReadFolder
                 ? throw StratumException.NotFound("family", $"{folderId}/{family}")
                 : new FamilyChanges(history.Revision, [new FamilyChange(history.Revision, latest)], Complete: false);
         }
-        if (!mayReadFolder && await TryResolveLatestAsync(caller, folderId, family) is null)
+        if (!mayReadFolder && await resolver.ResolveAsync(caller, folderId, family, bucket) is null)
         {
             throw StratumException.NotFound("family", $"{folderId}/{family}");
         }
         var changes = new List<FamilyChange>();
+        // Without the baseline (it left the history) the first change is sent whatever it is.
+        var known = history.Baseline is not null;
+        var previous = history.Baseline?.LatestFor(bucket);
         foreach (var change in history.Changes)
         {
-            if (change.ImageId is null)
+            var imageId = change.LatestFor(bucket);
+            if (known && imageId == previous)
+            {
+                continue;
+            }
+            (known, previous) = (true, imageId);
+            if (imageId is null)
             {
                 changes.Add(new FamilyChange(change.Revision, null));
             }
-            else if (await grains.GetGrain<IImageInternalGrain>(change.ImageId).TryGetAsync(caller) is { } image)
+            else if (await grains.GetGrain<IImageInternalGrain>(imageId).TryGetAsync(caller) is { Status: not ImageStatus.Deleted } image)
             {
                 changes.Add(new FamilyChange(change.Revision, image));
             }
@@ -93,22 +116,16 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
         return new FamilyChanges(history.Revision, changes, Complete: true);
     }
 
-    private async Task<Image> ResolveLatestAsync(Caller caller, string folderId, string family) =>
-        await TryResolveLatestAsync(caller, folderId, family)
-            ?? throw new StratumException(ErrorCode.NotFound, $"Family '{family}' in folder '{folderId}' has no READY, ACTIVE image.");
-
-    private async Task<Image?> TryResolveLatestAsync(Caller caller, string folderId, string family)
+    private static int BucketOf(Caller caller, string folderId, string family, string? cohortKey)
     {
-        var candidates = await grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(folderId, family)).GetActiveAsync(LatestCandidates);
-        foreach (var imageId in candidates)
-        {
-            if (await grains.GetGrain<IImageInternalGrain>(imageId).TryGetAsync(caller) is { Status: ImageStatus.Ready } image)
-            {
-                return image;
-            }
-        }
-        return null;
+        Validation.Rules.Family(family);
+        ReleaseRules.CohortKey(cohortKey);
+        return Cohorts.Bucket(folderId, family, cohortKey ?? Cohorts.KeyOf(caller));
     }
+
+    private async Task<Image> ResolveLatestAsync(Caller caller, string folderId, string family, int bucket) =>
+        await resolver.ResolveAsync(caller, folderId, family, bucket)
+            ?? throw new StratumException(ErrorCode.NotFound, $"Family '{family}' in folder '{folderId}' has no READY, ACTIVE image for this cohort.");
 
     /// <summary>
     /// The folder's families; a caller who may not read the folder sees the families of the images
@@ -131,8 +148,16 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
                 break;
             }
         }
-        var families = shared.GroupBy(i => i.Family!).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new FamilySummary(g.Key, folderId,
-            g.Where(i => i is { Status: ImageStatus.Ready, Deprecation.State: DeprecationState.Active }).MaxBy(i => i.FamilySequence)?.Id, g.Count())).ToList();
+        var families = shared.GroupBy(i => i.Family!).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Summary(g.Key, folderId, g.ToList())).ToList();
         return families.Count == 0 ? throw StratumException.NotFound("folder", folderId) : new Page<FamilySummary>(families, null);
+    }
+
+    /// <summary>A family over the given members: its 100 % latest, and the newer members still rolling out.</summary>
+    private static FamilySummary Summary(string family, string folderId, IReadOnlyList<Image> members)
+    {
+        var active = members.Where(i => i is { Status: ImageStatus.Ready, Deprecation.State: DeprecationState.Active }).OrderByDescending(i => i.FamilySequence).ToList();
+        var full = active.FirstOrDefault(i => Rollout.PercentOf(i) >= 100);
+        var rollouts = active.TakeWhile(i => i != full).Select(i => new FamilyRollout(i.Id, Rollout.PercentOf(i))).ToList();
+        return new FamilySummary(family, folderId, full?.Id, members.Count, rollouts);
     }
 }

@@ -57,7 +57,8 @@ public sealed partial class ImageGrain
             request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Bytes ?? 0, minDiskSize,
             request.ProductIds ?? source?.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
             source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null);
-        var op = await StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}");
+        state.State.Image = WithReleaseSettings(state.State.Image, request);
+        var op = await StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}", "create");
         await state.WriteStateAsync();
         await index.UpsertImageAsync(state.State.Image, previous: null, state.State.Bindings);
         await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageCreated, state.State.Image));
@@ -118,7 +119,7 @@ public sealed partial class ImageGrain
         }
         if (ready.Family is { } family)
         {
-            ready = ready with { FamilySequence = await Family(family).JoinAsync(Id, ready.Deprecation.State) };
+            ready = ready with { FamilySequence = await Family(family).JoinAsync(Id, ready.Deprecation.State, Rollout.PercentOf(ready)) };
         }
         state.State.Image = ready;
         await state.WriteStateAsync();
@@ -165,11 +166,17 @@ public sealed partial class ImageGrain
             // call to itself, as activation should not wait on other grains.
             _ = this.AsReference<IImageInternalGrain>().ReconcileAsync();
         }
+        OnActivateLifecycle();
         return Task.CompletedTask;
     }
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == LifecycleReminder)
+        {
+            await OnLifecycleReminderAsync();
+            return;
+        }
         if (state.State.Image is { Status: ImageStatus.Creating or ImageStatus.Deleting })
         {
             await ((IImageInternalGrain)this).ReconcileAsync();

@@ -12,24 +12,39 @@ public sealed partial class ImageGrain
             Authorizer.Demand(await GrantedAsync(caller), Permission.Edit, "image", Id, "delete");
             if (Current.Status == ImageStatus.Deleting)
             {
-                return await grains.GetGrain<IOperationInternalGrain>(state.State.DeleteOperationId!).TryGetAsync()
-                    ?? throw StratumException.Precondition($"Image '{Id}' is already being deleted.");
+                return state.State.DeleteOperationId is { } deleting && await grains.GetGrain<IOperationInternalGrain>(deleting).TryGetAsync() is { } first
+                    ? first
+                    : throw StratumException.Precondition($"Image '{Id}' is already being deleted.");
             }
-            var op = await StartOperationAsync(opId, caller, $"Delete image {Current.Name ?? Id}", "delete");
-            _transfer?.Cancel();
-            if (Current.Status == ImageStatus.Creating && state.State.SourceBlob is null)
-            {
-                // An import in flight gives back all it reserved; its transfer can reserve no more.
-                state.State.SettleImport = 0;
-            }
-            state.State.DeleteOperationId = opId;
-            state.State.Image = Current with { Status = ImageStatus.Deleting };
-            await state.WriteStateAsync();
-            await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageDeleted, Current));
-            await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            await FinishDeletionAsync();
-            return await grains.GetGrain<IOperationInternalGrain>(op.Id).TryGetAsync() ?? op;
+            return await DeleteNowAsync(opId, caller, $"Delete image {Current.Name ?? Id}");
         });
+
+    /// <summary>
+    /// Deletes the image, for a caller or a schedule: refused while it is protected; into the
+    /// recycle bin when its folder keeps one (a READY image), else for good.
+    /// </summary>
+    private async Task<Operation> DeleteNowAsync(string opId, Caller caller, string description)
+    {
+        RefuseDeletion();
+        if (Current.Status == ImageStatus.Ready && await RecycleBinHoursAsync() is > 0 and var hours)
+        {
+            return await MoveToBinAsync(opId, caller, description, hours);
+        }
+        var op = await StartOperationAsync(opId, caller, description, "delete");
+        _transfer?.Cancel();
+        if (Current.Status == ImageStatus.Creating && state.State.SourceBlob is null)
+        {
+            // An import in flight gives back all it reserved; its transfer can reserve no more.
+            state.State.SettleImport = 0;
+        }
+        state.State.DeleteOperationId = opId;
+        state.State.Image = Current with { Status = ImageStatus.Deleting };
+        await state.WriteStateAsync();
+        await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageDeleted, Current));
+        await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await FinishDeletionAsync();
+        return await grains.GetGrain<IOperationInternalGrain>(op.Id).TryGetAsync() ?? op;
+    }
 
     /// <summary>
     /// The steps after an image is marked DELETING. Each is idempotent, so a deletion interrupted
@@ -44,6 +59,10 @@ public sealed partial class ImageGrain
             await Family(family).LeaveAsync(Id);
         }
         await index.DeleteImageAsync(image);
+        if (image.DeletedAt is not null)
+        {
+            await index.RemoveFromRecycleBinAsync(image);
+        }
         if (image.Name is { } name)
         {
             await index.ReleaseNameAsync(image.FolderId, NameKind, name, Id);

@@ -75,11 +75,12 @@ public sealed partial class ImageGrain(
                 Description = request.Description ?? image.Description,
                 MinDiskSize = request.MinDiskSize ?? image.MinDiskSize,
                 Labels = request.Labels ?? image.Labels,
+                DeletionProtection = request.DeletionProtection ?? image.DeletionProtection,
             };
         });
 
     Task<Operation> IImageGrain.DeprecateAsync(Caller caller, DeprecateRequest request, string? idempotencyKey) =>
-        MutateAsync(caller, idempotencyKey, "deprecate", ChangeKind.ImageDeprecated, request, $"Deprecate image {Id}", async image =>
+        ArmedAfterAsync(MutateAsync(caller, idempotencyKey, "deprecate", ChangeKind.ImageDeprecated, request, $"Deprecate image {Id}", async image =>
         {
             ImageRequestRules.Validate(request);
             if (image.Status != ImageStatus.Ready)
@@ -90,8 +91,8 @@ public sealed partial class ImageGrain(
             {
                 await CheckReplacementAsync(caller, image, replacement);
             }
-            return image with { Deprecation = new Deprecation(request.State, request.Replacement) };
-        });
+            return Deprecated(image, request);
+        }));
 
     /// <summary>A replacement is another READY image of the same folder that the caller can read.</summary>
     private async Task CheckReplacementAsync(Caller caller, Image image, string replacement)
@@ -157,7 +158,7 @@ public sealed partial class ImageGrain(
         {
             Authorizer.Demand(await GrantedAsync(caller), Permission.Edit, "image", Id, action);
             var previous = Current;
-            if (previous.Status is ImageStatus.Deleting or ImageStatus.Creating)
+            if (previous.Status is ImageStatus.Deleting or ImageStatus.Creating or ImageStatus.Deleted)
             {
                 throw StratumException.Precondition($"Image '{Id}' is {ContractNames.Of(previous.Status)} and cannot be changed now.");
             }
@@ -179,7 +180,7 @@ public sealed partial class ImageGrain(
         });
 
     /// <summary>Records a new operation on this image; <paramref name="action"/> (creation when not given) decides its metadata's type.</summary>
-    private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description, string action = "create")
+    private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description, string action)
     {
         var folderId = state.State.Image?.FolderId ?? state.State.Request?.FolderId;
         var metadata = new Dictionary<string, string> { ["imageId"] = Id, ["folderId"] = folderId ?? "" };

@@ -45,6 +45,7 @@ public static class ImageRequestRules
         {
             throw StratumException.Invalid("os.type WINDOWS cannot be imported from a uri: Windows boot images are created from a disk or a snapshot.");
         }
+        Releases.ReleaseRules.ValidateCreate(request);
     }
 
     public static void Validate(UpdateImageRequest request)
@@ -53,9 +54,9 @@ public static class ImageRequestRules
         {
             throw StratumException.Invalid("The request body is required.");
         }
-        if (request is { Name: null, Description: null, MinDiskSize: null, Labels: null })
+        if (request is { Name: null, Description: null, MinDiskSize: null, Labels: null, DeletionProtection: null })
         {
-            throw StratumException.Invalid("Nothing to update: give name, description, minDiskSize or labels.");
+            throw StratumException.Invalid("Nothing to update: give name, description, minDiskSize, labels or deletionProtection.");
         }
         Rules.Name(request.Name);
         Rules.Description(request.Description);
@@ -69,9 +70,13 @@ public static class ImageRequestRules
         {
             throw StratumException.Invalid("The request body is required.");
         }
-        if (!Enum.IsDefined(request.State))
+        if (request.State is { } state && !Enum.IsDefined(state))
         {
             throw StratumException.Invalid("state must be ACTIVE, DEPRECATED or OBSOLETE.");
+        }
+        if (request is { State: null, Replacement: null, DeprecateAt: null, ObsoleteAt: null, DeleteAt: null, Clear: LifecycleTimes.None })
+        {
+            throw StratumException.Invalid("Nothing to change: give state, deprecateAt, obsoleteAt or deleteAt.");
         }
         if (request.Replacement is not null)
         {

@@ -27,6 +27,9 @@ public sealed class ImageState
     /// </summary>
     [Id(10)] public long? SettleImport { get; set; }
 
+    /// <summary>A move into ("in") or out of ("out") the recycle bin whose family and index steps are not all done yet.</summary>
+    [Id(20)] public string? BinMove { get; set; }
+
     public const int MaxOperationIds = 100;
 
     public void AddOperation(string operationId)

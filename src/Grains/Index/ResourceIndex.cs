@@ -13,7 +13,7 @@ namespace Stratum.Index;
 /// idempotent upsert or delete, repeated when a grain re-runs unfinished work), so a list shows
 /// every change that was acknowledged.
 /// </summary>
-public sealed class ResourceIndex
+public sealed partial class ResourceIndex
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
@@ -133,13 +133,17 @@ public sealed class ResourceIndex
         await Task.WhenAll(ImageOrdering.All.Select(o => DeleteIfExistsAsync(ImagePartition(image.FolderId, o), o.RowKey(image))));
     }
 
-    /// <summary>A page of a folder's images; with <paramref name="sharedWith"/>, only those its own bindings show that subject.</summary>
-    public async Task<Page<Image>> QueryImagesAsync(string folderId, ListQuery query, Subject? sharedWith = null)
+    /// <summary>
+    /// A page of a folder's images (or of its recycle bin); with <paramref name="sharedWith"/>, only
+    /// those its own bindings show that subject.
+    /// </summary>
+    public async Task<Page<Image>> QueryImagesAsync(string folderId, ListQuery query, Subject? sharedWith = null, ImageView view = ImageView.Default)
     {
         var ordering = ImageOrdering.Parse(query.OrderBy);
         var filter = FilterExpression.ToOData(query.Filter, ImageFields);
-        var partition = $"PartitionKey eq '{ImagePartition(folderId, ordering)}'" + (sharedWith is null ? "" : " and Shared eq true");
-        return await QueryAsync(filter is null ? partition : $"{partition} and {filter}", query, ordering.Name,
+        var inBin = view == ImageView.RecycleBin;
+        var partition = $"PartitionKey eq '{(inBin ? BinPartition(folderId, ordering) : ImagePartition(folderId, ordering))}'" + (sharedWith is null ? "" : " and Shared eq true");
+        return await QueryAsync(filter is null ? partition : $"{partition} and {filter}", query, inBin ? $"{ordering.Name}|bin" : ordering.Name,
             e => JsonSerializer.Deserialize<Image>(e.GetString("Data"), Json)!,
             sharedWith is null ? null : e => IsMember(e.GetString("Readers"), sharedWith));
     }
@@ -153,6 +157,7 @@ public sealed class ResourceIndex
         {
             ["LatestImageId"] = family.LatestImageId,
             ["ImageCount"] = family.ImageCount,
+            ["Rollouts"] = family.Rollouts is { Count: > 0 } rollouts ? JsonSerializer.Serialize(rollouts, Json) : null,
         }, TableUpdateMode.Replace);
     }
 
@@ -169,7 +174,8 @@ public sealed class ResourceIndex
             throw StratumException.Invalid("The families list is ordered by name and takes no filter.");
         }
         return QueryAsync($"PartitionKey eq '{FamiliesPartition(folderId)}'", query, "families",
-            e => new FamilySummary(e.RowKey, folderId, e.GetString("LatestImageId"), e.GetInt64("ImageCount") ?? 0));
+            e => new FamilySummary(e.RowKey, folderId, e.GetString("LatestImageId"), e.GetInt64("ImageCount") ?? 0,
+                e.GetString("Rollouts") is { } rollouts ? JsonSerializer.Deserialize<List<FamilyRollout>>(rollouts, Json) : []));
     }
 
     // ---- folders: one partition of all folders, with the subjects bound to each for visibility

@@ -58,9 +58,10 @@ public sealed class StratumCluster : IAsyncDisposable
         public string CaPath => Path.Combine(CaDirectory, "ca.pem");
     }
 
+    /// <param name="siloServices">Services each silo adds after Stratum's own (a test clock, options).</param>
     /// <param name="faults">Grain state on memory storage that fails or conflicts where the test says.</param>
     public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false, IReadOnlyDictionary<string, string?>? extra = null,
-        bool azureQueueFeed = false, bool grpc = false, Faults.StorageFaults? faults = null)
+        bool azureQueueFeed = false, bool grpc = false, Faults.StorageFaults? faults = null, Action<IServiceCollection>? siloServices = null)
     {
         var azurite = await Azurite.InstanceAsync();
         var indexTable = "idx" + Guid.NewGuid().ToString("N")[..12];
@@ -96,6 +97,7 @@ public sealed class StratumCluster : IAsyncDisposable
         {
             host.Configuration.AddInMemoryCollection(settings);
             host.Services.AddStratumServices(host.Configuration);
+            siloServices?.Invoke(host.Services);
         });
         builder.ConfigureSilo((_, silo) =>
         {
