@@ -13,7 +13,7 @@ public sealed partial class ImageGrain
 
     async Task<Operation> IImageInternalGrain.CreateAsync(Caller caller, CreateImageRequest request, string operationId)
     {
-        if (state.State.CreateOperationId is { } existing)
+        if (Stored.CreateOperationId is { } existing)
         {
             return existing == operationId
                 ? await grains.GetGrain<IOperationInternalGrain>(operationId).TryGetAsync() ?? throw new InvalidOperationException("operation lost")
@@ -47,21 +47,19 @@ public sealed partial class ImageGrain
             throw;
         }
 
-        state.State.Request = request;
-        state.State.CreatedBy = caller;
-        state.State.CreateOperationId = operationId;
-        state.State.HeldSize = held;
-        state.State.VirtualSize = source?.VirtualSize ?? 0;
-        state.State.SourceBlob = source?.Blob;
-        state.State.Image = new Image(Id, request.FolderId, DateTimeOffset.UtcNow, request.Name, request.Description ?? "",
+        var image = WithReleaseSettings(new Image(Id, request.FolderId, DateTimeOffset.UtcNow, request.Name, request.Description ?? "",
             request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Bytes ?? 0, minDiskSize,
             request.ProductIds ?? source?.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
-            source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null);
-        state.State.Image = WithReleaseSettings(state.State.Image, request);
-        var op = await StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}", "create");
-        await state.WriteStateAsync();
-        await index.UpsertImageAsync(state.State.Image, previous: null, state.State.Bindings);
-        await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageCreated, state.State.Image));
+            source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null), request);
+        var op = await StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}", "create", request.FolderId);
+        await CommitAsync(next =>
+        {
+            (next.Request, next.CreatedBy, next.CreateOperationId) = (request, caller, operationId);
+            (next.HeldSize, next.VirtualSize, next.SourceBlob) = (held, source?.VirtualSize ?? 0, source?.Blob);
+            next.Image = image;
+        });
+        await index.UpsertImageAsync(image, previous: null, Stored.Bindings);
+        await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageCreated, image));
         await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         StartTransfer();
         return op;
@@ -69,7 +67,7 @@ public sealed partial class ImageGrain
 
     Task IImageInternalGrain.CancelCreationAsync(string operationId)
     {
-        if (state.State.CreateOperationId == operationId)
+        if (Stored.CreateOperationId == operationId)
         {
             _transfer?.Cancel();
         }
@@ -79,9 +77,9 @@ public sealed partial class ImageGrain
     async Task IImageInternalGrain.FinishCreationAsync(string operationId, TransferOutcome outcome)
     {
         _transfer = null;
-        if (state.State.CreateOperationId != operationId || state.State.Image is not { Status: ImageStatus.Creating } creating)
+        if (Stored.CreateOperationId != operationId || Stored.Image is not { Status: ImageStatus.Creating } creating)
         {
-            if (state.State.Image is null && outcome.Error is null)
+            if (Stored.Image is null && outcome.Error is null)
             {
                 // Deleted while its data was still moving: the data committed after the deletion removed it.
                 await data.DeleteAsync(Id);
@@ -94,14 +92,6 @@ public sealed partial class ImageGrain
             await FailCreationAsync(creating, error);
             return;
         }
-        if (outcome.Imported)
-        {
-            // The import's reservation becomes what the image holds: recorded here first, so a
-            // crash before the folder hears of it is settled again on activation, never twice.
-            state.State.HeldSize += outcome.Bytes;
-            state.State.SettleImport = outcome.Bytes;
-        }
-        state.State.VirtualSize = Math.Max(state.State.VirtualSize, outcome.VirtualSize);
         var ready = creating with
         {
             Status = ImageStatus.Ready,
@@ -121,10 +111,20 @@ public sealed partial class ImageGrain
         {
             ready = ready with { FamilySequence = await Family(family).JoinAsync(Id, ready.Deprecation.State, Rollout.PercentOf(ready)) };
         }
-        state.State.Image = ready;
-        await state.WriteStateAsync();
+        await CommitAsync(next =>
+        {
+            if (outcome.Imported)
+            {
+                // The import's reservation becomes what the image holds: recorded here first, so a
+                // crash before the folder hears of it is settled again on activation, never twice.
+                next.HeldSize += outcome.Bytes;
+                next.SettleImport = outcome.Bytes;
+            }
+            next.VirtualSize = Math.Max(next.VirtualSize, outcome.VirtualSize);
+            next.Image = ready;
+        });
         await SettleImportAsync();
-        await index.UpsertImageAsync(ready, creating, state.State.Bindings);
+        await index.UpsertImageAsync(ready, creating, Stored.Bindings);
         await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageReady, ready));
         await op.CompleteAsync(ready);
     }
@@ -135,19 +135,21 @@ public sealed partial class ImageGrain
     /// </summary>
     private async Task FailCreationAsync(Image creating, ErrorInfo error)
     {
-        var copied = state.State.HeldSize;
-        state.State.Image = creating with { Status = ImageStatus.Error };
-        state.State.SettleImport = state.State.SourceBlob is null ? 0 : null;
-        state.State.HeldSize = 0;
-        await state.WriteStateAsync();
+        var copied = Stored.HeldSize;
+        await CommitAsync(next =>
+        {
+            next.Image = creating with { Status = ImageStatus.Error };
+            next.SettleImport = next.SourceBlob is null ? 0 : null;
+            next.HeldSize = 0;
+        });
         await data.DeleteAsync(Id);
         await SettleImportAsync();
         if (copied > 0)
         {
             await Folder(creating.FolderId).ChangeUsageAsync($"{Id}:failed", [new QuotaDelta(QuotaNames.ImagesSize, -copied)]);
         }
-        await index.UpsertImageAsync(state.State.Image, creating, state.State.Bindings);
-        await grains.GetGrain<IOperationInternalGrain>(state.State.CreateOperationId!).FailAsync(error);
+        await index.UpsertImageAsync(Stored.Image!, creating, Stored.Bindings);
+        await grains.GetGrain<IOperationInternalGrain>(Stored.CreateOperationId!).FailAsync(error);
     }
 
     /// <summary>The layer of a pooled image: by content; data of unknown checksum (copied from a disk) gets a layer of its own.</summary>
@@ -156,11 +158,11 @@ public sealed partial class ImageGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Image?.Status == ImageStatus.Creating)
+        if (Stored.Image?.Status == ImageStatus.Creating)
         {
             StartTransfer();
         }
-        if (state.State.Image?.Status == ImageStatus.Deleting || state.State.SettleImport is not null)
+        if (Stored.Image?.Status == ImageStatus.Deleting || Stored.SettleImport is not null)
         {
             // A deletion to finish or a settlement the folder may not have heard of: a one-way
             // call to itself, as activation should not wait on other grains.
@@ -177,7 +179,7 @@ public sealed partial class ImageGrain
             await OnLifecycleReminderAsync();
             return;
         }
-        if (state.State.Image is { Status: ImageStatus.Creating or ImageStatus.Deleting })
+        if (Stored.Image is { Status: ImageStatus.Creating or ImageStatus.Deleting })
         {
             await ((IImageInternalGrain)this).ReconcileAsync();
             return;

@@ -12,7 +12,7 @@ public sealed partial class ImageGrain
             Authorizer.Demand(await GrantedAsync(caller), Permission.Edit, "image", Id, "delete");
             if (Current.Status == ImageStatus.Deleting)
             {
-                return state.State.DeleteOperationId is { } deleting && await grains.GetGrain<IOperationInternalGrain>(deleting).TryGetAsync() is { } first
+                return Stored.DeleteOperationId is { } deleting && await grains.GetGrain<IOperationInternalGrain>(deleting).TryGetAsync() is { } first
                     ? first
                     : throw StratumException.Precondition($"Image '{Id}' is already being deleted.");
             }
@@ -32,14 +32,17 @@ public sealed partial class ImageGrain
         }
         var op = await StartOperationAsync(opId, caller, description, "delete");
         _transfer?.Cancel();
-        if (Current.Status == ImageStatus.Creating && state.State.SourceBlob is null)
+        var deleting = Current with { Status = ImageStatus.Deleting };
+        await CommitAsync(next =>
         {
-            // An import in flight gives back all it reserved; its transfer can reserve no more.
-            state.State.SettleImport = 0;
-        }
-        state.State.DeleteOperationId = opId;
-        state.State.Image = Current with { Status = ImageStatus.Deleting };
-        await state.WriteStateAsync();
+            if (next.Image?.Status == ImageStatus.Creating && next.SourceBlob is null)
+            {
+                // An import in flight gives back all it reserved; its transfer can reserve no more.
+                next.SettleImport = 0;
+            }
+            next.DeleteOperationId = opId;
+            next.Image = deleting;
+        });
         await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageDeleted, Current));
         await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await FinishDeletionAsync();
@@ -73,23 +76,22 @@ public sealed partial class ImageGrain
             // The layer lives on while disks use it; it frees itself when nothing does.
             await grains.GetGrain<Layers.ILayerGrain>(layerId).ReleaseImageAsync(Id);
         }
-        var release = new List<QuotaDelta> { new(QuotaNames.ImagesCount, -1), new(QuotaNames.ImagesSize, -state.State.HeldSize) };
+        var release = new List<QuotaDelta> { new(QuotaNames.ImagesCount, -1), new(QuotaNames.ImagesSize, -Stored.HeldSize) };
         if (image.Pooled)
         {
             release.Add(new QuotaDelta(QuotaNames.DiskPoolsCount, -1));
         }
         await grains.GetGrain<IFolderInternalGrain>(image.FolderId).ChangeUsageAsync($"{Id}:release", release);
-        if (state.State.CreateOperationId is { } createOp)
+        if (Stored.CreateOperationId is { } createOp)
         {
             // A creation still running when its image was deleted ends here, not silently never.
             await grains.GetGrain<IOperationInternalGrain>(createOp).FailAsync(
                 new ErrorInfo(ErrorCode.Aborted, $"Image '{Id}' was deleted before it was ready."));
         }
-        if (state.State.DeleteOperationId is { } deleteOp)
+        if (Stored.DeleteOperationId is { } deleteOp)
         {
             await grains.GetGrain<IOperationInternalGrain>(deleteOp).CompleteAsync(EmptyResponse.Instance);
         }
-        await state.ClearStateAsync();
-        state.State = new ImageState();
+        await _state.ClearAsync();
     }
 }

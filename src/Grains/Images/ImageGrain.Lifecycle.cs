@@ -38,11 +38,11 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
     /// <summary>On activation: finish an interrupted bin move, fire what came due while inactive, set the timer for the rest.</summary>
     private void OnActivateLifecycle()
     {
-        if (state.State.BinMove is not null)
+        if (Stored.BinMove is not null)
         {
             _ = this.AsReference<IImageLifecycleGrain>().FinishBinMoveAsync();
         }
-        if (state.State.Image is { } image && NextDue(image) is { } due)
+        if (Stored.Image is { } image && NextDue(image) is { } due)
         {
             SetTimer(due);
         }
@@ -50,7 +50,7 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
 
     private async Task OnLifecycleReminderAsync()
     {
-        if (state.State.Image is { } image && NextDue(image) is not null)
+        if (Stored.Image is { } image && NextDue(image) is not null)
         {
             // A tick spends the reminder's first moment; after it the reminder would tick every period.
             // Set it again for the next due moment, so an image waiting months is woken once a day, not every minute.
@@ -68,7 +68,7 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
     /// <summary>Sets the timer for the next due moment and the reminder behind it (written only when the moment moved).</summary>
     private async Task ArmLifecycleAsync()
     {
-        if (state.State.Image is not { } image || NextDue(image) is not { } due)
+        if (Stored.Image is not { } image || NextDue(image) is not { } due)
         {
             _lifecycleTimer?.Dispose();
             _lifecycleTimer = null;
@@ -104,7 +104,7 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
 
     async Task IImageLifecycleGrain.FireDueAsync()
     {
-        if (state.State.Image is not { } previous)
+        if (Stored.Image is not { } previous)
         {
             return;
         }
@@ -150,7 +150,7 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
             }
         }
         await CommitAsync(next => next.Image = updated);
-        await index.UpsertImageAsync(updated, previous, state.State.Bindings);
+        await index.UpsertImageAsync(updated, previous, Stored.Bindings);
         if (updated.Rollout != previous.Rollout)
         {
             await changes.PublishAsync(ChangeEvent.OfImage(ChangeKind.ImageRolloutChanged, updated));
@@ -172,23 +172,24 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
 
     /// <summary>
     /// Writes the image's next record and only then makes it the grain's state: a failed write
-    /// leaves the grain as it was (the change is made on a copy).
+    /// leaves the grain as it was (the change is made on a copy), and a conflict makes it again on
+    /// the record as stored. The operations started since the last write ride along.
     /// </summary>
     private async Task CommitAsync(Action<ImageState> change)
     {
-        var current = state.State;
-        var next = ServiceProvider.GetRequiredService<DeepCopier<ImageState>>().Copy(current);
-        change(next);
-        state.State = next;
-        try
+        var started = _startedOperations.ToList();
+        await _state.ChangeAsync(next =>
         {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = current;
-            throw;
-        }
+            started.ForEach(next.AddOperation);
+            if (_importSettled)
+            {
+                next.SettleImport = null;
+            }
+            change(next);
+            return true;
+        });
+        _startedOperations.RemoveRange(0, started.Count);
+        _importSettled = false;
     }
 
     /// <summary>

@@ -75,7 +75,7 @@ public sealed partial class ImageGrain
     /// </summary>
     private async Task FinishBinMoveAsync()
     {
-        if (state.State is not { BinMove: { } move, Image: { } image })
+        if (Stored is not { BinMove: { } move, Image: { } image })
         {
             return;
         }
@@ -85,7 +85,7 @@ public sealed partial class ImageGrain
             {
                 await Family(family).LeaveAsync(Id);
             }
-            await index.MoveToRecycleBinAsync(image, state.State.Bindings);
+            await index.MoveToRecycleBinAsync(image, Stored.Bindings);
         }
         else
         {
@@ -93,7 +93,7 @@ public sealed partial class ImageGrain
             {
                 await Family(family).RejoinAsync(Id, sequence, image.Deprecation.State, Rollout.PercentOf(image));
             }
-            await index.RestoreFromRecycleBinAsync(image, state.State.Bindings);
+            await index.RestoreFromRecycleBinAsync(image, Stored.Bindings);
         }
         await CommitAsync(next => next.BinMove = null);
     }

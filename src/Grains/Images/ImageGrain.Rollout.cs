@@ -29,7 +29,7 @@ public sealed partial class ImageGrain
             {
                 await Family(family).SetRolloutAsync(Id, Rollout.PercentOf(updated));
             }
-            await index.UpsertImageAsync(updated, previous, state.State.Bindings);
+            await index.UpsertImageAsync(updated, previous, Stored.Bindings);
             await changes.PublishAsync(ChangeEvent.OfImage(ChangeKind.ImageRolloutChanged, updated));
             await ArmLifecycleAsync();
             return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(updated);

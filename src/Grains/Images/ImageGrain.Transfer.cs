@@ -9,7 +9,7 @@ public sealed partial class ImageGrain
     async Task IImageInternalGrain.ReconcileAsync()
     {
         await SettleImportAsync();
-        switch (state.State.Image?.Status)
+        switch (Stored.Image?.Status)
         {
             case ImageStatus.Creating:
                 StartTransfer();
@@ -22,23 +22,25 @@ public sealed partial class ImageGrain
 
     async Task<long> IImageInternalGrain.ReserveImportSizeAsync(string operationId, long bytes, bool upToLimit)
     {
-        if (state.State.CreateOperationId != operationId || state.State.Image is not { Status: ImageStatus.Creating } creating || _transfer is null)
+        if (Stored.CreateOperationId != operationId || Stored.Image is not { Status: ImageStatus.Creating } creating || _transfer is null)
         {
             throw new StratumException(ErrorCode.Aborted, $"The creation of image '{Id}' has ended.");
         }
         return await Folder(creating.FolderId).ReserveImportAsync(Id, bytes, upToLimit);
     }
 
+    /// <summary>Whether the stored settlement was sent; the record says so at its next write (settling twice changes nothing).</summary>
+    private bool _importSettled;
+
     /// <summary>Sends the folder the settlement of this image's import reservation, if one is due.</summary>
     private async Task SettleImportAsync()
     {
-        if (state.State.SettleImport is not { } keep || (state.State.Image?.FolderId ?? state.State.Request?.FolderId) is not { } folderId)
+        if (_importSettled || Stored.SettleImport is not { } keep || (Stored.Image?.FolderId ?? Stored.Request?.FolderId) is not { } folderId)
         {
             return;
         }
         await Folder(folderId).SettleImportAsync(Id, keep);
-        // Settling twice changes nothing, so the cleared flag rides the next write instead of costing one.
-        state.State.SettleImport = null;
+        _importSettled = true;
     }
 
     /// <summary>
@@ -47,15 +49,15 @@ public sealed partial class ImageGrain
     /// </summary>
     private void StartTransfer()
     {
-        if (_transfer is not null || state.State is not { Request: { } request, CreateOperationId: { } operationId })
+        if (_transfer is not null || Stored is not { Request: { } request, CreateOperationId: { } operationId })
         {
             return;
         }
         var cancellation = _transfer = new CancellationTokenSource();
         var self = this.AsReference<IImageInternalGrain>();
         var imageId = Id;
-        var sourceBytes = state.State.Image!.StorageSize;
-        var sourceBlob = state.State.SourceBlob;
+        var sourceBytes = Stored.Image!.StorageSize;
+        var sourceBlob = Stored.SourceBlob;
         DelayDeactivation(TimeSpan.FromHours(1));
         _ = Task.Run(async () =>
         {

@@ -15,7 +15,8 @@ namespace Stratum.Images;
 /// caller was told has started is left half done after a silo dies.
 /// </summary>
 public sealed partial class ImageGrain(
-    [PersistentState("image", StorageNames.Images)] IPersistentState<ImageState> state,
+    [PersistentState("image", StorageNames.Images)] IPersistentState<ImageState> record,
+    Orleans.Serialization.DeepCopier<ImageState> copier,
     Authorizer authorizer,
     ResourceIndex index,
     ImageData data,
@@ -28,9 +29,17 @@ public sealed partial class ImageGrain(
 {
     public const string NameKind = "image";
 
+    private readonly Storage.StoredState<ImageState> _state = new(record, copier);
+
+    /// <summary>Operations started since the last write, recorded with the next one.</summary>
+    private readonly List<string> _startedOperations = [];
+
     private string Id => this.GetPrimaryKeyString();
 
-    private Image Current => state.State.Image ?? throw StratumException.NotFound("image", Id);
+    /// <summary>The image's record as last stored: what every call reads, even one that interleaves with a write.</summary>
+    private ImageState Stored => _state.Value;
+
+    private Image Current => Stored.Image ?? throw StratumException.NotFound("image", Id);
 
     async Task<Image> IImageGrain.GetAsync(Caller caller)
     {
@@ -39,7 +48,7 @@ public sealed partial class ImageGrain(
     }
 
     async Task<Image?> IImageInternalGrain.TryGetAsync(Caller caller) =>
-        state.State.Image is { } image && (await GrantedAsync(caller)).HasFlag(Permission.Read) ? image : null;
+        Stored.Image is { } image && (await GrantedAsync(caller)).HasFlag(Permission.Read) ? image : null;
 
     async Task<ImageSource> IImageInternalGrain.GetSourceAsync(Caller caller)
     {
@@ -54,7 +63,7 @@ public sealed partial class ImageGrain(
             throw StratumException.Precondition($"Image '{Id}' is OBSOLETE and cannot be a source for new resources" +
                 (image.Deprecation.Replacement is { } replacement ? $"; use '{replacement}' instead." : "."));
         }
-        return new ImageSource(image, state.State.VirtualSize);
+        return new ImageSource(image, Stored.VirtualSize);
     }
 
     Task<Operation> IImageGrain.UpdateAsync(Caller caller, UpdateImageRequest request, string? idempotencyKey) =>
@@ -63,7 +72,7 @@ public sealed partial class ImageGrain(
             ImageRequestRules.Validate(request);
             if (request.MinDiskSize is { } minDiskSize)
             {
-                ImageRequestRules.MinDiskSizeCovers(minDiskSize, state.State.VirtualSize);
+                ImageRequestRules.MinDiskSizeCovers(minDiskSize, Stored.VirtualSize);
             }
             if (request.Name is { } name && name != image.Name)
             {
@@ -115,14 +124,14 @@ public sealed partial class ImageGrain(
     async Task<IReadOnlyList<Operation>> IImageGrain.ListOperationsAsync(Caller caller)
     {
         Authorizer.Demand(await GrantedAsync(caller), Permission.Read, "image", Id, "read");
-        var operations = await Task.WhenAll(state.State.OperationIds.Select(id => grains.GetGrain<IOperationInternalGrain>(id).TryGetAsync()));
+        var operations = await Task.WhenAll(Stored.OperationIds.Select(id => grains.GetGrain<IOperationInternalGrain>(id).TryGetAsync()));
         return operations.OfType<Operation>().ToList();
     }
 
     async Task<IReadOnlyList<AccessBinding>> IImageGrain.ListAccessBindingsAsync(Caller caller)
     {
         Authorizer.Demand(await GrantedAsync(caller), Permission.Read, "image", Id, "read");
-        return state.State.Bindings.ToList();
+        return Stored.Bindings.ToList();
     }
 
     Task<Operation> IImageGrain.SetAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBinding> bindings, string? idempotencyKey) =>
@@ -134,7 +143,7 @@ public sealed partial class ImageGrain(
 
     Task<Operation> IImageGrain.UpdateAccessBindingsAsync(Caller caller, IReadOnlyList<AccessBindingDelta> deltas, string? idempotencyKey) =>
         ChangeBindingsAsync(caller, idempotencyKey, "updateAccessBindings", deltas,
-            () => BindingRules.Apply(state.State.Bindings, deltas, onImage: true));
+            () => BindingRules.Apply(Stored.Bindings, deltas, onImage: true));
 
     private Task<Operation> ChangeBindingsAsync(Caller caller, string? idempotencyKey, string action, object request, Func<List<AccessBinding>> change) =>
         Idempotency.RunAsync(grains, caller, idempotencyKey, $"images.{action}:{Id}", request, Id, async (opId, _) =>
@@ -142,8 +151,7 @@ public sealed partial class ImageGrain(
             Authorizer.Demand(await GrantedAsync(caller), Permission.Admin, "image", Id, "change access bindings of");
             var bindings = change();
             var op = await StartOperationAsync(opId, caller, $"Change access bindings of image {Id}", action);
-            state.State.Bindings = bindings;
-            await state.WriteStateAsync();
+            await CommitAsync(next => next.Bindings = bindings);
             await index.UpsertImageAsync(Current, null, bindings);
             await changes.PublishAsync(ChangeEvent.OfImage(ChangeKind.AccessChanged, Current));
             return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(EmptyResponse.Instance);
@@ -164,13 +172,12 @@ public sealed partial class ImageGrain(
             }
             var updated = await change(previous);
             var op = await StartOperationAsync(opId, caller, description, action);
-            state.State.Image = updated;
-            await state.WriteStateAsync();
+            await CommitAsync(next => next.Image = updated);
             if (updated.Family is { } family && updated.Deprecation.State != previous.Deprecation.State)
             {
                 await Family(family).SetDeprecationAsync(Id, updated.Deprecation.State);
             }
-            await index.UpsertImageAsync(updated, previous, state.State.Bindings);
+            await index.UpsertImageAsync(updated, previous, Stored.Bindings);
             if (previous.Name is { } oldName && oldName != updated.Name)
             {
                 await index.ReleaseNameAsync(previous.FolderId, NameKind, oldName, Id);
@@ -180,9 +187,9 @@ public sealed partial class ImageGrain(
         });
 
     /// <summary>Records a new operation on this image; <paramref name="action"/> (creation when not given) decides its metadata's type.</summary>
-    private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description, string action)
+    private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description, string action, string? folderId = null)
     {
-        var folderId = state.State.Image?.FolderId ?? state.State.Request?.FolderId;
+        folderId ??= Stored.Image?.FolderId ?? Stored.Request?.FolderId;
         var metadata = new Dictionary<string, string> { ["imageId"] = Id, ["folderId"] = folderId ?? "" };
         if (OperationTypeOf(action) is { } type)
         {
@@ -193,7 +200,7 @@ public sealed partial class ImageGrain(
             metadata["resourceId"] = Id;
         }
         var op = await grains.GetGrain<IOperationInternalGrain>(opId).StartAsync(new OperationStart(description, caller, folderId, Id, metadata));
-        state.State.AddOperation(opId);
+        _startedOperations.Add(opId);
         return op;
     }
 
@@ -208,8 +215,8 @@ public sealed partial class ImageGrain(
         _ => null,
     };
 
-    private async Task<Permission> GrantedAsync(Caller caller) => state.State.Image is { } image
-        ? await authorizer.OnImageAsync(caller, image.FolderId, state.State.Bindings)
+    private async Task<Permission> GrantedAsync(Caller caller) => Stored.Image is { } image
+        ? await authorizer.OnImageAsync(caller, image.FolderId, Stored.Bindings)
         : Permission.None;
 
     private IFamilyGrain Family(string family) => grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(Current.FolderId, family));
