@@ -1,6 +1,9 @@
 namespace Stratum;
 
-/// <summary>The body of an image create: a folder, optional attributes, and exactly one source.</summary>
+/// <summary>
+/// The body of an image create: a folder, optional attributes, and exactly one source (an image,
+/// a disk, a snapshot, a URL to import, or a staged upload from <c>images:prepareUpload</c>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Stratum.CreateImageRequest")]
 public sealed record CreateImageRequest(
     [property: Id(0)] string FolderId,
@@ -15,7 +18,8 @@ public sealed record CreateImageRequest(
     [property: Id(9)] string? ImageId = null,
     [property: Id(10)] string? DiskId = null,
     [property: Id(11)] string? SnapshotId = null,
-    [property: Id(12)] string? Uri = null);
+    [property: Id(12)] string? Uri = null,
+    [property: Id(14)] string? UploadId = null);
 
 /// <summary>The fields an image update may change; those left null are kept.</summary>
 [GenerateSerializer, Immutable, Alias("Stratum.UpdateImageRequest")]

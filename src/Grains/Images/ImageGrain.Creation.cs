@@ -202,11 +202,15 @@ public sealed partial class ImageGrain
                 return new TransferOutcome(sourceBytes, null, null, 0, SizeReserved: false);
             }
             var sizeReserved = false;
-            var result = await importer.ImportAsync(uriPolicy.Check(request.Uri), await data.BlobAsync(imageId), async size =>
+            var target = await data.BlobAsync(imageId);
+            Func<long, Task> reserveSize = async size =>
             {
                 await Folder(request.FolderId).ChangeUsageAsync($"{imageId}:size", [new QuotaDelta(QuotaNames.ImagesSize, size)]);
                 sizeReserved = true;
-            }, cancellation);
+            };
+            var result = request.UploadId is { } uploadId
+                ? await ImportUploadAsync(imageId, uploadId, target, reserveSize, cancellation)
+                : await importer.ImportAsync(uriPolicy.Check(request.Uri), target, reserveSize, cancellation);
             if (request.MinDiskSize is { } minDiskSize && minDiskSize < result.VirtualSize)
             {
                 return Failed(new StratumException(ErrorCode.InvalidArgument, $"minDiskSize {minDiskSize} is below the image's virtual size of {result.VirtualSize} bytes."), sizeReserved ? result.Bytes : 0);
@@ -261,6 +265,11 @@ public sealed partial class ImageGrain
                 ? (Deployment.ComputeRows.Read<Snapshot>(row).DiskSize, Deployment.ComputeRows.Read<Snapshot>(row).Os)
                 : (Deployment.ComputeRows.Read<Disk>(row).Size, new OsInfo(Deployment.ShardRows.OsOf(row)));
             return new SourceFacts(blob, row.GetInt64("DataBytes") ?? 0, size, size, os, null, null, []);
+        }
+        if (request.UploadId is { } uploadId)
+        {
+            await grains.GetGrain<Uploads.IUploadGrain>(uploadId).CheckAsync(caller, request.FolderId);
+            return null;
         }
         uriPolicy.Check(request.Uri);
         return null;

@@ -21,6 +21,8 @@ public sealed partial class ImageGrain(
     ImageData data,
     ImageImporter importer,
     UriPolicy uriPolicy,
+    Uploads.StagingArea staging,
+    Microsoft.Extensions.Options.IOptions<Uploads.UploadOptions> uploadOptions,
     Deployment.ComputeRows computeRows,
     ChangePublisher changes,
     IGrainFactory grains,

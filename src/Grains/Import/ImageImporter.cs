@@ -10,6 +10,12 @@ namespace Stratum.Import;
 public sealed record ImportResult(long Bytes, string Checksum, ImageFormat Format, long VirtualSize);
 
 /// <summary>
+/// An import's bytes, opened: the stream, its length when known before reading, and a name for
+/// messages (the URL, or the staged upload).
+/// </summary>
+public sealed record ImportSource(Stream Body, long? Length, string Name);
+
+/// <summary>
 /// Streams a file from an allowed URL into a blob, detecting its format, size and checksum on
 /// the way. Redirects are followed by hand, each checked against the same policy, and every
 /// connection re-checks the resolved address, so a name that resolves to a metadata address is
@@ -43,16 +49,26 @@ public sealed class ImageImporter : IDisposable
     public async Task<ImportResult> ImportAsync(Uri uri, BlobClient target, Func<long, Task> reserveSize, CancellationToken cancellation)
     {
         using var response = await FetchAsync(uri, cancellation);
-        var announced = response.Content.Headers.ContentLength;
+        var body = await response.Content.ReadAsStreamAsync(cancellation);
+        return await ImportAsync(new ImportSource(body, response.Content.Headers.ContentLength, uri.ToString()), target, reserveSize, cancellation);
+    }
+
+    /// <summary>
+    /// The path every import's bytes take, whatever they come from (a fetched URL, a staged upload):
+    /// size limit and quota, then inspection while they stream into <paramref name="target"/>.
+    /// </summary>
+    public async Task<ImportResult> ImportAsync(ImportSource source, BlobClient target, Func<long, Task> reserveSize, CancellationToken cancellation)
+    {
+        var announced = source.Length;
         if (announced > _options.MaxBytes)
         {
-            throw StratumException.Invalid($"The file is {announced} bytes, larger than the import limit of {_options.MaxBytes} bytes.");
+            throw StratumException.Invalid($"The file ({source.Name}) is {announced} bytes, larger than the import limit of {_options.MaxBytes} bytes.");
         }
         if (announced is { } size)
         {
             await reserveSize(size);
         }
-        var body = await response.Content.ReadAsStreamAsync(cancellation);
+        var body = source.Body;
         var header = await ReadHeaderAsync(body, cancellation);
         DiskFormat.RefusePacked(header);
         await using var inspector = new InspectingStream(header, body, _options.MaxBytes);
