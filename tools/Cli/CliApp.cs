@@ -24,6 +24,8 @@ internal static class CliApp
     public static void Configure(IConfigurator config, CliEnvironment environment)
     {
         config.SetApplicationName("stratum");
+        // An option the command does not know is a mistake to report, not an argument to ignore.
+        config.UseStrictParsing();
         config.SetExceptionHandler((exception, _) => Fail(environment, exception));
         config.AddBranch("config", c =>
         {

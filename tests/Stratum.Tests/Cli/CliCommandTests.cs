@@ -119,7 +119,7 @@ public sealed class CliCommandTests(GatewayFixture fixture)
         Assert.Contains("code 7", forbidden.Error);
 
         Assert.Equal(2, (await _cli.RunAsync("image", "frobnicate")).ExitCode);
-        Assert.Equal(2, (await _cli.RunAsync("image", "list", "--no-such-option")).ExitCode);
+        Assert.Equal(2, (await _cli.RunAsync("image", "list", "--no-such-option", "--folder-id", "fldaaaaaaaaaaaaaaaaa")).ExitCode);
         Assert.Equal(2, (await _cli.RunAsync("image", "list", "--format", "yaml", "--folder-id", "fldaaaaaaaaaaaaaaaaa")).ExitCode);
         var noFolder = await _cli.RunAsync("image", "list");
         Assert.Equal(2, noFolder.ExitCode);
