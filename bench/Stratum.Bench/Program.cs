@@ -16,6 +16,10 @@ if (args is ["bare", var barePortArgument, var bareBodyFile])
     await BareEndpoint.RunAsync(int.Parse(barePortArgument, CultureInfo.InvariantCulture), bareBodyFile);
     return 0;
 }
+if (args is ["transfer", .. var transferArguments])
+{
+    return await TransferBench.RunAsync(transferArguments, Console.Out);
+}
 var options = BenchOptions.Parse(args);
 var log = Console.Out;
 log.WriteLine($"machine: {Machine.Describe()}");

@@ -57,6 +57,17 @@ public sealed class CliRunner(Uri endpoint, string token = "dev-admin")
         return new Run(process.ExitCode, await output, await error);
     }
 
+    /// <summary>A file of random bytes (a raw disk, as the importer sees it) in the config folder, and its checksum.</summary>
+    public async Task<(string Path, string Checksum)> RandomFileAsync(string name, long size)
+    {
+        var bytes = new byte[size];
+        Random.Shared.NextBytes(bytes);
+        bytes[0] = 0xEB;
+        var path = Path.Combine(ConfigDirectory, name);
+        await File.WriteAllBytesAsync(path, bytes);
+        return (path, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+    }
+
     private string[] WithConnection(string[] args) =>
         args.Length > 0 && args[0] == "config" ? args : [.. args, "--endpoint", endpoint.ToString(), "--token", token];
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -39,7 +40,7 @@ internal static class Downloader
         var resumed = offset;
         await using (var output = new FileStream(partial, offset == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
         {
-            var pending = new Queue<Task<byte[]>>();
+            var pending = new Queue<Task<(byte[] Buffer, int Length)>>();
             var next = offset;
             while (next < size || pending.Count > 0)
             {
@@ -49,10 +50,17 @@ internal static class Downloader
                     pending.Enqueue(FetchAsync(http, url, from, length, rate, cancellation));
                     next += length;
                 }
-                var chunk = await pending.Dequeue();
-                await output.WriteAsync(chunk, cancellation);
-                sha256.AppendData(chunk);
-                advanced(chunk.Length);
+                var (buffer, filled) = await pending.Dequeue();
+                try
+                {
+                    await output.WriteAsync(buffer.AsMemory(0, filled), cancellation);
+                    sha256.AppendData(buffer, 0, filled);
+                    advanced(filled);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
         }
         var actual = "sha256:" + Convert.ToHexStringLower(sha256.GetHashAndReset());
@@ -65,7 +73,8 @@ internal static class Downloader
         return new DownloadResult(size - resumed, resumed);
     }
 
-    private static async Task<byte[]> FetchAsync(HttpClient http, string url, long from, int length, RateLimit rate, CancellationToken cancellation)
+    /// <summary>One range into a pooled buffer (the caller returns it): no large allocation per chunk.</summary>
+    private static async Task<(byte[] Buffer, int Length)> FetchAsync(HttpClient http, string url, long from, int length, RateLimit rate, CancellationToken cancellation)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -81,8 +90,18 @@ internal static class Downloader
                         ? "The export URL was refused (403): it may have expired; run the command again for a new one."
                         : $"The export URL answered HTTP {(int)response.StatusCode} to a range request.");
                 }
-                var chunk = await response.Content.ReadAsByteArrayAsync(cancellation);
-                return chunk.Length == length ? chunk : throw new IOException($"Range {from}+{length} returned {chunk.Length} bytes.");
+                var buffer = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    await using var body = await response.Content.ReadAsStreamAsync(cancellation);
+                    var read = await body.ReadAtLeastAsync(buffer.AsMemory(0, length), length, throwOnEndOfStream: false, cancellation);
+                    return read == length ? (buffer, length) : throw new IOException($"Range {from}+{length} returned {read} bytes.");
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw;
+                }
             }
             catch (Exception e) when (e is HttpRequestException or IOException && attempt < 4)
             {
