@@ -47,13 +47,18 @@ public static class TransferBench
             for (var round = 1; round <= rounds; round++)
             {
                 var sdkBlob = container.GetBlobClient($"round-{round}");
-                results.Add(("sdk upload", await TimeAsync(() => sdkBlob.UploadAsync(file, overwrite: true))));
                 string imageId = "";
-                results.Add(("cli upload", await TimeAsync(async () =>
+                var sdkUpload = async () => results.Add(("sdk upload", await TimeAsync(() => sdkBlob.UploadAsync(file, overwrite: true))));
+                var cliUpload = async () => results.Add(("cli upload", await TimeAsync(async () =>
                 {
                     var created = await RunCliAsync(cli, cluster.GatewayUrl, work, ["image", "create", "--file", file, "--folder-id", folderId, "--async", "--format", "json"]);
                     imageId = created["metadata"]!["imageId"]!.GetValue<string>();
                 })));
+                // Which goes first alternates: the second upload of a round follows a store still busy with the first.
+                foreach (var upload in round % 2 == 1 ? new[] { sdkUpload, cliUpload } : [cliUpload, sdkUpload])
+                {
+                    await upload();
+                }
                 var import = await TimeAsync(() => WaitReadyAsync(admin, imageId));
                 log.WriteLine($"round {round}: import of the upload (server side, after the upload): {import:F1} s");
 

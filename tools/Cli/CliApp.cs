@@ -1,7 +1,4 @@
-using Spectre.Console;
-using Spectre.Console.Cli;
 using Stratum.Cli.Commands;
-using Stratum.Cli.Infrastructure;
 
 namespace Stratum.Cli;
 

@@ -1,5 +1,4 @@
 using Stratum.Cli;
-using Stratum.Cli.Infrastructure;
 
 // `stratum`: the command-line tool of Stratum (see README "The stratum CLI").
 using var cancellation = new CancellationTokenSource();

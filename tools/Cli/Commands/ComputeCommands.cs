@@ -1,9 +1,3 @@
-using System.ComponentModel;
-using System.Text.Json.Nodes;
-using Spectre.Console;
-using Spectre.Console.Cli;
-using Stratum.Cli.Infrastructure;
-
 namespace Stratum.Cli.Commands;
 
 /// <summary>Where a new disk's data comes from: an image, a family's latest image (resolved by the server) or a snapshot.</summary>

@@ -1,9 +1,3 @@
-using System.ComponentModel;
-using System.Text.Json.Nodes;
-using Spectre.Console;
-using Spectre.Console.Cli;
-using Stratum.Cli.Infrastructure;
-
 namespace Stratum.Cli.Commands;
 
 internal sealed class ConfigSetSettings : GlobalSettings
@@ -26,7 +20,11 @@ internal sealed class ConfigSetCommand(CliEnvironment environment) : ApiCommand<
             throw new UsageException($"endpoint '{settings.Value}' is not an absolute URL.");
         }
         Config.Set(settings.Key, settings.Value);
-        if (!settings.Json)
+        if (settings.Json)
+        {
+            Output.Json(Out, new JsonObject { ["key"] = settings.Key, ["file"] = Config.Location });
+        }
+        else
         {
             Out.MarkupLineInterpolated($"Set [bold]{settings.Key}[/] in {Config.Location}.");
         }

@@ -1,8 +1,3 @@
-using System.ComponentModel;
-using System.Text.Json.Nodes;
-using Spectre.Console;
-using Spectre.Console.Cli;
-using Stratum.Cli.Infrastructure;
 using Stratum.Cli.Transfers;
 
 namespace Stratum.Cli.Commands;
@@ -73,8 +68,18 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
             return ExitCodes.Ok;
         }
         var imageId = operation["metadata"]?["imageId"]?.GetValue<string>();
-        var done = await WaitWithSpinnerAsync(api, operation, $"Creating image {settings.Name ?? imageId}", cancellation, async _ =>
-            imageId is null ? "" : (await api.GetAsync($"{Images.Path}/{imageId}", cancellation))["status"]?.GetValue<string>() ?? "");
+        JsonNode done;
+        try
+        {
+            done = await WaitWithSpinnerAsync(api, operation, $"Creating image {settings.Name ?? imageId}", cancellation, async _ =>
+                imageId is null ? "" : (await api.GetAsync($"{Images.Path}/{imageId}", cancellation))["status"]?.GetValue<string>() ?? "");
+        }
+        catch (OperationCanceledException)
+        {
+            // Only the waiting stops: the service goes on creating the image from the upload.
+            Err.MarkupLineInterpolated($"Image {imageId} is still being created; follow it with: stratum operation wait {operation["id"]}");
+            throw;
+        }
         var image = StratumApi.ResponseOf(done);
         Print(settings, image);
         if (localChecksum is not null && image["checksum"]?.GetValue<string>() != localChecksum)
@@ -115,7 +120,7 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
         {
             throw new UsageException($"--file: '{file.FullName}' does not exist.");
         }
-        var rate = new RateLimit(settings.LimitRate is null ? null : Sizes.Parse(settings.LimitRate, "--limit-rate"));
+        var limit = new RateLimit(settings.LimitRate is null ? null : Sizes.Parse(settings.LimitRate, "--limit-rate"));
         var journal = UploadJournal.TryResume(Environment.ConfigDirectory, file, folderId);
         if (journal is null)
         {
@@ -129,23 +134,21 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
             Err.MarkupLineInterpolated($"Resuming upload {journal.UploadId}: {Sizes.Format(Math.Min(file.Length, (long)journal.Done.Count * journal.BlockSize))} of {Sizes.Format(file.Length)} already sent.");
         }
         UploadResult result;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            result = await Progress().StartAsync(async progress =>
+            result = await TransferProgress().StartAsync(async progress =>
             {
                 var task = progress.AddTask($"Uploading {Markup.Escape(file.Name)}", maxValue: Math.Max(1, file.Length));
-                return await Uploader.UploadAsync(file, journal, bytes => task.Increment(bytes), rate, cancellation);
+                return await Uploader.UploadAsync(file, journal, bytes => task.Increment(bytes), limit, cancellation);
             });
         }
         catch (Azure.RequestFailedException e)
         {
             throw new TransferException($"The blob store refused the upload (HTTP {e.Status} {e.ErrorCode}); run the same command again to resume.", e);
         }
-        Err.MarkupLineInterpolated($"Uploaded {Sizes.Format(file.Length)} ({Sizes.Format(result.BytesSent)} sent now, {Sizes.Format(result.BytesResumed)} sent before) as {journal.UploadId}.");
+        var rate = Sizes.Format((long)(result.BytesSent / Math.Max(clock.Elapsed.TotalSeconds, 0.001))) + "/s";
+        Err.MarkupLineInterpolated($"Uploaded {Sizes.Format(file.Length)} ({Sizes.Format(result.BytesSent)} sent now at {rate}, {Sizes.Format(result.BytesResumed)} sent before) as {journal.UploadId}.");
         return (journal.UploadId, result.Checksum);
     }
-
-    private Progress Progress() => Err.Progress().AutoClear(false).HideCompleted(false).Columns(
-        new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(),
-        new TransferSpeedColumn(), new RemainingTimeColumn(), new SpinnerColumn());
 }

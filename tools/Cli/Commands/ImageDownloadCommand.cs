@@ -1,8 +1,3 @@
-using System.ComponentModel;
-using System.Text.Json.Nodes;
-using Spectre.Console;
-using Spectre.Console.Cli;
-using Stratum.Cli.Infrastructure;
 using Stratum.Cli.Transfers;
 
 namespace Stratum.Cli.Commands;
@@ -40,9 +35,7 @@ internal sealed class ImageDownloadCommand(CliEnvironment environment) : ApiComm
         var size = long.Parse(export["size"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture);
         var checksum = export["checksum"]?.GetValue<string>();
         using var http = new HttpClient(Environment.Handler()) { Timeout = TimeSpan.FromMinutes(10) };
-        var result = await Err.Progress().AutoClear(false).Columns(
-            new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(),
-            new TransferSpeedColumn(), new RemainingTimeColumn(), new SpinnerColumn()).StartAsync(async progress =>
+        var result = await TransferProgress().StartAsync(async progress =>
         {
             var task = progress.AddTask($"Downloading {Markup.Escape(settings.Id)}", maxValue: Math.Max(1, size));
             return await Downloader.DownloadAsync(http, export["url"]!.GetValue<string>(), size, checksum, path, settings.Force, bytes => task.Increment(bytes), rate, cancellation);

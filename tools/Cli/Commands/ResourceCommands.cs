@@ -1,8 +1,3 @@
-using Spectre.Console;
-using System.ComponentModel;
-using Spectre.Console.Cli;
-using Stratum.Cli.Infrastructure;
-
 namespace Stratum.Cli.Commands;
 
 internal class IdSettings : GlobalSettings

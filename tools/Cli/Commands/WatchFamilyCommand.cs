@@ -1,9 +1,3 @@
-using System.ComponentModel;
-using System.Text.Json.Nodes;
-using Spectre.Console;
-using Spectre.Console.Cli;
-using Stratum.Cli.Infrastructure;
-
 namespace Stratum.Cli.Commands;
 
 internal sealed class WatchSettings : FamilySettings

@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Spectre.Console;
-using Spectre.Console.Cli;
-
 namespace Stratum.Cli.Infrastructure;
 
 /// <summary>
@@ -73,6 +69,11 @@ internal abstract class ApiCommand<TSettings>(CliEnvironment environment) : Asyn
         Print(settings, response);
         return ExitCodes.Ok;
     }
+
+    /// <summary>A progress display for moving bytes, on stderr: bar, percentage, bytes, rate, time left.</summary>
+    protected Progress TransferProgress() => Err.Progress().AutoClear(false).HideCompleted(false).Columns(
+        new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(),
+        new TransferSpeedColumn(), new RemainingTimeColumn(), new SpinnerColumn());
 
     protected async Task<JsonNode> WaitWithSpinnerAsync(StratumApi api, JsonNode operation, string what, CancellationToken cancellation,
         Func<JsonNode, Task<string>>? describe = null)

@@ -1,5 +1,3 @@
-using Spectre.Console;
-
 namespace Stratum.Cli.Infrastructure;
 
 /// <summary>
@@ -30,7 +28,12 @@ internal sealed class CliEnvironment(IAnsiConsole output, IAnsiConsole error, IR
         var directory = variables.GetValueOrDefault("STRATUM_CONFIG_DIR") is { Length: > 0 } configured
             ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData, Environment.SpecialFolderOption.DoNotVerify), "stratum");
-        var error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // Progress and spinners live on stderr: live while stderr is a terminal, even when stdout goes to a file or a pipe.
+        var error = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Error),
+            Interactive = Console.IsErrorRedirected ? InteractionSupport.No : InteractionSupport.Yes,
+        });
         return new CliEnvironment(AnsiConsole.Console, error, variables, directory);
     }
 }

@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using Spectre.Console;
-using Spectre.Console.Cli;
-
 namespace Stratum.Cli.Infrastructure;
 
 /// <summary>Options every command takes.</summary>

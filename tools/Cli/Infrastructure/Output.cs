@@ -1,6 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Spectre.Console;
 
 namespace Stratum.Cli.Infrastructure;
 
@@ -39,11 +37,12 @@ internal static class Output
         var table = new Table().Border(TableBorder.Simple);
         foreach (var column in columns)
         {
-            table.AddColumn(new TableColumn(column.Replace(".", " ", StringComparison.Ordinal)));
+            var header = new TableColumn(column.Replace(".", " ", StringComparison.Ordinal));
+            table.AddColumn(column.EndsWith("id", StringComparison.OrdinalIgnoreCase) || column is "name" or "createdAt" ? header.NoWrap() : header);
         }
         foreach (var item in items)
         {
-            table.AddRow(columns.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(Show(c, Path(item, c)))).ToArray());
+            table.AddRow(columns.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(Show(c, Path(item, c), inTable: true))).ToArray());
         }
         console.Write(table);
         console.MarkupLine($"[grey]{items.Count} item(s)[/]");
@@ -59,14 +58,14 @@ internal static class Output
         return node;
     }
 
-    private static string Show(string name, JsonNode? value)
+    private static string Show(string name, JsonNode? value, bool inTable = false)
     {
         var field = name[(name.LastIndexOf('.') + 1)..];
         return value switch
         {
             null => "",
             JsonValue v when SizeFields.Contains(field) && long.TryParse(v.ToString(), out var bytes) && bytes >= 1024 && !name.StartsWith("compute.", StringComparison.Ordinal)
-                => $"{Sizes.Format(bytes)} ({bytes})",
+                => inTable ? Sizes.Format(bytes) : $"{Sizes.Format(bytes)} ({bytes})",
             JsonValue v => v.ToString(),
             _ => value.ToJsonString(),
         };

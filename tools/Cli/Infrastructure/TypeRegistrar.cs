@@ -1,5 +1,3 @@
-using Spectre.Console.Cli;
-
 namespace Stratum.Cli.Infrastructure;
 
 /// <summary>The few services commands take (the environment) and Spectre's own, without a DI container.</summary>

@@ -16,7 +16,8 @@ internal sealed record UploadResult(string Checksum, long BytesSent, long BytesR
 /// </summary>
 internal static class Uploader
 {
-    private const int Concurrency = 4;
+    /// <summary>Blocks in flight; the file is read ahead by at most two more (memory: about 10 blocks).</summary>
+    private const int Concurrency = 8;
     private const int MinBlockSize = 8 << 20;
     private const int MaxBlocks = 50_000;
 
@@ -31,7 +32,7 @@ internal static class Uploader
         var ids = Enumerable.Range(0, blocks).Select(BlockId).ToList();
         long sent = 0, resumed = 0;
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var queue = Channel.CreateBounded<(int Index, byte[] Buffer, int Length)>(Concurrency);
+        var queue = Channel.CreateBounded<(int Index, byte[] Buffer, int Length)>(2);
 
         var senders = Enumerable.Range(0, Concurrency).Select(_ => Task.Run(async () =>
         {
