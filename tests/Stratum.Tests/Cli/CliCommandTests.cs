@@ -130,6 +130,10 @@ public sealed class CliCommandTests(GatewayFixture fixture)
         Assert.Contains("10X", badSize.Error);
         Assert.Equal(2, (await _cli.RunAsync("image", "create", "--name", "x", "--folder-id", "fldaaaaaaaaaaaaaaaaa")).ExitCode);
         Assert.Equal(2, (await _cli.RunAsync("image", "create", "--file", "/nonexistent/disk.img", "--folder-id", "fldaaaaaaaaaaaaaaaaa")).ExitCode);
+        Assert.Equal(2, (await _cli.RunAsync("image", "download", "imgaaaaaaaaaaaaaaaaa", "--to", _cli.ConfigDirectory)).ExitCode);
+        Assert.Equal(2, (await _cli.RunAsync("image", "update", "imgaaaaaaaaaaaaaaaaa", "--label", "novalue")).ExitCode);
+        Assert.Equal(2, (await _cli.RunAsync("instance", "bulk-create", "--count", "0", "--name-prefix", "x", "--source-family", "f", "--boot-disk-size", "1G", "--folder-id", "fldaaaaaaaaaaaaaaaaa")).ExitCode);
+        Assert.Equal(2, (await _cli.RunAsync("quota", "set", "compute.images.size", "-5G", "--folder-id", "fldaaaaaaaaaaaaaaaaa")).ExitCode);
     }
 
     [Fact]

@@ -118,7 +118,7 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
     {
         if (!file.Exists)
         {
-            throw new UsageException($"--file: '{file.FullName}' does not exist.");
+            throw new UsageException($"--file: '{file.FullName}' is not a file.");
         }
         var limit = new RateLimit(settings.LimitRate is null ? null : Sizes.Parse(settings.LimitRate, "--limit-rate"));
         var journal = UploadJournal.TryResume(Environment.ConfigDirectory, file, folderId);

@@ -25,6 +25,10 @@ internal sealed class ImageDownloadCommand(CliEnvironment environment) : ApiComm
     public override async Task<int> ExecuteAsync(CommandContext context, DownloadSettings settings, CancellationToken cancellation)
     {
         var path = Path.GetFullPath(settings.To!);
+        if (Directory.Exists(path) || !Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            throw new UsageException($"--to: '{path}' must name a file in an existing folder.");
+        }
         if (File.Exists(path) && !settings.Force)
         {
             throw new UsageException($"--to: '{path}' exists; add --force to replace it.");
