@@ -5,10 +5,18 @@ namespace Stratum.Tests.Cli;
 
 /// <summary>`stratum` commands through Spectre.Console.Cli.Testing against the in-process cluster and its gateway.</summary>
 [Collection(GatewayCollection.Name)]
-public sealed class CliCommandTests(GatewayFixture fixture)
+public sealed class CliCommandTests(GatewayFixture fixture) : IDisposable
 {
     private readonly CliRunner _cli = new(fixture.Stratum.BaseAddress);
     private readonly HttpClient _admin = fixture.Stratum.Http();
+
+    private readonly CliRunner _bobCli = new(fixture.Stratum.BaseAddress, "dev-bob");
+
+    public void Dispose()
+    {
+        _cli.Dispose();
+        _bobCli.Dispose();
+    }
 
     [Fact]
     public async Task Settings_come_from_the_flag_then_the_environment_then_the_config_file()
@@ -89,10 +97,10 @@ public sealed class CliCommandTests(GatewayFixture fixture)
         var added = await _cli.RunAsync("image", "add-access-binding", id, "--role", "compute.images.user", "--subject", "userAccount:bob", "--format", "json");
         Assert.True(added.ExitCode == 0, added.Error);
         Assert.Contains("bob", (await _cli.RunAsync("image", "list-access-bindings", id)).Output);
-        var bobsView = await new CliRunner(fixture.Stratum.BaseAddress, "dev-bob").RunAsync("image", "get", id, "--format", "json");
+        var bobsView = await _bobCli.RunAsync("image", "get", id, "--format", "json");
         Assert.Equal(0, bobsView.ExitCode);
         Assert.Equal(0, (await _cli.RunAsync("image", "remove-access-binding", id, "--role", "compute.images.user", "--subject", "userAccount:bob")).ExitCode);
-        Assert.Equal(1, (await new CliRunner(fixture.Stratum.BaseAddress, "dev-bob").RunAsync("image", "get", id)).ExitCode);
+        Assert.Equal(1, (await _bobCli.RunAsync("image", "get", id)).ExitCode);
 
         var target = Path.Combine(_cli.ConfigDirectory, "back.qcow2");
         var download = await _cli.RunAsync("image", "download", id, "--to", target, "--format", "json");
@@ -115,7 +123,7 @@ public sealed class CliCommandTests(GatewayFixture fixture)
         var missing = await _cli.RunAsync("image", "get", "imgaaaaaaaaaaaaaaaaa");
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("code 5", missing.Error);
-        var forbidden = await new CliRunner(fixture.Stratum.BaseAddress, "dev-bob").RunAsync("folder", "create", "--name", "nope");
+        var forbidden = await _bobCli.RunAsync("folder", "create", "--name", "nope");
         Assert.Equal(1, forbidden.ExitCode);
         Assert.Contains("code 7", forbidden.Error);
 

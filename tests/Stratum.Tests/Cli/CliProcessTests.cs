@@ -5,11 +5,13 @@ namespace Stratum.Tests.Cli;
 
 /// <summary>The built tool as a real process (`dotnet stratum.dll`) against the test gateway.</summary>
 [Collection(GatewayCollection.Name)]
-public sealed class CliProcessTests(GatewayFixture fixture)
+public sealed class CliProcessTests(GatewayFixture fixture) : IDisposable
 {
     private const long MiB = 1 << 20;
     private readonly CliRunner _cli = new(fixture.Stratum.BaseAddress);
     private readonly HttpClient _admin = fixture.Stratum.Http();
+
+    public void Dispose() => _cli.Dispose();
 
     [Fact]
     public async Task A_64_MiB_upload_is_READY_with_the_files_sha256_and_a_download_verifies()

@@ -38,7 +38,7 @@ public sealed class CliResumeTests : IAsyncLifetime
     {
         var admin = _stratum.Http();
         var folderId = await admin.CreateFolderAsync();
-        var cli = new CliRunner(_stratum.BaseAddress);
+        using var cli = new CliRunner(_stratum.BaseAddress);
         var (file, checksum) = await cli.RandomFileAsync("interrupted.raw", 64 * MiB);
         using (var first = cli.Start("image", "create", "--name", "resumed", "--file", file, "--folder-id", folderId, "--limit-rate", "16M", "--format", "json"))
         {

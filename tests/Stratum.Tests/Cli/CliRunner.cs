@@ -9,7 +9,7 @@ using Stratum.Tests.Infrastructure;
 namespace Stratum.Tests.Cli;
 
 /// <summary>Runs `stratum` commands against a test gateway: in process through Spectre.Console.Cli.Testing, or as the built tool.</summary>
-public sealed class CliRunner(Uri endpoint, string token = "dev-admin")
+public sealed class CliRunner(Uri endpoint, string token = "dev-admin") : IDisposable
 {
     public string ConfigDirectory { get; } = Directory.CreateTempSubdirectory("stratum-cli-").FullName;
 
@@ -66,6 +66,19 @@ public sealed class CliRunner(Uri endpoint, string token = "dev-admin")
         var path = Path.Combine(ConfigDirectory, name);
         await File.WriteAllBytesAsync(path, bytes);
         return (path, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+    }
+
+    /// <summary>Removes the config folder and the files the test made in it (uploads of 64 MiB add up).</summary>
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(ConfigDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process of the test may still hold a file; the temp folder is cleaned by the system.
+        }
     }
 
     private string[] WithConnection(string[] args) =>
