@@ -20,6 +20,10 @@ if (args is ["import", .. var importArgs])
 {
     return await ImportBench.RunAsync(importArgs, Console.Out);
 }
+if (args is ["transfer", .. var transferArguments])
+{
+    return await TransferBench.RunAsync(transferArguments, Console.Out);
+}
 var options = BenchOptions.Parse(args);
 var log = Console.Out;
 log.WriteLine($"machine: {Machine.Describe()}");

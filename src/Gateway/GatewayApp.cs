@@ -70,6 +70,7 @@ public static class GatewayApp
 
         var api = app.MapGroup("").RequireCaller();
         FolderEndpoints.Map(api);
+        UploadEndpoints.Map(api);
         ImageEndpoints.Map(api);
         OperationEndpoints.Map(api);
         ComputeEndpoints.Map(api);

@@ -14,7 +14,8 @@ public static class StorageNames
     public const string Operations = "operations";
     public const string Idempotency = "idempotency";
     public const string Layers = "layers";
+    public const string Uploads = "uploads";
 
     public static readonly IReadOnlyList<string> Table = [Folders];
-    public static readonly IReadOnlyList<string> Blob = [Images, Families, Operations, Idempotency, Layers];
+    public static readonly IReadOnlyList<string> Blob = [Images, Families, Operations, Idempotency, Layers, Uploads];
 }

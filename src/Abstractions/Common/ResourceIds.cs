@@ -22,6 +22,8 @@ public static partial class ResourceIds
     public const string Instance = "ins";
     /// <summary>Prefix of layer ids.</summary>
     public const string Layer = "lyr";
+    /// <summary>Prefix of staged upload ids (<c>images:prepareUpload</c>).</summary>
+    public const string Upload = "upl";
 
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
 

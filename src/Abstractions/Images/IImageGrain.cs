@@ -30,6 +30,12 @@ public interface IImageGrain : IGrainWithStringKey
     /// <summary>The operations that created or changed this image, newest last.</summary>
     [Alias("ListOperations")] Task<IReadOnlyList<Operation>> ListOperationsAsync(Caller caller);
 
+    /// <summary>
+    /// A read-only, time-limited URL to the image's bytes (Range requests work); needs read access.
+    /// Refused (code 9) for an image that is not READY or carries product ids.
+    /// </summary>
+    [Alias("Export")] Task<ImageExport> ExportAsync(Caller caller, ExportRequest request);
+
     /// <summary>The image's own access bindings; needs read access.</summary>
     [Alias("ListAccessBindings")] Task<IReadOnlyList<AccessBinding>> ListAccessBindingsAsync(Caller caller);
 
@@ -49,6 +55,13 @@ public interface IImageCatalogGrain : IGrainWithIntegerKey
 {
     /// <summary>Starts creating an image; the operation finishes when its data is stored.</summary>
     [ImageWrite, Alias("Create")] Task<Operation> CreateAsync(Caller caller, CreateImageRequest request, string? idempotencyKey);
+
+    /// <summary>
+    /// A write-only, time-limited URL to a new staging blob that the caller uploads a file to
+    /// directly, in blocks; the returned upload id is then a source of <see cref="CreateAsync"/>.
+    /// Needs the right to create images in the folder.
+    /// </summary>
+    [Alias("PrepareUpload")] Task<UploadTarget> PrepareUploadAsync(Caller caller, PrepareUploadRequest request);
 
     /// <summary>The images of a folder that the caller may read.</summary>
     [Alias("List")] Task<Page<Image>> ListAsync(Caller caller, string folderId, ListQuery query);

@@ -1,7 +1,8 @@
 namespace Stratum;
 
 /// <summary>
-/// The body of an image create: a folder, optional attributes, and exactly one source.
+/// The body of an image create: a folder, optional attributes, and exactly one source (an image,
+/// a disk, a snapshot, a URL to import, or a staged upload from <c>images:prepareUpload</c>).
 /// <see cref="Format"/>, when given, is the format the imported bytes must be (a mismatch is refused, code 3).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Stratum.CreateImageRequest")]
@@ -20,6 +21,7 @@ public sealed record CreateImageRequest(
     [property: Id(11)] string? SnapshotId = null,
     [property: Id(12)] string? Uri = null,
     [property: Id(13)] ImageFormat? Format = null,
+    [property: Id(14)] string? UploadId = null,
     [property: Id(15)] RolloutRequest? Rollout = null,
     [property: Id(16)] bool? DeletionProtection = null);
 

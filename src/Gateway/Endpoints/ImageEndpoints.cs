@@ -70,6 +70,10 @@ public static class ImageEndpoints
             var path = ResourcePath.Parse(resource);
             var image = Image(grains, path);
             var key = RequestReader.IdempotencyKey(http.Request);
+            if (path.Method == "export")
+            {
+                return Json(await image.ExportAsync(http.Caller(), await UploadEndpoints.OptionalBodyAsync(http.Request, new ExportRequest())));
+            }
             return Json(path.Method switch
             {
                 "deprecate" => await image.DeprecateAsync(http.Caller(), (await RequestReader.BodyAsync<DeprecateBody>(http.Request)).ToRequest(), key),

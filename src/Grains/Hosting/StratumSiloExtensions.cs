@@ -30,6 +30,8 @@ public static class StratumSiloExtensions
         services.AddSingleton<UriPolicy>();
         services.AddSingleton<UriSources>();
         services.AddSingleton<ImageImporter>();
+        services.Configure<Uploads.UploadOptions>(configuration.GetSection(Uploads.UploadOptions.Section));
+        services.AddSingleton<Uploads.StagingArea>();
         services.AddSingleton<Authorizer>();
         services.Configure<LatestCacheOptions>(configuration.GetSection(LatestCacheOptions.Section));
         services.Configure<ChangeFeedOptions>(configuration.GetSection(ChangeFeedOptions.Section));

@@ -26,6 +26,15 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
             (opId, imageId) => grains.GetGrain<IImageInternalGrain>(imageId).CreateAsync(caller, request, opId));
     }
 
+    Task<UploadTarget> IImageCatalogGrain.PrepareUploadAsync(Caller caller, PrepareUploadRequest request)
+    {
+        if (string.IsNullOrEmpty(request?.FolderId))
+        {
+            throw StratumException.Invalid("folderId is required.");
+        }
+        return grains.GetGrain<Uploads.IUploadGrain>(ResourceIds.New(ResourceIds.Upload)).PrepareAsync(caller, request);
+    }
+
     /// <summary>
     /// All the folder's images for those who may read the folder; for anyone else only the images
     /// shared with them (public ones included). A folder that shows a caller nothing does not exist for them.

@@ -217,6 +217,11 @@ public sealed partial class ImageGrain
                 : (Deployment.ComputeRows.Read<Disk>(row).Size, new OsInfo(Deployment.ShardRows.OsOf(row)));
             return new SourceFacts(blob, row.GetInt64("DataBytes") ?? 0, size, size, os, null, null, []);
         }
+        if (request.UploadId is { } uploadId)
+        {
+            await grains.GetGrain<Uploads.IUploadGrain>(uploadId).CheckAsync(caller, request.FolderId);
+            return null;
+        }
         uriSources.For(request.Uri);
         return null;
     }

@@ -96,8 +96,10 @@ public sealed partial class ImageGrain
                 await data.CopyAsync(sourceBlob, imageId, sourceBytes, cancellation);
                 return new TransferOutcome(sourceBytes, null, null, 0, Imported: false);
             }
-            var result = await importer.ImportAsync(uriSources.For(request.Uri), await data.BlockBlobAsync(imageId),
-                new ImportQuota(self, operationId), new ImportRequirements(request.Format, request.MinDiskSize), cancellation);
+            var (target, quota, requirements) = (await data.BlockBlobAsync(imageId), new ImportQuota(self, operationId), new ImportRequirements(request.Format, request.MinDiskSize));
+            var result = request.UploadId is { } uploadId
+                ? await ImportUploadAsync(imageId, uploadId, target, quota, requirements, cancellation)
+                : await importer.ImportAsync(uriSources.For(request.Uri), target, quota, requirements, cancellation);
             return new TransferOutcome(result.Bytes, result.Checksum, result.Format, result.VirtualSize, Imported: true);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

@@ -22,6 +22,8 @@ public sealed partial class ImageGrain(
     ImageData data,
     ImageImporter importer,
     UriSources uriSources,
+    Uploads.StagingArea staging,
+    Microsoft.Extensions.Options.IOptions<Uploads.UploadOptions> uploadOptions,
     Deployment.ComputeRows computeRows,
     ChangePublisher changes,
     IGrainFactory grains,

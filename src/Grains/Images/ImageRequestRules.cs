@@ -21,12 +21,12 @@ public static class ImageRequestRules
         Rules.Labels(request.Labels);
         Rules.DiskSize(request.MinDiskSize, "minDiskSize");
         Rules.ProductIds(request.ProductIds);
-        var sources = new[] { ("imageId", request.ImageId), ("diskId", request.DiskId), ("snapshotId", request.SnapshotId), ("uri", request.Uri) }
+        var sources = new[] { ("imageId", request.ImageId), ("diskId", request.DiskId), ("snapshotId", request.SnapshotId), ("uri", request.Uri), ("uploadId", request.UploadId) }
             .Where(s => s.Item2 is not null).Select(s => s.Item1).ToList();
         if (sources.Count != 1)
         {
             throw StratumException.Invalid(sources.Count == 0
-                ? "Exactly one source is required: imageId, diskId, snapshotId or uri."
+                ? "Exactly one source is required: imageId, diskId, snapshotId, uri or uploadId."
                 : $"Exactly one source is allowed, but {string.Join(" and ", sources)} were given.");
         }
         if (request.ImageId is not null)
@@ -41,9 +41,13 @@ public static class ImageRequestRules
         {
             Rules.Id(request.SnapshotId, ResourceIds.Snapshot, "snapshotId");
         }
-        if (request.Uri is not null && request.Os?.Type == OsType.Windows)
+        if (request.UploadId is not null)
         {
-            throw StratumException.Invalid("os.type WINDOWS cannot be imported from a uri: Windows boot images are created from a disk or a snapshot.");
+            Rules.Id(request.UploadId, ResourceIds.Upload, "uploadId");
+        }
+        if ((request.Uri ?? request.UploadId) is not null && request.Os?.Type == OsType.Windows)
+        {
+            throw StratumException.Invalid($"os.type WINDOWS cannot be imported from {(request.Uri is null ? "an upload" : "a uri")}: Windows boot images are created from a disk or a snapshot.");
         }
         Releases.ReleaseRules.ValidateCreate(request);
     }

@@ -1,0 +1,25 @@
+using Stratum.Gateway.Auth;
+using Stratum.Gateway.Http;
+
+namespace Stratum.Gateway.Endpoints;
+
+/// <summary>
+/// Direct uploads: the gateway hands out a signed URL and never carries the bytes. (Exports are
+/// the image method <c>:export</c>, mapped with the other image methods.)
+/// </summary>
+public static class UploadEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGroup("/compute/v1").WithTags("Images").MapPost("/images:prepareUpload", async (HttpContext http, IGrainFactory grains) =>
+            Results.Json(await grains.GetGrain<IImageCatalogGrain>(0).PrepareUploadAsync(http.Caller(),
+                await RequestReader.BodyAsync<PrepareUploadRequest>(http.Request)), ContractJson.Options))
+            .Accepts<PrepareUploadRequest>("application/json").Produces<UploadTarget>();
+    }
+
+    /// <summary>A body that may be left out entirely (no content): then <paramref name="empty"/>.</summary>
+    public static async Task<T> OptionalBodyAsync<T>(HttpRequest request, T empty) where T : class =>
+        request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any(v => v?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true)
+            ? empty
+            : await RequestReader.BodyAsync<T>(request);
+}

@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Cli;
+
+/// <summary>The built tool as a real process (`dotnet stratum.dll`) against the test gateway.</summary>
+[Collection(GatewayCollection.Name)]
+public sealed class CliProcessTests(GatewayFixture fixture) : IDisposable
+{
+    private const long MiB = 1 << 20;
+    private readonly CliRunner _cli = new(fixture.Stratum.BaseAddress);
+    private readonly HttpClient _admin = fixture.Stratum.Http();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task A_64_MiB_upload_is_READY_with_the_files_sha256_and_a_download_verifies()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var (file, checksum) = await _cli.RandomFileAsync("big.raw", 64 * MiB);
+
+        var created = await _cli.RunProcessAsync("image", "create", "--name", "big", "--file", file, "--folder-id", folderId, "--format", "json");
+
+        Assert.True(created.ExitCode == 0, created.Error);
+        var image = created.Json;
+        Assert.Equal("READY", image.Str("status"));
+        Assert.Equal(checksum, image.Str("checksum"));
+        Assert.Equal((64 * MiB).ToString(), image.Str("storageSize"));
+
+        var target = Path.Combine(_cli.ConfigDirectory, "back.raw");
+        var download = await _cli.RunProcessAsync("image", "download", image.Str("id"), "--to", target, "--format", "json");
+        Assert.True(download.ExitCode == 0, download.Error);
+        Assert.True(download.Json["verified"]!.GetValue<bool>());
+        Assert.Equal(checksum, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(target))));
+        Assert.False(File.Exists(target + ".partial"));
+
+        // A download cut short continues from its partial file; one whose partial bytes are wrong is refused, not kept.
+        var bytes = await File.ReadAllBytesAsync(target);
+        var again = Path.Combine(_cli.ConfigDirectory, "again.raw");
+        await File.WriteAllBytesAsync(again + ".partial", bytes[..(int)(24 * MiB)]);
+        var resumed = await _cli.RunProcessAsync("image", "download", image.Str("id"), "--to", again, "--format", "json");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Equal((24 * MiB).ToString(), resumed.Json.Str("bytesResumed"));
+        Assert.Equal((40 * MiB).ToString(), resumed.Json.Str("bytesFetched"));
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(again));
+        var corrupt = Path.Combine(_cli.ConfigDirectory, "corrupt.raw");
+        var wrong = bytes[..(int)MiB];
+        wrong[100] ^= 0xFF;
+        await File.WriteAllBytesAsync(corrupt + ".partial", wrong);
+        var refused = await _cli.RunProcessAsync("image", "download", image.Str("id"), "--to", corrupt);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("checksum", refused.Error);
+        Assert.False(File.Exists(corrupt));
+        Assert.False(File.Exists(corrupt + ".partial"));
+        Assert.Equal(2, (await _cli.RunProcessAsync("image", "download", image.Str("id"), "--to", target)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Json_output_parses_exit_codes_are_0_1_2_and_bulk_create_reports_every_instance()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var (file, _) = await _cli.RandomFileAsync("small.raw", MiB);
+        var image = await _cli.RunProcessAsync("image", "create", "--family", "proc", "--file", file, "--folder-id", folderId, "--format", "json");
+        Assert.Equal(0, image.ExitCode);
+
+        var list = await _cli.RunProcessAsync("image", "list", "--folder-id", folderId, "--format", "json");
+        Assert.Equal(0, list.ExitCode);
+        Assert.Equal(image.Json.Str("id"), list.Json["images"]!.AsArray().Single()!.Str("id"));
+        var missing = await _cli.RunProcessAsync("image", "get", "imgaaaaaaaaaaaaaaaaa");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("code 5", missing.Error);
+        Assert.Equal(2, (await _cli.RunProcessAsync("image", "list", "--folder-id", folderId, "--bogus")).ExitCode);
+        Assert.Equal(2, (await _cli.RunProcessAsync("disk", "create", "--size", "ten", "--source-family", "proc", "--folder-id", folderId)).ExitCode);
+
+        var bulk = await _cli.RunProcessAsync("instance", "bulk-create", "--count", "20", "--name-prefix", "fleet", "--source-family", "proc",
+            "--boot-disk-size", "512M", "--folder-id", folderId, "--format", "json");
+
+        Assert.True(bulk.ExitCode == 0, bulk.Error);
+        var names = bulk.Json["instances"]!.AsArray().Select(i => i!.Str("name")).ToHashSet();
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"fleet-{i}").ToHashSet(), names);
+        Assert.Empty(bulk.Json["failures"]!.AsArray());
+    }
+}
