@@ -10,10 +10,15 @@ namespace Stratum.Families;
 /// Every change of who is latest for any cohort, and every rollout change, is a revision in the history.
 /// </summary>
 public sealed class FamilyGrain(
-    [PersistentState("family", StorageNames.Families)] IPersistentState<FamilyState> state,
+    [PersistentState("family", StorageNames.Families)] IPersistentState<FamilyState> record,
+    Orleans.Serialization.DeepCopier<FamilyState> copier,
     ResourceIndex index,
     ChangePublisher changes) : Grain, IFamilyGrain
 {
+    private readonly Storage.StoredState<FamilyState> _state = new(record, copier);
+
+    private FamilyState Stored => _state.Value;
+
     /// <summary>How many changes of latest a family remembers for watchers that resume.</summary>
     public const int HistoryLength = 256;
 
@@ -32,25 +37,29 @@ public sealed class FamilyGrain(
 
     async Task<long> IFamilyGrain.JoinAsync(string imageId, DeprecationState deprecation, int percent)
     {
-        if (state.State.Members.Find(m => m.ImageId == imageId) is { } existing)
+        long sequence = 0;
+        await SaveAsync(next =>
         {
-            return existing.Sequence;
-        }
-        var next = state.State.Copy();
-        var member = new FamilyMember(imageId, next.NextSequence++, deprecation, percent);
-        next.Members.Add(member);
-        await SaveAsync(next, rolloutChanged: false);
-        return member.Sequence;
+            if (next.Members.Find(m => m.ImageId == imageId) is { } existing)
+            {
+                sequence = existing.Sequence;
+                return false;
+            }
+            var member = new FamilyMember(imageId, next.NextSequence++, deprecation, percent);
+            next.Members.Add(member);
+            sequence = member.Sequence;
+            return true;
+        }, rolloutChanged: false);
+        return sequence;
     }
 
-    async Task IFamilyGrain.RejoinAsync(string imageId, long sequence, DeprecationState deprecation, int percent)
+    Task IFamilyGrain.RejoinAsync(string imageId, long sequence, DeprecationState deprecation, int percent) => SaveAsync(next =>
     {
-        var next = state.State.Copy();
         next.Members.RemoveAll(m => m.ImageId == imageId);
         next.Members.Add(new FamilyMember(imageId, sequence, deprecation, percent));
         next.NextSequence = Math.Max(next.NextSequence, sequence + 1);
-        await SaveAsync(next, rolloutChanged: false);
-    }
+        return true;
+    }, rolloutChanged: false);
 
     Task IFamilyGrain.SetDeprecationAsync(string imageId, DeprecationState deprecation) =>
         ChangeMemberAsync(imageId, m => m.Deprecation == deprecation ? m : m with { Deprecation = deprecation }, rolloutChanged: false);
@@ -58,19 +67,12 @@ public sealed class FamilyGrain(
     Task IFamilyGrain.SetRolloutAsync(string imageId, int percent) =>
         ChangeMemberAsync(imageId, m => m.RolloutPercent == percent ? m : m with { Percent = percent }, rolloutChanged: true);
 
-    async Task IFamilyGrain.LeaveAsync(string imageId)
-    {
-        if (state.State.Members.Exists(m => m.ImageId == imageId))
-        {
-            var next = state.State.Copy();
-            next.Members.RemoveAll(m => m.ImageId == imageId);
-            await SaveAsync(next, rolloutChanged: false);
-        }
-    }
+    Task IFamilyGrain.LeaveAsync(string imageId) =>
+        SaveAsync(next => next.Members.RemoveAll(m => m.ImageId == imageId) > 0, rolloutChanged: false);
 
     Task<IReadOnlyList<IReadOnlyList<string>>> IFamilyGrain.GetCandidatesAsync(IReadOnlyList<int> buckets, int limit)
     {
-        var active = Active(state.State).ToList();
+        var active = Active(Stored).ToList();
         return Task.FromResult<IReadOnlyList<IReadOnlyList<string>>>(buckets
             .Select(b => (IReadOnlyList<string>)active.Where(m => Cohorts.Includes(m.RolloutPercent, b)).Take(limit).Select(m => m.ImageId).ToList())
             .ToList());
@@ -78,8 +80,8 @@ public sealed class FamilyGrain(
 
     Task<FamilyHistory> IFamilyGrain.GetHistoryAsync(long? afterRevision)
     {
-        var revision = state.State.Revision;
-        var history = state.State.History;
+        var revision = Stored.Revision;
+        var history = Stored.History;
         // Every change after the given revision is known when the history reaches back to the one right after it.
         var complete = afterRevision is { } after && after <= revision
             && (after == revision || (history.Count > 0 && history[0].Revision <= after + 1));
@@ -91,17 +93,16 @@ public sealed class FamilyGrain(
         return Task.FromResult(new FamilyHistory(revision, history.Where(h => h.Revision > afterRevision).ToList(), baseline));
     }
 
-    private async Task ChangeMemberAsync(string imageId, Func<FamilyMember, FamilyMember> change, bool rolloutChanged)
+    private Task ChangeMemberAsync(string imageId, Func<FamilyMember, FamilyMember> change, bool rolloutChanged) => SaveAsync(next =>
     {
-        var index = state.State.Members.FindIndex(m => m.ImageId == imageId);
-        if (index < 0 || change(state.State.Members[index]) is var changed && changed == state.State.Members[index])
+        var index = next.Members.FindIndex(m => m.ImageId == imageId);
+        if (index < 0 || change(next.Members[index]) is var changed && changed == next.Members[index])
         {
-            return;
+            return false;
         }
-        var next = state.State.Copy();
         next.Members[index] = changed;
-        await SaveAsync(next, rolloutChanged && changed.Deprecation == DeprecationState.Active);
-    }
+        return true;
+    }, rolloutChanged, member => member.Deprecation == DeprecationState.Active, imageId);
 
     private static IEnumerable<FamilyMember> Active(FamilyState family) => family.Members
         .Where(m => m.Deprecation == DeprecationState.Active)
@@ -127,48 +128,54 @@ public sealed class FamilyGrain(
     }
 
     /// <summary>
-    /// Writes the family's next state (swapped in only once written), adding a history entry when
-    /// the ladder changed or a rollout did; then the index and the feed follow.
+    /// Makes <paramref name="change"/> on a copy of the family and stores it (decided again on the
+    /// stored family after a conflict), adding a history entry when the ladder changed or a
+    /// rollout of an ACTIVE member did; then the index and the feed follow.
     /// </summary>
-    private async Task SaveAsync(FamilyState next, bool rolloutChanged)
+    private async Task SaveAsync(Func<FamilyState, bool> change, bool rolloutChanged, Func<FamilyMember, bool>? rolloutCounts = null, string? member = null)
     {
-        var ladder = Ladder(next);
-        var full = ladder.Count > 0 && ladder[^1].Percent >= 100 ? ladder[^1] : null;
-        var previous = next.History.Count > 0 ? next.History[^1].Rungs : [];
-        var changed = rolloutChanged || !ladder.SequenceEqual(previous);
-        if (changed)
+        var revised = false;
+        var wrote = await _state.ChangeAsync(next =>
         {
-            next.History.Add(new FamilyLatest(next.Revision + 1, full?.ImageId, full?.Sequence, ladder));
-            if (next.History.Count > HistoryLength)
+            if (!change(next))
             {
-                next.History.RemoveRange(0, next.History.Count - HistoryLength);
+                return false;
             }
-        }
-        var current = state.State;
-        state.State = next;
-        try
+            var ladder = Ladder(next);
+            var full = ladder.Count > 0 && ladder[^1].Percent >= 100 ? ladder[^1] : null;
+            var previous = next.History.Count > 0 ? next.History[^1].Rungs : [];
+            var rollout = rolloutChanged && (rolloutCounts is null || next.Members.Find(m => m.ImageId == member) is { } changedMember && rolloutCounts(changedMember));
+            revised = rollout || !ladder.SequenceEqual(previous);
+            if (revised)
+            {
+                next.History.Add(new FamilyLatest(next.Revision + 1, full?.ImageId, full?.Sequence, ladder));
+                if (next.History.Count > HistoryLength)
+                {
+                    next.History.RemoveRange(0, next.History.Count - HistoryLength);
+                }
+            }
+            return true;
+        });
+        if (!wrote)
         {
-            await state.WriteStateAsync();
+            return;
         }
-        catch
-        {
-            state.State = current;
-            throw;
-        }
+        var stored = Stored;
+        var latest = Ladder(stored) is { Count: > 0 } rungs && rungs[^1].Percent >= 100 ? rungs[^1] : null;
         var (folderId, name) = Key;
-        if (next.Members.Count == 0)
+        if (stored.Members.Count == 0)
         {
             await index.DeleteFamilyAsync(folderId, name);
         }
         else
         {
-            var rollouts = Active(next).TakeWhile(m => m.ImageId != full?.ImageId).Where(m => m.RolloutPercent < 100)
+            var rollouts = Active(stored).TakeWhile(m => m.ImageId != latest?.ImageId).Where(m => m.RolloutPercent < 100)
                 .Take(MaxRungs).Select(m => new FamilyRollout(m.ImageId, m.RolloutPercent)).ToList();
-            await index.UpsertFamilyAsync(new FamilySummary(name, folderId, full?.ImageId, next.Members.Count, rollouts));
+            await index.UpsertFamilyAsync(new FamilySummary(name, folderId, latest?.ImageId, stored.Members.Count, rollouts));
         }
-        if (changed)
+        if (revised)
         {
-            await changes.PublishAsync(ChangeEvent.Of(ChangeKind.FamilyLatestChanged, folderId, full?.ImageId, name, full?.Sequence, next.Revision));
+            await changes.PublishAsync(ChangeEvent.Of(ChangeKind.FamilyLatestChanged, folderId, latest?.ImageId, name, latest?.Sequence, stored.Revision));
         }
     }
 }

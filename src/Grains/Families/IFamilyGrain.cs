@@ -64,8 +64,6 @@ public sealed class FamilyState
 
     /// <summary>The latest image as of the newest change.</summary>
     public string? LatestImageId => History.Count > 0 ? History[^1].ImageId : null;
-
-    public FamilyState Copy() => new() { Members = [.. Members], NextSequence = NextSequence, History = [.. History] };
 }
 
 /// <summary>

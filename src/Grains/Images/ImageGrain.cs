@@ -174,7 +174,16 @@ public sealed partial class ImageGrain(
             }
             var updated = await change(previous);
             var op = await StartOperationAsync(opId, caller, description, action);
-            await CommitAsync(next => next.Image = updated);
+            try
+            {
+                await CommitAsync(next => next.Image = updated);
+            }
+            catch (StratumException) when (updated.Name is { } newName && newName != previous.Name)
+            {
+                // Not stored: the new name reserved for it is free again.
+                await index.ReleaseNameAsync(previous.FolderId, NameKind, newName, Id);
+                throw;
+            }
             if (updated.Family is { } family && updated.Deprecation.State != previous.Deprecation.State)
             {
                 await Family(family).SetDeprecationAsync(Id, updated.Deprecation.State);
@@ -188,7 +197,7 @@ public sealed partial class ImageGrain(
             return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(updated);
         });
 
-    /// <summary>Records a new operation on this image; <paramref name="action"/> (creation when not given) decides its metadata's type.</summary>
+    /// <summary>Records a new operation on this image; <paramref name="action"/> decides its metadata's type.</summary>
     private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description, string action, string? folderId = null)
     {
         folderId ??= Stored.Image?.FolderId ?? Stored.Request?.FolderId;

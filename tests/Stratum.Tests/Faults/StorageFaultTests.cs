@@ -151,4 +151,38 @@ public sealed class StorageFaultTests(FaultFixture fixture)
 
     private async Task<string> LimitAsync(string folderId, string name) =>
         (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray().Single(q => q!.Str("name") == name)!.Str("limit");
+
+    [Fact]
+    public async Task An_image_change_that_could_not_be_stored_is_not_served_and_frees_the_name_it_reserved()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var image = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, name = "before", uri = fixture.Files.Add(Names.Unique("i"), DiskImages.Raw(4096)) });
+        fixture.Faults.FailWrites(fixture.Stratum.Client.GetGrain<IImageGrain>(image.Str("id")).GetGrainId());
+
+        var failed = await _admin.SendAsync(HttpMethod.Patch, $"/compute/v1/images/{image.Str("id")}", new { name = "after" });
+
+        Assert.True(failed.Status == HttpStatusCode.ServiceUnavailable && failed.Code == 14, failed.Text);
+        Assert.Equal("before", (await _admin.GetReplyAsync($"/compute/v1/images/{image.Str("id")}")).Body!.Str("name"));
+        var other = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, name = "after", uri = fixture.Files.Add(Names.Unique("j"), DiskImages.Raw(4096)) });
+        Assert.Equal("after", other.Str("name"));
+    }
+
+    [Fact]
+    public async Task A_family_joined_while_another_writer_added_a_member_keeps_both()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var family = fixture.Stratum.Client.GetGrain<Families.IFamilyGrain>(Families.IFamilyGrain.Key(folderId, "fam"));
+        long otherSequence = -1;
+        fixture.Faults.ConflictOnNextWrite<Families.FamilyState>(family.GetGrainId(), other =>
+        {
+            otherSequence = other.NextSequence++;
+            other.Members.Add(new Families.FamilyMember("img" + new string('z', 17), otherSequence, DeprecationState.Active));
+        });
+
+        var image = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, family = "fam", uri = fixture.Files.Add(Names.Unique("f"), DiskImages.Raw(4096)) });
+
+        Assert.Equal((otherSequence + 1).ToString(), image.Str("familySequence"));
+        var families = (await _admin.GetReplyAsync($"/compute/v1/families?folderId={folderId}")).Body!["families"]!.AsArray();
+        Assert.Equal("2", Assert.Single(families)!.Str("imageCount"));
+    }
 }
