@@ -30,9 +30,9 @@ builder.UseOrleans(silo =>
 var app = builder.Build();
 app.MapHealthChecks("/healthz");
 // Storage requests this silo sent, for the load-test tool's requests-per-VM figure.
-app.MapGet("/stats/storage", () =>
+app.MapGet("/stats/storage", (StorageClients clients) =>
 {
-    var totals = StorageRequestCounter.Totals;
+    var totals = clients.Requests;
     return Results.Json(new { table = totals.Table, blob = totals.Blob, queue = totals.Queue, total = totals.Total });
 });
 app.Run();

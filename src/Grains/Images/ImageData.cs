@@ -30,10 +30,10 @@ public sealed class ImageData
         return _container.GetBlockBlobClient(name);
     }
 
-    private static long s_bytesCopied;
+    private long _bytesCopied;
 
-    /// <summary>Bytes this process asked the store to copy, so pooled and standard sources can be compared.</summary>
-    public static long BytesCopied => Interlocked.Read(ref s_bytesCopied);
+    /// <summary>Bytes this silo asked the store to copy, so pooled and standard sources can be compared.</summary>
+    public long BytesCopied => Interlocked.Read(ref _bytesCopied);
 
     /// <summary>A server-side copy: the bytes do not pass through the silo.</summary>
     public async Task CopyAsync(string source, string target, long bytes, CancellationToken cancellation = default)
@@ -42,7 +42,7 @@ public sealed class ImageData
         var to = await BlobAsync(target);
         var copy = await to.StartCopyFromUriAsync(from.Uri, cancellationToken: cancellation);
         await copy.WaitForCompletionAsync(cancellation);
-        Interlocked.Add(ref s_bytesCopied, bytes);
+        Interlocked.Add(ref _bytesCopied, bytes);
     }
 
     /// <summary>The blobs made as copies for a disk or snapshot (named "{id}.{attempt}"), with when they were last written.</summary>

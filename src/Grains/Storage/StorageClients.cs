@@ -5,7 +5,7 @@ using Azure.Storage.Queues;
 
 namespace Stratum.Storage;
 
-/// <summary>Azure Storage clients that count their requests; one set per process.</summary>
+/// <summary>Azure Storage clients that count their requests; one set per silo.</summary>
 public sealed class StorageClients
 {
     public StorageClients(string connectionString)
@@ -15,6 +15,11 @@ public sealed class StorageClients
         Queues = new QueueServiceClient(connectionString, Counted(new QueueClientOptions(), "queue"));
     }
 
+    /// <summary>The requests these clients sent so far, by service.</summary>
+    public StorageRequestTotals Requests => _tally.Totals;
+
+    private readonly StorageRequestCounter.Tally _tally = new();
+
     public TableServiceClient Tables { get; }
 
     public BlobServiceClient Blobs { get; }
@@ -22,9 +27,9 @@ public sealed class StorageClients
     public QueueServiceClient Queues { get; }
 
     /// <summary>Client options that count each request under the given service name.</summary>
-    public static T Counted<T>(T options, string service) where T : ClientOptions
+    private T Counted<T>(T options, string service) where T : ClientOptions
     {
-        options.AddPolicy(new StorageRequestCounter(service), HttpPipelinePosition.PerRetry);
+        options.AddPolicy(new StorageRequestCounter(service, _tally), HttpPipelinePosition.PerRetry);
         return options;
     }
 }

@@ -9,13 +9,16 @@ namespace Stratum.Tests.Changes;
 /// <summary>
 /// A cluster whose caches keep an answer until an event drops it (a one-hour lifetime), so a test
 /// that sees a change proves the feed carried it; the feed's queue is read only every 400 ms, so a
-/// read right after a write would be stale without read-your-writes. Heartbeats every 200 ms.
+/// read right after a write would be stale without read-your-writes. Heartbeats every 200 ms. A
+/// cache trusts the feed for 3 s after a pulse (1 s in production), so a busy CI machine that
+/// delays a pulse does not turn a test of caching into a test of pulse timing.
 /// </summary>
 public sealed class FeedFixture : IAsyncLifetime
 {
     public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
     {
         ["Stratum:LatestCache:EntryLifetime"] = "01:00:00",
+        ["Stratum:LatestCache:FreshFor"] = "00:00:03",
         ["Stratum:ChangeFeed:PollPeriod"] = "00:00:00.400",
         ["Stratum:Watch:HeartbeatInterval"] = "00:00:00.200",
     };

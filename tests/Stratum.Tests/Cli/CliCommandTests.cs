@@ -83,7 +83,7 @@ public sealed class CliCommandTests(GatewayFixture fixture) : IDisposable
         Assert.Equal("READY", image.Str("status"));
         Assert.Equal(checksum, image.Str("checksum"));
         Assert.Equal((1L << 30).ToString(), image.Str("minDiskSize"));
-        Assert.Contains($"Uploaded 192 KiB ({bytes.Length / 1024} KiB sent now at", created.Error);
+        Assert.Contains($"Uploaded {bytes.Length / 1024} KiB ({bytes.Length / 1024} KiB sent now at", created.Error);
         Assert.Contains("0 B sent before)", created.Error);
         var id = image.Str("id");
 

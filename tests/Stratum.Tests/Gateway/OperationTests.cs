@@ -42,11 +42,11 @@ public sealed class OperationTests(GatewayFixture fixture)
     public async Task Storage_requests_are_counted_per_service()
     {
         var folderId = await _admin.CreateFolderAsync();
-        var before = StorageRequestCounter.Totals;
+        var before = fixture.Stratum.SiloService<Stratum.Storage.StorageClients>().Requests;
 
         await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("c"), DiskImages.Raw(4096)) });
 
-        var after = StorageRequestCounter.Totals;
+        var after = fixture.Stratum.SiloService<Stratum.Storage.StorageClients>().Requests;
         Assert.True(after.Table > before.Table, "index and name rows are table requests");
         Assert.True(after.Blob > before.Blob, "the image data is a blob request");
     }

@@ -36,6 +36,9 @@ public sealed class StratumCluster : IAsyncDisposable
     public Uri BaseAddress { get; }
     public IClusterClient Client => Cluster.Client;
 
+    /// <summary>A service of the (first) silo: its own counters, so a test measures its cluster's traffic only.</summary>
+    public T SiloService<T>() where T : notnull => Cluster.Silos[0].ServiceProvider.GetRequiredService<T>();
+
     /// <summary>The blob container of image data, for tests that prove what was (not) stored.</summary>
     public Azure.Storage.Blobs.BlobContainerClient ImageData =>
         new Azure.Storage.Blobs.BlobContainerClient(Azurite.ConnectionString, _settings["Stratum:Storage:ImageContainer"]);
