@@ -185,4 +185,23 @@ public sealed class StorageFaultTests(FaultFixture fixture)
         var families = (await _admin.GetReplyAsync($"/compute/v1/families?folderId={folderId}")).Body!["families"]!.AsArray();
         Assert.Equal("2", Assert.Single(families)!.Str("imageCount"));
     }
+
+    [Fact]
+    public async Task A_shard_commit_that_fails_counts_nothing_and_a_retry_with_the_key_commits_once()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var key = Names.Unique("disk");
+        await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = 4L << 20 });
+        fixture.Faults.FailNextTableTransaction();
+
+        var failed = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = 4L << 20, name = "second" }, key);
+        var retried = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = 4L << 20, name = "second" }, key);
+
+        Assert.True(failed.Status == HttpStatusCode.ServiceUnavailable && failed.Code == 14, failed.Text);
+        Assert.True(retried.Status == HttpStatusCode.OK, retried.Text);
+        var disks = (await _admin.GetReplyAsync($"/compute/v1/disks?folderId={folderId}")).Body!["disks"]!.AsArray();
+        Assert.Equal(2, disks.Count);
+        var quotas = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
+        Assert.Equal("2", quotas.Single(q => q!.Str("name") == "compute.disks.count")!.Str("usage"));
+    }
 }

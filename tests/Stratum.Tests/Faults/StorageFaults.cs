@@ -30,6 +30,29 @@ public sealed class StorageFaults
             return stored;
         };
 
+    private int _transactionFailures;
+
+    /// <summary>The next table transaction (an Azure Table batch, as deployment shards commit) fails as a storage outage would.</summary>
+    public void FailNextTableTransaction() => Interlocked.Exchange(ref _transactionFailures, 1);
+
+    /// <summary>The policy behind every storage client of the silo, through which <see cref="FailNextTableTransaction"/> acts.</summary>
+    internal Azure.Core.Pipeline.HttpPipelinePolicy RequestPolicy => new TransactionFaults(this);
+
+    private sealed class TransactionFaults(StorageFaults faults) : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) && Interlocked.Exchange(ref faults._transactionFailures, 0) == 1)
+            {
+                throw new Azure.RequestFailedException(503, "Injected table transaction failure.");
+            }
+            return ProcessNextAsync(message, pipeline);
+        }
+    }
+
     internal bool TakeFailure(string stateName, GrainId grain) => Take(_failures, grain) || Take(_failuresByState, stateName);
 
     private static bool Take<TKey>(ConcurrentDictionary<TKey, int> counts, TKey key) where TKey : notnull

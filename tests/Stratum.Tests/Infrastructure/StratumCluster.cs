@@ -100,6 +100,10 @@ public sealed class StratumCluster : IAsyncDisposable
         {
             host.Configuration.AddInMemoryCollection(settings);
             host.Services.AddStratumServices(host.Configuration);
+            if (faults is not null)
+            {
+                host.Services.AddSingleton(new Stratum.Storage.StorageClients(settings["Stratum:Storage:ConnectionString"]!, faults.RequestPolicy));
+            }
             siloServices?.Invoke(host.Services);
         });
         builder.ConfigureSilo((_, silo) =>
