@@ -109,6 +109,51 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public void MarkStorage() => _atMark = (_storage.Values.Sum(s => s.Table), _storage.Values.Sum(s => s.Blob));
 
+    /// <summary>
+    /// The silos' stage timings added up, and the runtime counters of every process still running
+    /// (silos, gateway, Azurite's CPU, this tool), for <see cref="StageReport.Between"/>.
+    /// </summary>
+    public async Task<ClusterReading> ReadAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var stages = new List<Dictionary<string, StageHistogram>>();
+        var processes = new Dictionary<string, RuntimeCounters>(StringComparer.Ordinal);
+        for (var i = 0; i < _silos.Count; i++)
+        {
+            var (process, port) = _silos[i];
+            if (process.HasExited)
+            {
+                continue;
+            }
+            try
+            {
+                stages.Add(StageReport.ParseStages((await http.GetFromJsonAsync<JsonNode>($"http://127.0.0.1:{port}/stats/stages"))!));
+                processes[$"silo{i + 1}"] = RuntimeCounters.Parse((await http.GetFromJsonAsync<JsonNode>($"http://127.0.0.1:{port}/stats/runtime"))!);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // A silo being killed answers no more; the run's report leaves it out.
+            }
+        }
+        if (!_gateway.HasExited)
+        {
+            try
+            {
+                processes["gateway"] = RuntimeCounters.Parse((await http.GetFromJsonAsync<JsonNode>($"{GatewayUrl}/stats/runtime"))!);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // A gateway that does not tell (an older build) is left out.
+            }
+        }
+        if (_azurite is { Process.HasExited: false } azurite)
+        {
+            processes["azurite"] = RuntimeCounters.OfCpu(azurite.Process);
+        }
+        processes["loadtest"] = RuntimeCounters.OfThisProcess();
+        return new ClusterReading(StageReport.Merge(stages), processes);
+    }
+
     /// <summary>Kills the last silo still running, as a crash would.</summary>
     public void KillSilo()
     {

@@ -33,6 +33,27 @@ public sealed class Scenarios(LoadOptions options, ITarget target, string folder
             }
         });
 
+    /// <summary>The names of the images a run creates begin with this.</summary>
+    public static string ImageNamePrefix(string runId) => $"lt-{runId}-img-";
+
+    /// <summary>N images, each created from the source image and waited for until READY, by single creates.</summary>
+    public Task ImagesAsync(Recorder recorder, string sourceImageId, int concurrency) =>
+        Parallel.ForEachAsync(Enumerable.Range(0, options.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var outcome = await WithRetriesAsync(() => target.CreateImageAsync(folderId, sourceImageId, $"{ImageNamePrefix(runId)}{i}", $"{runId}-img-{i}"));
+            if (outcome.Value is { } id)
+            {
+                Acknowledged.Add(id);
+                Interlocked.Increment(ref _acknowledgedCount);
+                recorder.Success(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            else
+            {
+                recorder.Failure(outcome.Code!);
+            }
+        });
+
     /// <summary>The same through instances:bulkCreate, <c>--batch</c> instances a call.</summary>
     public Task BulkAsync(Recorder recorder) =>
         Parallel.ForEachAsync(Enumerable.Range(0, (options.Count + options.Batch - 1) / options.Batch),

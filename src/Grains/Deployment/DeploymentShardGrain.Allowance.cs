@@ -25,6 +25,7 @@ public sealed partial class DeploymentShardGrain
         {
             var largest = prepared.SelectMany(p => p.Delta.Quota).Where(q => q.Value > 0).GroupBy(q => q.Key).ToDictionary(g => g.Key, g => g.Max(q => q.Value));
             var want = need.ToDictionary(n => n.Key, n => n.Value + Headroom * largest.GetValueOrDefault(n.Key, 1));
+            var started = Diagnostics.StageTimings.Now();
             do
             {
                 // A trim that lands while this raise is on its way makes the answer stale: ask again.
@@ -32,6 +33,7 @@ public sealed partial class DeploymentShardGrain
                 _allowance = await Folder.RaiseAllowanceAsync(_shard, need, want);
             }
             while (_trimmed);
+            Timings.Since(Diagnostics.StageTimings.ShardAllowance, started);
         }
         // No await from here until every command is admitted or refused: a trim arriving in
         // between must see the in-flight amounts of everything admitted so far.

@@ -92,7 +92,10 @@ public sealed partial class DeploymentShardGrain
         }
         actions.Add(next.Action());
         await rows.ReadyAsync();
+        var started = Diagnostics.StageTimings.Now();
         var response = await rows.Table.SubmitTransactionAsync(actions);
+        Timings.Since(Diagnostics.StageTimings.ShardCommit, started);
+        Timings.Record(Diagnostics.StageTimings.ShardBatch, admitted.Count);
         next.Committed(response.Value[^1].Headers.ETag!.Value);
         ClearInflight();
         var droppedLayers = _counters.Layers.Where(l => l.Value > 0 && next.Layers.GetValueOrDefault(l.Key) == 0).Select(l => l.Key).ToList();

@@ -30,7 +30,10 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
     private int _shard;
     private int _home;
 
-    private sealed record Pending(ShardCommand Command, TaskCompletionSource<CommandOutcome> Done);
+    private sealed record Pending(ShardCommand Command, TaskCompletionSource<CommandOutcome> Done)
+    {
+        public long Enqueued { get; } = Diagnostics.StageTimings.Now();
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -79,6 +82,11 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
         while (_queue.Count > 0)
         {
             var batch = TakeBatch();
+            var taken = Diagnostics.StageTimings.Now();
+            foreach (var item in batch)
+            {
+                Timings.Since(Diagnostics.StageTimings.ShardQueue, item.Enqueued);
+            }
             try
             {
                 if (batch.Count == 1 && !batch[0].Command.IsBatchable)
@@ -99,6 +107,7 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
                 }
                 _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
             }
+            Timings.Since(Diagnostics.StageTimings.ShardFlush, taken);
         }
     }
 

@@ -35,6 +35,7 @@ public static class StratumSiloExtensions
         services.Configure<ChangeFeedOptions>(configuration.GetSection(ChangeFeedOptions.Section));
         services.AddSingleton<LatestCache>();
         services.AddSingleton<ChangePublisher>();
+        services.AddSingleton<Diagnostics.StageTimings>();
         return services;
     }
 
