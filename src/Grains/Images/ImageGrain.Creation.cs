@@ -13,6 +13,19 @@ public sealed partial class ImageGrain
 
     async Task<Operation> IImageInternalGrain.CreateAsync(Caller caller, CreateImageRequest request, string operationId)
     {
+        var started = Diagnostics.StageTimings.Now();
+        try
+        {
+            return await CreateAsync(caller, request, operationId);
+        }
+        finally
+        {
+            Timings.Since(Diagnostics.StageTimings.ImageAccept, started);
+        }
+    }
+
+    private async Task<Operation> CreateAsync(Caller caller, CreateImageRequest request, string operationId)
+    {
         if (state.State.CreateOperationId is { } existing)
         {
             return existing == operationId
@@ -47,6 +60,10 @@ public sealed partial class ImageGrain
             throw;
         }
 
+        // Restored if the writes below fail, so a retry (the same operation) starts over instead of
+        // finding a creation that was never stored; the quota and the name it took again are its own.
+        var unwritten = (state.State.Request, state.State.CreatedBy, state.State.CreateOperationId, state.State.HeldSize,
+            state.State.VirtualSize, state.State.SourceBlob, state.State.Image, OperationIds: state.State.OperationIds.ToList());
         state.State.Request = request;
         state.State.CreatedBy = caller;
         state.State.CreateOperationId = operationId;
@@ -57,13 +74,27 @@ public sealed partial class ImageGrain
             request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Bytes ?? 0, minDiskSize,
             request.ProductIds ?? source?.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
             source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null);
-        var op = await StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}");
-        await state.WriteStateAsync();
-        await index.UpsertImageAsync(state.State.Image, previous: null, state.State.Bindings);
-        await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageCreated, state.State.Image));
-        await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        // The operation and the image's record are independent writes: one round trip for both.
+        var starting = StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}");
+        try
+        {
+            await Task.WhenAll(starting, state.WriteStateAsync());
+        }
+        catch
+        {
+            (state.State.Request, state.State.CreatedBy, state.State.CreateOperationId, state.State.HeldSize,
+                state.State.VirtualSize, state.State.SourceBlob, state.State.Image, state.State.OperationIds) = unwritten;
+            throw;
+        }
+        // So are the list rows, the news and the reminder that resumes the transfer after a crash.
+        var reminder = this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await Task.WhenAll(
+            index.UpsertImageAsync(state.State.Image, previous: null, state.State.Bindings),
+            changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageCreated, state.State.Image)),
+            reminder);
+        _reconcileReminder = await reminder;
         StartTransfer();
-        return op;
+        return await starting;
     }
 
     Task IImageInternalGrain.CancelCreationAsync(string operationId)
@@ -77,6 +108,7 @@ public sealed partial class ImageGrain
 
     async Task IImageInternalGrain.FinishCreationAsync(string operationId, TransferOutcome outcome)
     {
+        var finishing = Diagnostics.StageTimings.Now();
         _transfer = null;
         if (state.State.CreateOperationId != operationId || state.State.Image is not { Status: ImageStatus.Creating } creating)
         {
@@ -122,10 +154,37 @@ public sealed partial class ImageGrain
         }
         state.State.Image = ready;
         await state.WriteStateAsync();
-        await SettleImportAsync();
-        await index.UpsertImageAsync(ready, creating, state.State.Bindings);
-        await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageReady, ready));
+        // The settlement, the list rows and the news are independent: one round trip; the operation
+        // is done only after them, so whoever sees it done finds the image READY everywhere.
+        await Task.WhenAll(SettleImportAsync(), index.UpsertImageAsync(ready, creating, state.State.Bindings),
+            changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageReady, ready)));
         await op.CompleteAsync(ready);
+        await DropReconcileReminderAsync();
+        Timings.Since(Diagnostics.StageTimings.ImageFinish, finishing);
+    }
+
+    private IGrainReminder? _reconcileReminder;
+
+    /// <summary>
+    /// A creation that ended needs no reminder: dropped now, by the handle its registration returned,
+    /// instead of by the next tick (which would wake the grain, read the reminder, then delete it).
+    /// </summary>
+    private async Task DropReconcileReminderAsync()
+    {
+        if (_reconcileReminder is not { } reminder)
+        {
+            return;
+        }
+        _reconcileReminder = null;
+        try
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        catch (Exception e)
+        {
+            // The next tick finds nothing to do and drops it then.
+            logger.LogDebug(e, "Could not drop the reconcile reminder of image {ImageId}", Id);
+        }
     }
 
     /// <summary>
@@ -147,6 +206,7 @@ public sealed partial class ImageGrain
         }
         await index.UpsertImageAsync(state.State.Image, creating, state.State.Bindings);
         await grains.GetGrain<IOperationInternalGrain>(state.State.CreateOperationId!).FailAsync(error);
+        await DropReconcileReminderAsync();
     }
 
     /// <summary>The layer of a pooled image: by content; data of unknown checksum (copied from a disk) gets a layer of its own.</summary>

@@ -57,9 +57,12 @@ public sealed partial class ImageGrain
         var sourceBytes = state.State.Image!.StorageSize;
         var sourceBlob = state.State.SourceBlob;
         DelayDeactivation(TimeSpan.FromHours(1));
+        var timings = Timings;
         _ = Task.Run(async () =>
         {
+            var started = Diagnostics.StageTimings.Now();
             var outcome = await TransferAsync(imageId, request, operationId, sourceBlob, sourceBytes, self, cancellation.Token);
+            timings.Since(Diagnostics.StageTimings.ImageTransfer, started);
             await self.FinishCreationAsync(operationId, outcome);
         });
     }

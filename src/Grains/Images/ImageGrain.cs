@@ -191,9 +191,9 @@ public sealed partial class ImageGrain(
         {
             metadata["resourceId"] = Id;
         }
-        var op = await grains.GetGrain<IOperationInternalGrain>(opId).StartAsync(new OperationStart(description, caller, folderId, Id, metadata));
+        // Noted before the operation is written, so a state write running beside it carries the id.
         state.State.AddOperation(opId);
-        return op;
+        return await grains.GetGrain<IOperationInternalGrain>(opId).StartAsync(new OperationStart(description, caller, folderId, Id, metadata));
     }
 
     private static string? OperationTypeOf(string action) => action switch

@@ -59,7 +59,7 @@ public sealed class StratumCluster : IAsyncDisposable
     }
 
     public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false, IReadOnlyDictionary<string, string?>? extra = null,
-        bool azureQueueFeed = false, bool grpc = false)
+        bool azureQueueFeed = false, bool grpc = false, Action<ISiloBuilder>? silo = null)
     {
         var azurite = await Azurite.InstanceAsync();
         var indexTable = "idx" + Guid.NewGuid().ToString("N")[..12];
@@ -96,6 +96,7 @@ public sealed class StratumCluster : IAsyncDisposable
             host.Configuration.AddInMemoryCollection(settings);
             host.Services.AddStratumServices(host.Configuration);
         });
+            var configureSilo = silo;
         builder.ConfigureSilo((_, silo) =>
         {
             if (durable)
@@ -114,6 +115,7 @@ public sealed class StratumCluster : IAsyncDisposable
             {
                 silo.AddStratumMemoryChangeFeed();
             }
+            configureSilo?.Invoke(silo);
         });
         builder.ConfigureClient(client =>
         {
