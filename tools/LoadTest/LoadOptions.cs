@@ -41,6 +41,9 @@ public sealed record LoadOptions
     public double? KillSiloAt { get; init; }
     public string Configuration { get; init; } = "Release";
 
+    /// <summary>Extra environment for every process <c>--local</c> starts (bench/run's telemetry-on cluster); not a command-line option.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0 || args[0] is not ("deploy" or "bulk" or "lookup" or "mixed" or "images"))

@@ -72,6 +72,10 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Stratum__Grpc__TlsEndpoint"] = "",
             ["Stratum__Grpc__PlaintextEndpoint"] = "",
         };
+        foreach (var (key, value) in options.Environment)
+        {
+            common[key] = value;
+        }
         if (options.LayerShards is { } shards)
         {
             common["Stratum__Deployment__Shards"] = shards.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -248,6 +252,8 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             info.Environment[key] = value;
         }
+        // Named as the AppHost names its resources, for a dashboard that receives their telemetry.
+        info.Environment["OTEL_SERVICE_NAME"] = name;
         var process = Process.Start(info)!;
         var output = new StreamWriter(Path.Combine(Logs, $"{name}.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.WriteLine(e.Data); } } };

@@ -6,7 +6,7 @@ namespace Stratum.LoadTest;
 /// <summary>One stage of the silos' work during a run: samples, their mean, and percentiles read from the histogram's buckets.</summary>
 public sealed record StageSummary(string Stage, long Count, double Mean, double P50, double P99);
 
-/// <summary>What one process spent during a run: garbage-collection pauses and collections, and CPU.</summary>
+/// <summary>What one process spent during a run: garbage-collection pauses and collections (-1: not a .NET process), and CPU.</summary>
 public sealed record ProcessSummary(string Process, double GcPauseMs, int Gen0, int Gen1, int Gen2, double CpuSeconds);
 
 /// <summary>
@@ -28,8 +28,11 @@ public sealed record StageReport(IReadOnlyList<StageSummary> Stages, IReadOnlyLi
             .Select(p =>
             {
                 var before = start.Processes[p.Key];
-                return new ProcessSummary(p.Key, Math.Round(p.Value.GcPauseMs - before.GcPauseMs, 1), p.Value.Gen0 - before.Gen0,
-                    p.Value.Gen1 - before.Gen1, p.Value.Gen2 - before.Gen2, Math.Round((p.Value.CpuMs - before.CpuMs) / 1000, 2));
+                var cpu = Math.Round((p.Value.CpuMs - before.CpuMs) / 1000, 2);
+                return p.Value.Gen0 < 0
+                    ? new ProcessSummary(p.Key, 0, -1, -1, -1, cpu)
+                    : new ProcessSummary(p.Key, Math.Round(p.Value.GcPauseMs - before.GcPauseMs, 1), p.Value.Gen0 - before.Gen0,
+                        p.Value.Gen1 - before.Gen1, p.Value.Gen2 - before.Gen2, cpu);
             })
             .ToList();
         return new StageReport(stages, processes);
@@ -96,7 +99,7 @@ public sealed record StageReport(IReadOnlyList<StageSummary> Stages, IReadOnlyLi
         }
         if (Processes.Count > 0)
         {
-            yield return ("gc pauses", string.Join(", ", Processes.Select(p => string.Create(CultureInfo.InvariantCulture,
+            yield return ("gc pauses", string.Join(", ", Processes.Where(p => p.Gen0 >= 0).Select(p => string.Create(CultureInfo.InvariantCulture,
                 $"{p.Process} {p.GcPauseMs:F0} ms ({p.Gen0}/{p.Gen1}/{p.Gen2} gen0/1/2)"))));
             yield return ("cpu", string.Join(", ", Processes.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Process} {p.CpuSeconds:F1} s"))));
         }
@@ -114,7 +117,7 @@ public sealed record RuntimeCounters(double GcPauseMs, int Gen0, int Gen1, int G
         GC.CollectionCount(2), Environment.CpuUsage.TotalTime.TotalMilliseconds);
 
     /// <summary>A process that only the operating system can tell about (Azurite): CPU, no GC.</summary>
-    public static RuntimeCounters OfCpu(System.Diagnostics.Process process) => new(0, 0, 0, 0, process.TotalProcessorTime.TotalMilliseconds);
+    public static RuntimeCounters OfCpu(System.Diagnostics.Process process) => new(0, -1, -1, -1, process.TotalProcessorTime.TotalMilliseconds);
 
     /// <summary>A <c>/stats/runtime</c> answer.</summary>
     public static RuntimeCounters Parse(JsonNode json) => new(json["gcPauseMs"]!.GetValue<double>(), json["gen0"]!.GetValue<int>(),
