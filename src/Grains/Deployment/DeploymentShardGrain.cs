@@ -129,8 +129,12 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
         return batch;
     }
 
+    // A batchable create's operation and idempotency claim are its resource's own row (see Finish),
+    // so it writes one row, two with an instance: counting more halved every batch.
     private static int ActionCount(ShardCommand command) =>
-        1 + (command.Instance is null ? 0 : 1) + (command.WithoutOperationRow ? 0 : 1) + (command.ClaimHash is null ? 0 : 1);
+        command.IsBatchable
+            ? 1 + (command.Instance is null ? 0 : 1)
+            : 1 + (command.Instance is null ? 0 : 1) + (command.WithoutOperationRow ? 0 : 1) + (command.ClaimHash is null ? 0 : 1);
 
     private IFolderInternalGrain Folder => grains.GetGrain<IFolderInternalGrain>(_folderId);
 }
