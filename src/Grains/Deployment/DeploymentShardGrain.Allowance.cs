@@ -23,6 +23,11 @@ public sealed partial class DeploymentShardGrain
         var need = total.Quota.Where(q => q.Value > 0).ToDictionary(q => q.Key, q => _counters.Quota.GetValueOrDefault(q.Key) + q.Value);
         if (need.Any(n => n.Value > _allowance.GetValueOrDefault(n.Key)))
         {
+            // A raise already on its way may cover it; only one raise is in flight at a time.
+            await _raisingAhead;
+        }
+        if (need.Any(n => n.Value > _allowance.GetValueOrDefault(n.Key)))
+        {
             var largest = prepared.SelectMany(p => p.Delta.Quota).Where(q => q.Value > 0).GroupBy(q => q.Key).ToDictionary(g => g.Key, g => g.Max(q => q.Value));
             var want = need.ToDictionary(n => n.Key, n => n.Value + Headroom * largest.GetValueOrDefault(n.Key, 1));
             var started = Diagnostics.StageTimings.Now();
@@ -55,6 +60,7 @@ public sealed partial class DeploymentShardGrain
             admitted.Add(p);
         }
         _inflight = used.ToDictionary(u => u.Key, u => Math.Max(0, u.Value - _counters.Quota.GetValueOrDefault(u.Key)));
+        RaiseAheadIfLow(used, admitted);
         foreach (var (p, quota, amount) in refused)
         {
             var limit = await Folder.GetLimitAsync(quota);

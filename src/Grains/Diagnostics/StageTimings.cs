@@ -20,6 +20,8 @@ public sealed class StageTimings
     public const string ShardQueue = "shard.queue";
     /// <summary>A flush waiting for the folder to raise the shard's quota allowance (only flushes that needed one).</summary>
     public const string ShardAllowance = "shard.allowance";
+    /// <summary>A raise of the allowance asked for before it ran out, in the background (no flush waits for it).</summary>
+    public const string ShardRaiseAhead = "shard.raise-ahead";
     /// <summary>A flush reserving its resources' names in the folder's name partition.</summary>
     public const string ShardNames = "shard.names";
     /// <summary>A flush's table transaction (rows, operations, counters).</summary>
