@@ -42,7 +42,7 @@ public sealed partial class FolderGrain(
 
     async Task IFolderInternalGrain.ChangeUsageAsync(string token, IReadOnlyList<QuotaDelta> deltas)
     {
-        if (state.State.Folder is null)
+        if (state.State.Folder is null || _deleting)
         {
             throw StratumException.NotFound("folder", Id);
         }
@@ -61,17 +61,37 @@ public sealed partial class FolderGrain(
                     $"A platform admin can raise it with PATCH /compute/v1/folders/{Id}/quotas.");
             }
         }
+        var applied = new List<(string Name, long Change)>();
         foreach (var delta in deltas)
         {
-            state.State.Usage[delta.Name] = Math.Max(0, state.State.Usage.GetValueOrDefault(delta.Name) + delta.Amount);
+            var before = state.State.Usage.GetValueOrDefault(delta.Name);
+            state.State.Usage[delta.Name] = Math.Max(0, before + delta.Amount);
+            applied.Add((delta.Name, state.State.Usage[delta.Name] - before));
         }
         state.State.AppliedTokens.Add(token);
         if (state.State.AppliedTokens.Count > FolderState.MaxAppliedTokens)
         {
             state.State.AppliedTokens.RemoveRange(0, state.State.AppliedTokens.Count - FolderState.MaxAppliedTokens);
         }
-        await WriteCoalescedAsync();
+        try
+        {
+            await WriteCoalescedAsync();
+        }
+        catch
+        {
+            // Not stored: this change is taken back (others sharing the write take back their own),
+            // so a retry with the same token applies it again instead of finding it applied.
+            foreach (var (name, change) in applied)
+            {
+                state.State.Usage[name] = state.State.Usage.GetValueOrDefault(name) - change;
+            }
+            state.State.AppliedTokens.Remove(token);
+            throw;
+        }
     }
+
+    /// <summary>Set while a deletion that found the folder empty finishes: quota taken meanwhile would outlive the folder.</summary>
+    private bool _deleting;
 
     async Task<long> IFolderInternalGrain.ReserveImportAsync(string imageId, long bytes, bool upToLimit)
     {
@@ -116,16 +136,28 @@ public sealed partial class FolderGrain(
         Idempotency.RunAsync(grains, caller, idempotencyKey, $"folders.delete:{Id}", Id, Id, async (opId, _) =>
         {
             Authorizer.Demand(Granted(caller), Permission.Admin, "folder", Id, "delete");
-            var held = (await UsageAsync()).Where(u => u.Value > 0 && u.Key.EndsWith(".count", StringComparison.Ordinal)).ToList();
+            // Image quota taken while the shards were asked (it interleaves) counts too: the ledger as it is now.
+            var held = (await UsageAsync()).Select(u => KeyValuePair.Create(u.Key, Math.Max(u.Value, state.State.Used(u.Key))))
+                .Where(u => u.Value > 0 && u.Key.EndsWith(".count", StringComparison.Ordinal)).ToList();
             if (held.Count > 0)
             {
                 throw StratumException.Precondition(
                     $"Folder '{Id}' is not empty: it holds {string.Join(", ", held.Select(h => $"{h.Value} ({h.Key})"))}. Delete them first.");
             }
+            // From here no quota may be taken (ChangeUsage interleaves with this deletion).
+            _deleting = true;
             var op = Operations(opId);
-            await op.StartAsync(new OperationStart($"Delete folder {Id}", caller, Id, Id, Meta()));
             var name = state.State.Folder!.Name;
-            await state.ClearStateAsync();
+            try
+            {
+                await op.StartAsync(new OperationStart($"Delete folder {Id}", caller, Id, Id, Meta()));
+                await state.ClearStateAsync();
+            }
+            finally
+            {
+                // Cleared, the folder refuses quota by having no record; not cleared, it takes quota again.
+                _deleting = false;
+            }
             await index.DeleteFolderAsync(Id);
             await index.ReleaseNameAsync(RootFolder, NameKind, name, Id);
             return await op.CompleteAsync(EmptyResponse.Instance);

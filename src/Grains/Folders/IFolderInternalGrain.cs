@@ -15,7 +15,11 @@ public interface IFolderInternalGrain : IGrainWithStringKey
     /// Takes quota (positive amounts) or gives it back (negative), all or nothing. A change is
     /// applied once per token, so a retried call does not count twice.
     /// </summary>
-    [Alias("ChangeUsage")] Task ChangeUsageAsync(string token, IReadOnlyList<QuotaDelta> deltas);
+    /// <remarks>
+    /// Interleaves: the check and the change happen before its one await, and concurrent changes
+    /// share one state write (every image created in a folder used to wait for the writes of all before it).
+    /// </remarks>
+    [Alias("ChangeUsage"), AlwaysInterleave] Task ChangeUsageAsync(string token, IReadOnlyList<QuotaDelta> deltas);
 
     /// <summary>
     /// Sets the compute.images.size bytes reserved for the import of image <paramref name="imageId"/>
