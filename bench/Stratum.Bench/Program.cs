@@ -110,10 +110,17 @@ async Task<double> HttpAsync(LocalCluster cluster, HttpClient bob, string path, 
         await WrkResult.RunAsync("warm-up", bareUrl, options.Connections, 3, null);
         await WrkResult.RunAsync("warm-up", gatewayUrl, options.Connections, 3, "dev-bob");
         var http = new List<WrkResult>();
+        var silos = new SiloWork(0, 0, 0, 0);
+        var clock = new Stopwatch();
         for (var round = 0; round < options.Rounds; round++)
         {
             http.Add(await WrkResult.RunAsync("bare", bareUrl, options.Connections, options.Seconds, null));
+            // What the silos do while the gateway serves cache hits is their idle work: the feed's pulses and queue reads, stream agents, membership.
+            var before = await cluster.ReadSiloWorkAsync();
+            clock.Start();
             http.Add(await WrkResult.RunAsync("gateway", gatewayUrl, options.Connections, options.Seconds, "dev-bob"));
+            clock.Stop();
+            silos = silos.Plus((await cluster.ReadSiloWorkAsync()).Minus(before));
         }
         log.WriteLine();
         log.WriteLine($"HTTP latestByFamily, {label}; {body.Length}-byte body; wrk -t2 -c{options.Connections} -d{options.Seconds}s, {options.Rounds} round(s) alternated:");
@@ -124,6 +131,9 @@ async Task<double> HttpAsync(LocalCluster cluster, HttpClient bob, string path, 
         }
         var ratio = http.Where(r => r.Target == "gateway").Average(r => r.RequestsPerSecond) / http.Where(r => r.Target == "bare").Average(r => r.RequestsPerSecond);
         log.WriteLine($"ratio gateway/bare: {ratio:F2}");
+        var seconds = clock.Elapsed.TotalSeconds;
+        log.WriteLine($"the silos meanwhile (gateway rounds): {silos.CpuSeconds / seconds:P0} of a core together; storage requests/s: " +
+            $"queue {silos.Queue / seconds:F1}, table {silos.Table / seconds:F1}, blob {silos.Blob / seconds:F1}");
         return ratio;
     }
     finally

@@ -113,6 +113,20 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public void MarkStorage() => _atMark = (_storage.Values.Sum(s => s.Table), _storage.Values.Sum(s => s.Blob));
 
+    /// <summary>What the silos have done so far: CPU (from the operating system) and storage requests by service.</summary>
+    public async Task<SiloWork> ReadSiloWorkAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var work = new SiloWork(0, 0, 0, 0);
+        foreach (var (process, port) in _silos.Where(s => !s.Process.HasExited))
+        {
+            var totals = (await http.GetFromJsonAsync<JsonNode>($"http://127.0.0.1:{port}/stats/storage"))!;
+            work = new SiloWork(work.CpuSeconds + process.TotalProcessorTime.TotalSeconds, work.Table + totals["table"]!.GetValue<long>(),
+                work.Blob + totals["blob"]!.GetValue<long>(), work.Queue + totals["queue"]!.GetValue<long>());
+        }
+        return work;
+    }
+
     /// <summary>
     /// The silos' stage timings added up, and the runtime counters of every process still running
     /// (silos, gateway, Azurite's CPU, this tool), for <see cref="StageReport.Between"/>.
@@ -309,4 +323,12 @@ public sealed class LocalCluster : IAsyncDisposable
             throw new InvalidOperationException($"{file} {arguments} failed; see {Path.Combine(logs, "build.log")}.");
         }
     }
+}
+
+/// <summary>CPU seconds and storage requests of all silos, as read at one moment.</summary>
+public sealed record SiloWork(double CpuSeconds, long Table, long Blob, long Queue)
+{
+    public SiloWork Minus(SiloWork other) => new(CpuSeconds - other.CpuSeconds, Table - other.Table, Blob - other.Blob, Queue - other.Queue);
+
+    public SiloWork Plus(SiloWork other) => new(CpuSeconds + other.CpuSeconds, Table + other.Table, Blob + other.Blob, Queue + other.Queue);
 }
