@@ -14,7 +14,7 @@ public sealed class ChangeFeedOptions
     /// <summary>How often the feed's queue is read while news flows: most of the feed's delay, so well under a second.</summary>
     public TimeSpan PollPeriod { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How often the queue is read once <see cref="QuietAfter"/> passed with nothing but pulses on it.</summary>
+    /// <summary>How often the queue is read once <see cref="QuietAfter"/> passed with nothing but pulses on it (never more often than <see cref="PollPeriod"/>).</summary>
     public TimeSpan IdlePollPeriod { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How long after the last news the queue is still read every <see cref="PollPeriod"/>.</summary>

@@ -55,7 +55,11 @@ public sealed class SiloFeedGrain(
 
     private Task OnNextAsync(ChangeEvent change, StreamSequenceToken? token)
     {
-        _pulses.Heard();
+        // Its own pulses tell a silo nothing it did not know; news and other silos' pulses do.
+        if (change.Kind != ChangeKind.Pulse || change.ResourceId != this.GetPrimaryKeyString())
+        {
+            _pulses.Heard();
+        }
         cache.ApplyFromFeed(change);
         return Task.CompletedTask;
     }
@@ -68,7 +72,7 @@ public sealed class SiloFeedGrain(
         }
         try
         {
-            await Stream.OnNextAsync(ChangeEvent.Of(ChangeKind.Pulse));
+            await Stream.OnNextAsync(ChangeEvent.Of(ChangeKind.Pulse, resourceId: this.GetPrimaryKeyString()));
         }
         catch (Exception e)
         {
