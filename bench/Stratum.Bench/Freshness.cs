@@ -12,11 +12,13 @@ namespace Stratum.Bench;
 public static class Freshness
 {
     public static async Task<List<double>> MeasureAsync(HttpClient admin, IReadOnlyList<HttpClient> readers, string folderId, string family,
-        Func<Task<string>> newImageUri, int samples)
+        Func<Task<string>> newImageUri, int samples, TimeSpan quietBefore = default)
     {
         var delays = new List<double>();
         for (var i = 0; i < samples; i++)
         {
+            // After a quiet spell the feed's queue is read at its idle rate: the first news waits for the next read.
+            await Task.Delay(quietBefore);
             foreach (var reader in readers)
             {
                 await LatestAsync(reader, folderId, family);

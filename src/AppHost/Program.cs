@@ -23,7 +23,17 @@ var clusterId = $"dev-{DateTime.UtcNow:yyyyMMddHHmmss}";
 var azurite = builder.AddExecutable("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"), root,
     "--silent", "--skipApiVersionCheck", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
 
-IResourceBuilder<ProjectResource> Silo(int index) => builder.AddProject<Projects.Stratum_Silo>($"silo{index}")
+// Traces by Stratum's sampler (1% of requests, every failed or slow one), not the orchestrator's always_on.
+IResourceBuilder<ProjectResource> WithTelemetry(IResourceBuilder<ProjectResource> project)
+{
+    foreach (var (name, value) in Microsoft.Extensions.Hosting.TelemetryEnvironment.Variables)
+    {
+        project.WithEnvironment(name, value);
+    }
+    return project;
+}
+
+IResourceBuilder<ProjectResource> Silo(int index) => WithTelemetry(builder.AddProject<Projects.Stratum_Silo>($"silo{index}"))
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
     .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:" + (8180 + index))
     .WithEnvironment("Orleans__SiloPort", (11110 + index).ToString())
@@ -35,13 +45,13 @@ IResourceBuilder<ProjectResource> Silo(int index) => builder.AddProject<Projects
 var silo1 = Silo(1);
 var silo2 = Silo(2);
 // The public standard-images folder, so the README's examples run against something real.
-builder.AddProject<Projects.Stratum_Seed>("seed")
+WithTelemetry(builder.AddProject<Projects.Stratum_Seed>("seed"))
     .WithEnvironment("Stratum__Storage__ConnectionString", storage)
     .WithEnvironment("Orleans__ClusterId", clusterId)
     .WaitFor(silo1)
     .WaitFor(silo2);
 
-builder.AddProject<Projects.Stratum_Gateway>("gateway")
+WithTelemetry(builder.AddProject<Projects.Stratum_Gateway>("gateway"))
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
     .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:8080")
     .WithEnvironment("Stratum__Grpc__TlsEndpoint", "127.0.0.1:8443")

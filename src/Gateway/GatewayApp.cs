@@ -67,6 +67,7 @@ public static class GatewayApp
                 ? Results.Json(new { status = "ready", silos = hosts.Count })
                 : ApiErrors.Result(ErrorCode.Unavailable, "No silo is active.");
         }).ExcludeFromDescription();
+        app.MapRuntimeStats();
 
         var api = app.MapGroup("").RequireCaller();
         FolderEndpoints.Map(api);

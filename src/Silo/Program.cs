@@ -35,4 +35,7 @@ app.MapGet("/stats/storage", (StorageClients clients) =>
     var totals = clients.Requests;
     return Results.Json(new { table = totals.Table, blob = totals.Blob, queue = totals.Queue, total = totals.Total });
 });
+// Where the busiest paths spend their time, and this process's GC pauses: the load-test tool's per-stage timings.
+app.MapGet("/stats/stages", (Stratum.Diagnostics.StageTimings timings) => Results.Json(timings.Read()));
+app.MapRuntimeStats();
 app.Run();

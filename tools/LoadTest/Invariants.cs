@@ -81,6 +81,62 @@ public static class Invariants
         return new InvariantReport(existence.Count == 0, references.Count == 0, usage.Count == 0, [.. existence, .. references, .. usage]);
     }
 
+    /// <summary>
+    /// After an images run: the images named with the run's prefix are exactly those acknowledged,
+    /// each READY; every layer counts its holders; the folder's image quotas equal what exists.
+    /// </summary>
+    public static async Task<InvariantReport> CheckImagesAsync(HttpClient admin, string folderId, string namePrefix, IReadOnlyCollection<string> acknowledgedIds)
+    {
+        var images = await ListAsync(admin, $"/compute/v1/images?folderId={folderId}", "images");
+        var disks = await ListAsync(admin, $"/compute/v1/disks?folderId={folderId}", "disks");
+        var quotas = (await admin.GetFromJsonAsync<JsonNode>($"/compute/v1/folders/{folderId}/quotas"))!["quotas"]!.AsArray();
+        var layers = new Dictionary<string, long>();
+        foreach (var layerId in disks.Concat(images).Select(r => r["layerId"]?.GetValue<string>()).OfType<string>().Distinct())
+        {
+            var layer = (await admin.GetFromJsonAsync<JsonNode>($"/compute/v1/layers/{layerId}"))!;
+            layers[layerId] = long.Parse(layer["referenceCount"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return EvaluateImages(images, disks, quotas.Select(q => q!).ToList(), layers, namePrefix, acknowledgedIds);
+    }
+
+    /// <summary>The images judgement, apart from fetching.</summary>
+    public static InvariantReport EvaluateImages(IReadOnlyList<JsonNode> images, IReadOnlyList<JsonNode> disks, IReadOnlyList<JsonNode> quotas,
+        IReadOnlyDictionary<string, long> layerCounts, string namePrefix, IReadOnlyCollection<string> acknowledgedIds)
+    {
+        var existence = new List<string>();
+        var made = images.Where(i => i["name"]?.GetValue<string>()?.StartsWith(namePrefix, StringComparison.Ordinal) == true).ToList();
+        var acknowledged = acknowledgedIds.ToHashSet();
+        if (made.Count != acknowledged.Count)
+        {
+            existence.Add($"{made.Count} images of this run exist but {acknowledged.Count} were acknowledged");
+        }
+        if (acknowledged.FirstOrDefault(id => !made.Any(i => Text(i["id"]) == id)) is { } lost)
+        {
+            existence.Add($"acknowledged image {lost} does not exist");
+        }
+        if (made.FirstOrDefault(i => Text(i["status"]) != "READY") is { } unready)
+        {
+            existence.Add($"image {Text(unready["id"])} is {Text(unready["status"])}, not READY");
+        }
+        var references = layerCounts
+            .Select(l => (Layer: l.Key, Count: l.Value, Holders: disks.Concat(images).Count(r => r["layerId"]?.GetValue<string>() == l.Key)))
+            .Where(l => l.Holders != l.Count)
+            .Select(l => $"layer {l.Layer} counts {l.Count} references but {l.Holders} disks and images hold it")
+            .ToList();
+        var usage = new List<string>();
+        void Expect(string name, long actual)
+        {
+            var used = Number(quotas.Single(q => Text(q["name"]) == name)["usage"]);
+            if (used != actual)
+            {
+                usage.Add($"{name} usage is {used} but {actual} exist");
+            }
+        }
+        Expect("compute.images.count", images.Count);
+        Expect("compute.images.size", images.Sum(i => Number(i["storageSize"])));
+        return new InvariantReport(existence.Count == 0, references.Count == 0, usage.Count == 0, [.. existence, .. references, .. usage]);
+    }
+
     private static string Text(JsonNode? node) => node?.GetValue<string>() ?? "";
 
     private static long Number(JsonNode? node) => long.Parse(Text(node), System.Globalization.CultureInfo.InvariantCulture);

@@ -6,9 +6,9 @@ namespace Stratum.LoadTest;
 public sealed record LoadOptions
 {
     public const string Usage = """
-        usage: LoadTest <deploy|bulk|lookup|mixed> [options]
-          --count N            VMs to deploy or lookups to make (default 1000)
-          --concurrency C      calls in flight (default 64)
+        usage: LoadTest <deploy|bulk|lookup|mixed|images> [options]
+          --count N            VMs to deploy, lookups to make or images to create (default 1000)
+          --concurrency C      calls in flight (default 64; images: 16)
           --target T           gateway (default) or client (the Orleans client, straight to the cluster)
           --local              start Azurite, silos and a gateway of this checkout, prepare a folder and a pooled family image, run, stop
           --silos N            silos to start with --local (default 2)
@@ -41,13 +41,17 @@ public sealed record LoadOptions
     public double? KillSiloAt { get; init; }
     public string Configuration { get; init; } = "Release";
 
+    /// <summary>Extra environment for every process <c>--local</c> starts (bench/run's telemetry-on cluster); not a command-line option.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
-        if (args.Count == 0 || args[0] is not ("deploy" or "bulk" or "lookup" or "mixed"))
+        if (args.Count == 0 || args[0] is not ("deploy" or "bulk" or "lookup" or "mixed" or "images"))
         {
-            throw new ArgumentException("The first argument is the scenario: deploy, bulk, lookup or mixed.");
+            throw new ArgumentException("The first argument is the scenario: deploy, bulk, lookup, mixed or images.");
         }
-        var options = new LoadOptions { Scenario = args[0] };
+        // Images are created from an image and waited for until READY, as a person or a pipeline does, a few at a time.
+        var options = new LoadOptions { Scenario = args[0], Concurrency = args[0] == "images" ? 16 : 64 };
         for (var i = 1; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");

@@ -72,6 +72,10 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Stratum__Grpc__TlsEndpoint"] = "",
             ["Stratum__Grpc__PlaintextEndpoint"] = "",
         };
+        foreach (var (key, value) in options.Environment)
+        {
+            common[key] = value;
+        }
         if (options.LayerShards is { } shards)
         {
             common["Stratum__Deployment__Shards"] = shards.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -108,6 +112,65 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     public void MarkStorage() => _atMark = (_storage.Values.Sum(s => s.Table), _storage.Values.Sum(s => s.Blob));
+
+    /// <summary>What the silos have done so far: CPU (from the operating system) and storage requests by service.</summary>
+    public async Task<SiloWork> ReadSiloWorkAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var work = new SiloWork(0, 0, 0, 0);
+        foreach (var (process, port) in _silos.Where(s => !s.Process.HasExited))
+        {
+            var totals = (await http.GetFromJsonAsync<JsonNode>($"http://127.0.0.1:{port}/stats/storage"))!;
+            work = new SiloWork(work.CpuSeconds + process.TotalProcessorTime.TotalSeconds, work.Table + totals["table"]!.GetValue<long>(),
+                work.Blob + totals["blob"]!.GetValue<long>(), work.Queue + totals["queue"]!.GetValue<long>());
+        }
+        return work;
+    }
+
+    /// <summary>
+    /// The silos' stage timings added up, and the runtime counters of every process still running
+    /// (silos, gateway, Azurite's CPU, this tool), for <see cref="StageReport.Between"/>.
+    /// </summary>
+    public async Task<ClusterReading> ReadAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var stages = new List<Dictionary<string, StageHistogram>>();
+        var processes = new Dictionary<string, RuntimeCounters>(StringComparer.Ordinal);
+        for (var i = 0; i < _silos.Count; i++)
+        {
+            var (process, port) = _silos[i];
+            if (process.HasExited)
+            {
+                continue;
+            }
+            try
+            {
+                stages.Add(StageReport.ParseStages((await http.GetFromJsonAsync<JsonNode>($"http://127.0.0.1:{port}/stats/stages"))!));
+                processes[$"silo{i + 1}"] = RuntimeCounters.Parse((await http.GetFromJsonAsync<JsonNode>($"http://127.0.0.1:{port}/stats/runtime"))!);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // A silo being killed answers no more; the run's report leaves it out.
+            }
+        }
+        if (!_gateway.HasExited)
+        {
+            try
+            {
+                processes["gateway"] = RuntimeCounters.Parse((await http.GetFromJsonAsync<JsonNode>($"{GatewayUrl}/stats/runtime"))!);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // A gateway that does not tell (an older build) is left out.
+            }
+        }
+        if (_azurite is { Process.HasExited: false } azurite)
+        {
+            processes["azurite"] = RuntimeCounters.OfCpu(azurite.Process);
+        }
+        processes["loadtest"] = RuntimeCounters.OfThisProcess();
+        return new ClusterReading(StageReport.Merge(stages), processes);
+    }
 
     /// <summary>Kills the last silo still running, as a crash would.</summary>
     public void KillSilo()
@@ -203,6 +266,8 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             info.Environment[key] = value;
         }
+        // Named as the AppHost names its resources, for a dashboard that receives their telemetry.
+        info.Environment["OTEL_SERVICE_NAME"] = name;
         var process = Process.Start(info)!;
         var output = new StreamWriter(Path.Combine(Logs, $"{name}.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.WriteLine(e.Data); } } };
@@ -258,4 +323,12 @@ public sealed class LocalCluster : IAsyncDisposable
             throw new InvalidOperationException($"{file} {arguments} failed; see {Path.Combine(logs, "build.log")}.");
         }
     }
+}
+
+/// <summary>CPU seconds and storage requests of all silos, as read at one moment.</summary>
+public sealed record SiloWork(double CpuSeconds, long Table, long Blob, long Queue)
+{
+    public SiloWork Minus(SiloWork other) => new(CpuSeconds - other.CpuSeconds, Table - other.Table, Blob - other.Blob, Queue - other.Queue);
+
+    public SiloWork Plus(SiloWork other) => new(CpuSeconds + other.CpuSeconds, Table + other.Table, Blob + other.Blob, Queue + other.Queue);
 }

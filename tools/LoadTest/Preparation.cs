@@ -19,7 +19,7 @@ public sealed class Preparation(HttpClient admin) : IAsyncDisposable
         var limits = new (string Name, long Limit)[]
         {
             ("compute.instances.count", count + 1000), ("compute.disks.count", count + 1000), ("compute.disks.size", 1L << 60),
-            ("compute.diskPools.count", 1000), ("compute.images.count", 1000), ("compute.images.size", 1L << 50),
+            ("compute.diskPools.count", 1000), ("compute.images.count", count + 1000), ("compute.images.size", 1L << 50),
         };
         using var quotas = await admin.PatchAsJsonAsync($"/compute/v1/folders/{folderId}/quotas", new { quotas = limits.Select(l => new { name = l.Name, limit = l.Limit }) });
         quotas.EnsureSuccessStatusCode();

@@ -35,6 +35,8 @@ namespace Stratum.LoadTest
             var scenarios = new Scenarios(options, target, folderId, runId);
             var recorder = new Recorder();
             cluster?.MarkStorage();
+            var before = cluster is null ? null : await cluster.ReadAsync();
+            var sourceImage = options.Scenario == "images" ? firstImage ?? await target.LatestAsync(folderId, options.Family) : null;
             using var stopProgress = new CancellationTokenSource();
             var live = ShowProgressAsync(recorder, options.Count, progress, stopProgress.Token);
             var chaos = options.KillSiloAt is { } at ? Task.Delay(TimeSpan.FromSeconds(at)).ContinueWith(_ => cluster!.KillSilo(), TaskScheduler.Default) : Task.CompletedTask;
@@ -43,6 +45,7 @@ namespace Stratum.LoadTest
                 case "deploy": await scenarios.DeployAsync(recorder, options.Concurrency); break;
                 case "bulk": await scenarios.BulkAsync(recorder); break;
                 case "lookup": await scenarios.LookupAsync(recorder, options.Count, options.Concurrency); break;
+                case "images": await scenarios.ImagesAsync(recorder, sourceImage!, options.Concurrency); break;
                 default: await scenarios.MixedAsync(recorder, preparation, firstImage!); break;
             }
             var seconds = recorder.Seconds;
@@ -50,8 +53,13 @@ namespace Stratum.LoadTest
             await live;
             await chaos;
 
+            var stages = cluster is null ? null : StageReport.Between(before!, await cluster.ReadAsync());
             InvariantReport? invariants = null;
-            if (options.Scenario != "lookup")
+            if (options.Scenario == "images")
+            {
+                invariants = await Invariants.CheckImagesAsync(admin, folderId, Scenarios.ImageNamePrefix(runId), scenarios.Acknowledged.ToList());
+            }
+            else if (options.Scenario != "lookup")
             {
                 invariants = await Invariants.CheckAsync(admin, folderId, scenarios.AcknowledgedCount, options.Scenario == "bulk" ? null : scenarios.Acknowledged.ToList());
             }
@@ -65,7 +73,7 @@ namespace Stratum.LoadTest
             }
             var report = new Report(options.Scenario, options.Target, options.Count, recorder.Succeeded, recorder.Failed, recorder.ErrorsByCode,
                 seconds, recorder.Succeeded / Math.Max(seconds, 0.001), recorder.Latency(), invariants,
-                cluster?.SilosPeakMb, cluster?.GatewayPeakMb, perVm);
+                cluster?.SilosPeakMb, cluster?.GatewayPeakMb, perVm, stages);
             await output.WriteLineAsync(report.Table());
             if (options.Scenario == "mixed")
             {

@@ -8,7 +8,7 @@ namespace Stratum.LoadTest;
 public sealed record Report(
     string Scenario, string Target, int Count, int Succeeded, int Failed, IReadOnlyDictionary<string, int> ErrorsByCode,
     double Seconds, double ThroughputPerSecond, Latency LatencyMs, InvariantReport? Invariants,
-    double? SilosPeakMb, double? GatewayPeakMb, double? StorageRequestsPerVm)
+    double? SilosPeakMb, double? GatewayPeakMb, double? StorageRequestsPerVm, StageReport? Stages = null)
 {
     public string Table()
     {
@@ -21,7 +21,7 @@ public sealed record Report(
         };
         if (Invariants is { } invariants)
         {
-            rows.Add(("invariants", $"instances {Mark(invariants.InstancesExact)}  refcount {Mark(invariants.RefCountExact)}  quota {Mark(invariants.QuotaExact)}"));
+            rows.Add(("invariants", $"{(Scenario == "images" ? "images" : "instances")} {Mark(invariants.InstancesExact)}  refcount {Mark(invariants.RefCountExact)}  quota {Mark(invariants.QuotaExact)}"));
         }
         if (SilosPeakMb is { } silos)
         {
@@ -29,8 +29,9 @@ public sealed record Report(
         }
         if (StorageRequestsPerVm is { } perVm)
         {
-            rows.Add(("storage requests", $"{perVm:F2} per VM"));
+            rows.Add(("storage requests", $"{perVm:F2} per {(Scenario == "images" ? "image" : "VM")}"));
         }
+        rows.AddRange(Stages?.Rows() ?? []);
         var width = rows.Max(r => r.Item1.Length);
         return string.Join(Environment.NewLine, rows.Select(r => $"  {r.Item1.PadRight(width)}  {r.Item2}"));
     }
@@ -48,6 +49,8 @@ public sealed record Report(
             invariants = Invariants is null ? null : new { instancesExact = Invariants.InstancesExact, refCountExact = Invariants.RefCountExact, quotaExact = Invariants.QuotaExact, violations = Invariants.Violations },
             memoryMb = new { silosPeak = SilosPeakMb, gatewayPeak = GatewayPeakMb },
             storageRequestsPerVm = StorageRequestsPerVm,
+            stages = Stages?.Stages.Select(st => new { stage = st.Stage, count = st.Count, meanMs = st.Mean, p50Ms = st.P50, p99Ms = st.P99 }),
+            processes = Stages?.Processes.Select(p => new { process = p.Process, gcPauseMs = p.GcPauseMs, gen0 = p.Gen0, gen1 = p.Gen1, gen2 = p.Gen2, cpuSeconds = p.CpuSeconds }),
         };
         await File.WriteAllTextAsync(Path.Combine(directory, "report.json"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
         await File.WriteAllTextAsync(Path.Combine(directory, "chart.svg"), Chart(perSecond));

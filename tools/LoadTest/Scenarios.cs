@@ -17,10 +17,21 @@ public sealed class Scenarios(LoadOptions options, ITarget target, string folder
 
     /// <summary>N instances, each with a new boot disk from the family, by single creates.</summary>
     public Task DeployAsync(Recorder recorder, int concurrency, CancellationToken stop = default) =>
+        CreateEachAsync(recorder, concurrency, i => target.CreateInstanceAsync(folderId, options.Family, $"lt-{runId}-{i}", $"{runId}-vm-{i}"), stop);
+
+    /// <summary>The names of the images a run creates begin with this.</summary>
+    public static string ImageNamePrefix(string runId) => $"lt-{runId}-img-";
+
+    /// <summary>N images, each created from the source image and waited for until READY, by single creates.</summary>
+    public Task ImagesAsync(Recorder recorder, string sourceImageId, int concurrency) =>
+        CreateEachAsync(recorder, concurrency, i => target.CreateImageAsync(folderId, sourceImageId, $"{ImageNamePrefix(runId)}{i}", $"{runId}-img-{i}"));
+
+    /// <summary>N creates, <paramref name="concurrency"/> at a time, each retried by its key; the ids acknowledged are kept.</summary>
+    private Task CreateEachAsync(Recorder recorder, int concurrency, Func<int, Task<string>> create, CancellationToken stop = default) =>
         Parallel.ForEachAsync(Enumerable.Range(0, options.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = stop }, async (i, _) =>
         {
             var started = Stopwatch.GetTimestamp();
-            var outcome = await WithRetriesAsync(() => target.CreateInstanceAsync(folderId, options.Family, $"lt-{runId}-{i}", $"{runId}-vm-{i}"));
+            var outcome = await WithRetriesAsync(() => create(i));
             if (outcome.Value is { } id)
             {
                 Acknowledged.Add(id);

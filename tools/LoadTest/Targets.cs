@@ -21,6 +21,12 @@ public interface ITarget : IAsyncDisposable
     Task<string> CreateInstanceAsync(string folderId, string family, string name, string idempotencyKey);
     Task<(int Created, IReadOnlyList<string> FailureCodes)> BulkCreateAsync(string folderId, string family, string namePrefix, int count, string idempotencyKey);
     Task<string> LatestAsync(string folderId, string family);
+
+    /// <summary>Creates an image from another and waits (polling its operation every <see cref="ImagePoll"/>) until it is READY; returns its id.</summary>
+    Task<string> CreateImageAsync(string folderId, string sourceImageId, string name, string idempotencyKey);
+
+    /// <summary>How often a creating image's operation is polled: as a script waiting for it would.</summary>
+    public static readonly TimeSpan ImagePoll = TimeSpan.FromMilliseconds(25);
 }
 
 public sealed class GatewayTarget(HttpClient http) : ITarget
@@ -47,6 +53,20 @@ public sealed class GatewayTarget(HttpClient http) : ITarget
 
     public async Task<string> LatestAsync(string folderId, string family) =>
         (await SendAsync(HttpMethod.Get, $"/compute/v1/images:latestByFamily?folderId={folderId}&family={family}", null, null))["id"]!.GetValue<string>();
+
+    public async Task<string> CreateImageAsync(string folderId, string sourceImageId, string name, string idempotencyKey)
+    {
+        var operation = await SendAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, name, imageId = sourceImageId }, idempotencyKey);
+        while (!operation["done"]!.GetValue<bool>())
+        {
+            await Task.Delay(ITarget.ImagePoll);
+            operation = await SendAsync(HttpMethod.Get, $"/operations/{operation["id"]!.GetValue<string>()}", null, null);
+        }
+        var image = operation["response"]!;
+        return image["status"]!.GetValue<string>() == "READY"
+            ? image["id"]!.GetValue<string>()
+            : throw new CallFailedException("not-ready", false, $"image {image["id"]} ended {image["status"]}");
+    }
 
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, object? body, string? idempotencyKey)
     {
@@ -125,6 +145,23 @@ public sealed class ClientTarget(IHost host) : ITarget
 
     public Task<string> LatestAsync(string folderId, string family) =>
         CallAsync(async () => (await Grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(Caller, folderId, family)).Id);
+
+    public Task<string> CreateImageAsync(string folderId, string sourceImageId, string name, string idempotencyKey) =>
+        CallAsync(async () =>
+        {
+            var operation = await Grains.GetGrain<IImageCatalogGrain>(0).CreateAsync(Caller, new CreateImageRequest(folderId, name, ImageId: sourceImageId), idempotencyKey);
+            while (!operation.Done)
+            {
+                await Task.Delay(ITarget.ImagePoll);
+                operation = await Grains.GetGrain<IOperationGrain>(operation.Id).GetAsync(Caller);
+            }
+            return operation switch
+            {
+                { Error: { } error } => throw new StratumException(error.Code, error.Message),
+                { Response: Image { Status: ImageStatus.Ready } image } => image.Id,
+                _ => throw new CallFailedException("not-ready", false, $"operation {operation.Id} ended without a READY image"),
+            };
+        });
 
     private static async Task<T> CallAsync<T>(Func<Task<T>> call)
     {

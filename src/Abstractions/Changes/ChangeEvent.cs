@@ -19,7 +19,11 @@ public enum ChangeKind
     LayerFreed,
     /// <summary>The access bindings of a folder or of an image changed.</summary>
     AccessChanged,
-    /// <summary>Sent by every silo a few times a second: a consumer that hears pulses knows the feed is flowing.</summary>
+    /// <summary>
+    /// Sent by a silo when the feed was silent for a moment (a quarter second by default; its
+    /// <see cref="ChangeEvent.ResourceId"/> names the silo): a consumer that hears pulses, or any
+    /// other event, knows the feed is flowing.
+    /// </summary>
     Pulse,
     /// <summary>An image's rollout percent or its scheduled steps changed.</summary>
     ImageRolloutChanged,

@@ -47,7 +47,7 @@ public sealed class ChangeFeedListener(IClusterClient client, LatestCache cache,
 
     private Task OnNextAsync(ChangeEvent change, StreamSequenceToken? token)
     {
-        if (cache.Apply(change) && change.FolderId is not null)
+        if (cache.ApplyFromFeed(change) && change.FolderId is not null)
         {
             watchers.Notify(change);
         }

@@ -21,6 +21,8 @@ public sealed class SiloFeedGrain(
 
     private bool AtHome => this.GetPrimaryKeyString() == silo.SiloAddress.ToParsableString();
 
+    private readonly PulseSchedule _pulses = new(options.Value.PulseInterval, TimeProvider.System);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var handles = await Stream.GetAllSubscriptionHandles();
@@ -46,23 +48,31 @@ public sealed class SiloFeedGrain(
         {
             await Stream.SubscribeAsync(OnNextAsync);
         }
-        var period = options.Value.PulseInterval;
-        this.RegisterGrainTimer(PulseAsync, new GrainTimerCreationOptions(period, period) { KeepAlive = true, Interleave = true });
+        this.RegisterGrainTimer(PulseAsync, new GrainTimerCreationOptions(_pulses.Tick, _pulses.Tick) { KeepAlive = true, Interleave = true });
     }
 
     Task ISiloFeedGrain.StartAsync() => Task.CompletedTask;
 
     private Task OnNextAsync(ChangeEvent change, StreamSequenceToken? token)
     {
-        cache.Apply(change);
+        // Its own pulses tell a silo nothing it did not know; news and other silos' pulses do.
+        if (change.Kind != ChangeKind.Pulse || change.ResourceId != this.GetPrimaryKeyString())
+        {
+            _pulses.Heard();
+        }
+        cache.ApplyFromFeed(change);
         return Task.CompletedTask;
     }
 
     private async Task PulseAsync(CancellationToken cancellationToken)
     {
+        if (!_pulses.ShouldPulse())
+        {
+            return;
+        }
         try
         {
-            await Stream.OnNextAsync(ChangeEvent.Of(ChangeKind.Pulse));
+            await Stream.OnNextAsync(ChangeEvent.Of(ChangeKind.Pulse, resourceId: this.GetPrimaryKeyString()));
         }
         catch (Exception e)
         {

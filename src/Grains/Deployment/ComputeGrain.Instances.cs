@@ -7,6 +7,19 @@ public sealed partial class ComputeGrain
 {
     async Task<Operation> IComputeGrain.CreateInstanceAsync(Caller caller, CreateInstanceRequest request, string? idempotencyKey)
     {
+        var started = Diagnostics.StageTimings.Now();
+        try
+        {
+            return await CreateInstanceAsync(caller, request, idempotencyKey, started);
+        }
+        finally
+        {
+            Timings.Since(Diagnostics.StageTimings.ComputeTotal, started);
+        }
+    }
+
+    private async Task<Operation> CreateInstanceAsync(Caller caller, CreateInstanceRequest request, string? idempotencyKey, long started)
+    {
         ComputeRules.Validate(request);
         await DemandFolderAsync(caller, request.FolderId, Permission.Edit, "create instances in");
         var spec = request.BootDiskSpec;
@@ -22,6 +35,7 @@ public sealed partial class ComputeGrain
         var (instance, disk) = (WithRequestedFields(vm, request), bootDisk with { ZoneId = request.ZoneId });
         var command = await WithDataAsync(source, disk, new ShardCommand(CommandKind.CreateInstance, Placement.OperationIdOf(instance.Id),
             $"Create instance {request.Name ?? instance.Id}", caller.Subject.ToString(), route.ClaimHash, route.Fingerprint, disk, source.Os, instance));
+        Timings.Since(Diagnostics.StageTimings.ComputeFront, started);
         return await SubmitAsync(route, command);
     }
 

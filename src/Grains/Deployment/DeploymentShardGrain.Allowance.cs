@@ -36,8 +36,14 @@ public sealed partial class DeploymentShardGrain
         var need = total.Quota.Where(q => q.Value > 0).ToDictionary(q => q.Key, q => _counters.Quota.GetValueOrDefault(q.Key) + q.Value);
         if (need.Any(n => n.Value > _allowance.GetValueOrDefault(n.Key)))
         {
+            // A raise already on its way may cover it; only one raise is in flight at a time.
+            await _raisingAhead;
+        }
+        if (need.Any(n => n.Value > _allowance.GetValueOrDefault(n.Key)))
+        {
             var largest = prepared.SelectMany(p => p.Delta.Quota).Where(q => q.Value > 0).GroupBy(q => q.Key).ToDictionary(g => g.Key, g => g.Max(q => q.Value));
             var want = need.ToDictionary(n => n.Key, n => n.Value + Headroom * largest.GetValueOrDefault(n.Key, 1));
+            var started = Diagnostics.StageTimings.Now();
             var othersTrimmed = false;
             while (true)
             {
@@ -57,6 +63,7 @@ public sealed partial class DeploymentShardGrain
                 othersTrimmed = true;
                 await Task.WhenAll(grant.Holders.Select(k => grains.GetGrain<IDeploymentShardGrain>(Placement.ShardKey(_folderId, k)).TrimAllowanceAsync()));
             }
+            Timings.Since(Diagnostics.StageTimings.ShardAllowance, started);
         }
         // No await from here until every command is admitted or refused: a trim arriving in
         // between must see the in-flight amounts of everything admitted so far.
@@ -78,6 +85,7 @@ public sealed partial class DeploymentShardGrain
             admitted.Add(p);
         }
         _inflight = used.ToDictionary(u => u.Key, u => Math.Max(0, u.Value - _counters.Quota.GetValueOrDefault(u.Key)));
+        RaiseAheadIfLow(used, admitted);
         foreach (var (p, quota, amount) in refused)
         {
             var limit = await Folder.GetLimitAsync(quota);

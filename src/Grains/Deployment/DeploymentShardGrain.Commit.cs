@@ -10,7 +10,8 @@ public sealed partial class DeploymentShardGrain
     /// <summary>A command turned into rows, counter changes and the outcome it will have once committed.</summary>
     private sealed record Prepared(Pending Item, List<TableTransactionAction> Actions, Delta Delta, CommandOutcome Outcome, IReadOnlyList<string> FreedBlobs);
 
-    private async Task CommitBatchAsync(List<Pending> batch)
+    /// <summary>Pins the layers and prepares the rows of a batch of creates, and reserves their names.</summary>
+    private async Task<List<Prepared>> PrepareAndNameAsync(List<Pending> batch)
     {
         var prepared = new List<Prepared>();
         foreach (var item in batch)
@@ -22,7 +23,22 @@ public sealed partial class DeploymentShardGrain
             }
             prepared.Add(PrepareCreate(item));
         }
-        var admitted = await ReserveNamesAsync(await AdmitAsync(prepared));
+        return await ReserveNamesAsync(prepared);
+    }
+
+    /// <summary>Admits a named batch within the allowance and commits it as one transaction.</summary>
+    private async Task CommitNamedAsync(List<Prepared> named)
+    {
+        var admitted = await AdmitAsync(named);
+        // Names were reserved before quota was known; a refused create gives its name back,
+        // unless its resource exists (a retry of a create that was committed before).
+        foreach (var name in named.Except(admitted).Select(p => p.Item.Command.NewName).OfType<(string Kind, string Name, string OwnerId)>())
+        {
+            if (!await OwnerExistsAsync(name.OwnerId))
+            {
+                await index.ReleaseNameAsync(_folderId, name.Kind, name.Name, name.OwnerId);
+            }
+        }
         if (admitted.Count == 0)
         {
             ClearInflight();
@@ -92,7 +108,10 @@ public sealed partial class DeploymentShardGrain
         }
         actions.Add(next.Action());
         await rows.ReadyAsync();
+        var started = Diagnostics.StageTimings.Now();
         var response = await rows.Table.SubmitTransactionAsync(actions);
+        Timings.Since(Diagnostics.StageTimings.ShardCommit, started);
+        Timings.Record(Diagnostics.StageTimings.ShardBatch, admitted.Count);
         next.Committed(response.Value[^1].Headers.ETag!.Value);
         ClearInflight();
         var droppedLayers = _counters.Layers.Where(l => l.Value > 0 && next.Layers.GetValueOrDefault(l.Key) == 0).Select(l => l.Key).ToList();

@@ -14,6 +14,7 @@ public sealed partial class DeploymentShardGrain
         {
             return admitted;
         }
+        var started = Diagnostics.StageTimings.Now();
         var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var kind in named.GroupBy(p => p.Item.Command.NewName!.Value.Kind))
         {
@@ -23,6 +24,7 @@ public sealed partial class DeploymentShardGrain
                 taken.Add($"{kind.Key}/{name}");
             }
         }
+        Timings.Since(Diagnostics.StageTimings.ShardNames, started);
         var kept = new List<Prepared>();
         foreach (var p in admitted)
         {

@@ -30,7 +30,10 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
     private int _shard;
     private int _home;
 
-    private sealed record Pending(ShardCommand Command, TaskCompletionSource<CommandOutcome> Done);
+    private sealed record Pending(ShardCommand Command, TaskCompletionSource<CommandOutcome> Done)
+    {
+        public long Enqueued { get; } = Diagnostics.StageTimings.Now();
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -79,18 +82,27 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
 
     private async Task FlushLoopAsync()
     {
-        while (_queue.Count > 0)
+        // The names of the next batch are reserved while this batch commits: the two transactions
+        // overlap instead of taking turns, and commits stay in queue order, one at a time.
+        (List<Pending> Batch, Task<List<Prepared>>? Named, long Taken)? ahead = null;
+        while (ahead is not null || _queue.Count > 0)
         {
-            var batch = TakeBatch();
+            var (batch, named, taken) = ahead ?? Start(TakeBatch());
+            ahead = null;
             try
             {
-                if (batch.Count == 1 && !batch[0].Command.IsBatchable)
+                if (named is null)
                 {
                     await CommitOneAsync(batch[0]);
                 }
                 else
                 {
-                    await CommitBatchAsync(batch);
+                    var ready = await named;
+                    if (_queue.Count > 0 && _queue.Peek().Command.IsBatchable)
+                    {
+                        ahead = Start(TakeBatch());
+                    }
+                    await CommitNamedAsync(ready);
                 }
             }
             catch (Exception e)
@@ -100,9 +112,22 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
                 {
                     item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.Unavailable, "The change could not be stored; retry with the same Idempotency-Key."));
                 }
+                ClearInflight();
                 _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
             }
+            Timings.Since(Diagnostics.StageTimings.ShardFlush, taken);
         }
+    }
+
+    /// <summary>Takes a batch into work: a lone command that reads rows runs on its own; creates are prepared and their names reserved now.</summary>
+    private (List<Pending> Batch, Task<List<Prepared>>? Named, long Taken) Start(List<Pending> batch)
+    {
+        var taken = Diagnostics.StageTimings.Now();
+        foreach (var item in batch)
+        {
+            Timings.Since(Diagnostics.StageTimings.ShardQueue, item.Enqueued);
+        }
+        return batch.Count == 1 && !batch[0].Command.IsBatchable ? (batch, null, taken) : (batch, PrepareAndNameAsync(batch), taken);
     }
 
     /// <summary>Batchable creates together (up to the action limit), or one command that reads rows on its own.</summary>
@@ -123,8 +148,12 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
         return batch;
     }
 
+    // A batchable create's operation and idempotency claim are its resource's own row (see Finish),
+    // so it writes one row, two with an instance: counting more halved every batch.
     private static int ActionCount(ShardCommand command) =>
-        1 + (command.Instance is null ? 0 : 1) + (command.WithoutOperationRow ? 0 : 1) + (command.ClaimHash is null ? 0 : 1);
+        command.IsBatchable
+            ? 1 + (command.Instance is null ? 0 : 1)
+            : 1 + (command.Instance is null ? 0 : 1) + (command.WithoutOperationRow ? 0 : 1) + (command.ClaimHash is null ? 0 : 1);
 
     private IFolderInternalGrain Folder => grains.GetGrain<IFolderInternalGrain>(_folderId);
 }

@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers;
+using Orleans.Providers.Streams.AzureQueue;
+using Orleans.Streams;
 using Stratum.Changes;
 using Stratum.Storage;
 
@@ -29,6 +31,9 @@ public static class ChangeFeedHosting
                 q.QueueNames = [ChangeFeed.QueueName(cluster.Value.ClusterId)];
             }));
             s.ConfigurePullingAgent(PollPeriod);
+            // The same Azure Queue adapter, read at full rate only while news flows.
+            s.ConfigureComponent<IQueueAdapterFactory>((services, name) => new IdlePollingAdapterFactory(
+                AzureQueueAdapterFactory.Create(services, name), services.GetRequiredService<IOptions<ChangeFeedOptions>>().Value, TimeProvider.System));
         });
         silo.AddAzureTableGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME, (OptionsBuilder<AzureTableStorageOptions> options) =>
             options.Configure<StorageClients>((o, clients) =>

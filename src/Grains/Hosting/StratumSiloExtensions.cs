@@ -40,6 +40,7 @@ public static class StratumSiloExtensions
         services.Configure<Releases.LifecycleOptions>(configuration.GetSection(Releases.LifecycleOptions.Section));
         services.AddSingleton(new Releases.LifecycleClock(TimeProvider.System));
         services.AddSingleton<Releases.FamilyResolver>();
+        services.AddSingleton<Diagnostics.StageTimings>();
         return services;
     }
 

@@ -13,6 +13,19 @@ public sealed partial class ImageGrain
 
     async Task<Operation> IImageInternalGrain.CreateAsync(Caller caller, CreateImageRequest request, string operationId)
     {
+        var started = Diagnostics.StageTimings.Now();
+        try
+        {
+            return await CreateAsync(caller, request, operationId);
+        }
+        finally
+        {
+            Timings.Since(Diagnostics.StageTimings.ImageAccept, started);
+        }
+    }
+
+    private async Task<Operation> CreateAsync(Caller caller, CreateImageRequest request, string operationId)
+    {
         if (Stored.CreateOperationId is { } existing)
         {
             return existing == operationId
@@ -51,18 +64,24 @@ public sealed partial class ImageGrain
             request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Bytes ?? 0, minDiskSize,
             request.ProductIds ?? source?.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
             source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null), request);
-        var op = await StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}", "create", request.FolderId);
-        await CommitAsync(next =>
+        // The operation and the image's record are independent writes: one round trip for both.
+        // A record that fails to store leaves the grain as it was, so a retry (the same operation) starts over.
+        var starting = StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}", "create", request.FolderId);
+        await Task.WhenAll(starting, CommitAsync(next =>
         {
             (next.Request, next.CreatedBy, next.CreateOperationId) = (request, caller, operationId);
             (next.HeldSize, next.VirtualSize, next.SourceBlob) = (held, source?.VirtualSize ?? 0, source?.Blob);
             next.Image = image;
-        });
-        await index.UpsertImageAsync(image, previous: null, Stored.Bindings);
-        await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageCreated, image));
-        await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }));
+        // So are the list rows, the news and the reminder that resumes the transfer after a crash.
+        var reminder = this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await Task.WhenAll(
+            index.UpsertImageAsync(image, previous: null, Stored.Bindings),
+            changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageCreated, image)),
+            reminder);
+        _reconcileReminder = await reminder;
         StartTransfer();
-        return op;
+        return await starting;
     }
 
     Task IImageInternalGrain.CancelCreationAsync(string operationId)
@@ -76,6 +95,7 @@ public sealed partial class ImageGrain
 
     async Task IImageInternalGrain.FinishCreationAsync(string operationId, TransferOutcome outcome)
     {
+        var finishing = Diagnostics.StageTimings.Now();
         _transfer = null;
         if (Stored.CreateOperationId != operationId || Stored.Image is not { Status: ImageStatus.Creating } creating)
         {
@@ -123,10 +143,37 @@ public sealed partial class ImageGrain
             next.VirtualSize = Math.Max(next.VirtualSize, outcome.VirtualSize);
             next.Image = ready;
         });
-        await SettleImportAsync();
-        await index.UpsertImageAsync(ready, creating, Stored.Bindings);
-        await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageReady, ready));
+        // The settlement, the list rows and the news are independent: one round trip; the operation
+        // is done only after them, so whoever sees it done finds the image READY everywhere.
+        await Task.WhenAll(SettleImportAsync(), index.UpsertImageAsync(ready, creating, Stored.Bindings),
+            changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageReady, ready)));
         await op.CompleteAsync(ready);
+        await DropReconcileReminderAsync();
+        Timings.Since(Diagnostics.StageTimings.ImageFinish, finishing);
+    }
+
+    private IGrainReminder? _reconcileReminder;
+
+    /// <summary>
+    /// A creation that ended needs no reminder: dropped now, by the handle its registration returned,
+    /// instead of by the next tick (which would wake the grain, read the reminder, then delete it).
+    /// </summary>
+    private async Task DropReconcileReminderAsync()
+    {
+        if (_reconcileReminder is not { } reminder)
+        {
+            return;
+        }
+        _reconcileReminder = null;
+        try
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        catch (Exception e)
+        {
+            // The next tick finds nothing to do and drops it then.
+            logger.LogDebug(e, "Could not drop the reconcile reminder of image {ImageId}", Id);
+        }
     }
 
     /// <summary>
@@ -150,6 +197,7 @@ public sealed partial class ImageGrain
         }
         await index.UpsertImageAsync(Stored.Image!, creating, Stored.Bindings);
         await grains.GetGrain<IOperationInternalGrain>(Stored.CreateOperationId!).FailAsync(error);
+        await DropReconcileReminderAsync();
     }
 
     /// <summary>The layer of a pooled image: by content; data of unknown checksum (copied from a disk) gets a layer of its own.</summary>

@@ -59,9 +59,12 @@ public sealed partial class ImageGrain
         var sourceBytes = Stored.Image!.StorageSize;
         var sourceBlob = Stored.SourceBlob;
         DelayDeactivation(TimeSpan.FromHours(1));
+        var timings = Timings;
         _ = Task.Run(async () =>
         {
+            var started = Diagnostics.StageTimings.Now();
             var outcome = await TransferAsync(imageId, request, operationId, sourceBlob, sourceBytes, self, cancellation.Token);
+            timings.Since(Diagnostics.StageTimings.ImageTransfer, started);
             await FinishWithRetriesAsync(self, operationId, outcome);
         });
     }

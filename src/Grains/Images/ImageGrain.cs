@@ -210,9 +210,17 @@ public sealed partial class ImageGrain(
         {
             metadata["resourceId"] = Id;
         }
-        var op = await grains.GetGrain<IOperationInternalGrain>(opId).StartAsync(new OperationStart(description, caller, folderId, Id, metadata));
+        // Noted before the operation is written, so a record write running beside it carries the id.
         _startedOperations.Add(opId);
-        return op;
+        try
+        {
+            return await grains.GetGrain<IOperationInternalGrain>(opId).StartAsync(new OperationStart(description, caller, folderId, Id, metadata));
+        }
+        catch
+        {
+            _startedOperations.Remove(opId);
+            throw;
+        }
     }
 
     private static string? OperationTypeOf(string action) => action switch

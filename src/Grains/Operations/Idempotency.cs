@@ -27,7 +27,10 @@ public static class Idempotency
         }
         var claim = await grains.GetGrain<IIdempotencyGrain>(claimKey)
             .ClaimAsync(Fingerprint(action, request), ResourceIds.New(ResourceIds.Operation), resourceId);
-        if (!claim.IsNew && await grains.GetGrain<IOperationInternalGrain>(claim.OperationId).TryGetAsync() is { } first)
+        // A finished first attempt answers; an unfinished one is run again (the mutation is idempotent
+        // for its operation id), so a retry after a failure between the operation's start and the work
+        // completes the work instead of returning an operation that would never finish.
+        if (!claim.IsNew && await grains.GetGrain<IOperationInternalGrain>(claim.OperationId).TryGetAsync() is { Done: true } first)
         {
             return first;
         }

@@ -25,6 +25,9 @@ public sealed class AzureQueueFeedTests : IAsyncLifetime
     [Fact]
     public async Task Every_silo_and_both_gateways_hear_the_feed_and_serve_a_new_image()
     {
+        // The Azure Queue adapter is read through the idle-polling wrapper on every silo.
+        Assert.All(_stratum.Cluster.Silos, s => Assert.IsType<IdlePollingAdapterFactory>(
+            s.ServiceProvider.GetRequiredKeyedService<Orleans.Streams.IQueueAdapterFactory>(ChangeFeed.ProviderName)));
         var (second, address) = await _stratum.AddGatewayAsync();
         var caches = _stratum.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<LatestCache>())
             .Append(_stratum.Gateway.Services.GetRequiredService<LatestCache>())

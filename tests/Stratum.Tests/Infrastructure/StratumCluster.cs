@@ -64,7 +64,8 @@ public sealed class StratumCluster : IAsyncDisposable
     /// <param name="siloServices">Services each silo adds after Stratum's own (a test clock, options).</param>
     /// <param name="faults">Grain state on memory storage that fails or conflicts where the test says.</param>
     public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false, IReadOnlyDictionary<string, string?>? extra = null,
-        bool azureQueueFeed = false, bool grpc = false, Faults.StorageFaults? faults = null, Action<IServiceCollection>? siloServices = null)
+        bool azureQueueFeed = false, bool grpc = false, Faults.StorageFaults? faults = null, Action<IServiceCollection>? siloServices = null,
+        Action<ISiloBuilder>? silo = null)
     {
         var azurite = await Azurite.InstanceAsync();
         var indexTable = "idx" + Guid.NewGuid().ToString("N")[..12];
@@ -106,6 +107,7 @@ public sealed class StratumCluster : IAsyncDisposable
             }
             siloServices?.Invoke(host.Services);
         });
+        var configureSilo = silo;
         builder.ConfigureSilo((_, silo) =>
         {
             if (durable)
@@ -128,6 +130,7 @@ public sealed class StratumCluster : IAsyncDisposable
             {
                 silo.AddStratumMemoryChangeFeed();
             }
+            configureSilo?.Invoke(silo);
         });
         builder.ConfigureClient(client =>
         {

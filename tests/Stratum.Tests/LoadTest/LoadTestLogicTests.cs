@@ -18,6 +18,7 @@ public sealed class LoadTestLogicTests
 
     [Theory]
     [InlineData("deploy --count 10 --local", true)]
+    [InlineData("images --count 10 --local", true)]
     [InlineData("bulk --folder fldaaaaaaaaaaaaaaaaa --batch 50", true)]
     [InlineData("deploy", false)]
     [InlineData("deploy --count -1 --local", false)]
@@ -35,6 +36,33 @@ public sealed class LoadTestLogicTests
         {
             Assert.Throws<ArgumentException>(parse);
         }
+    }
+
+    [Fact]
+    public void Images_are_created_sixteen_at_a_time_unless_told()
+    {
+        Assert.Equal(16, LoadOptions.Parse(["images", "--local"]).Concurrency);
+        Assert.Equal(4, LoadOptions.Parse(["images", "--local", "--concurrency", "4"]).Concurrency);
+        Assert.Equal(64, LoadOptions.Parse(["deploy", "--local"]).Concurrency);
+    }
+
+    private static JsonNode Image(string id, string name, string status = "READY", long size = 10) =>
+        new JsonObject { ["id"] = id, ["name"] = name, ["status"] = status, ["storageSize"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    [Fact]
+    public void Image_invariants_hold_for_exactly_the_acknowledged_ready_images_and_catch_a_duplicate_and_wrong_usage()
+    {
+        List<JsonNode> images = [Image("src", "source"), Image("i1", "lt-r-img-1"), Image("i2", "lt-r-img-2")];
+        List<JsonNode> quotas = [Quota("compute.images.count", 3), Quota("compute.images.size", 30)];
+        var exact = Invariants.EvaluateImages(images, [], quotas, new Dictionary<string, long>(), "lt-r-img-", ["i1", "i2"]);
+        Assert.True(exact.AllHold, string.Join("; ", exact.Violations));
+
+        // A retry that made a second image, one not READY, and usage that counts neither right.
+        images.Add(Image("i3", "lt-r-img-1", "CREATING"));
+        var broken = Invariants.EvaluateImages(images, [], quotas, new Dictionary<string, long>(), "lt-r-img-", ["i1", "i2"]);
+        Assert.False(broken.InstancesExact);
+        Assert.False(broken.QuotaExact);
+        Assert.Contains(broken.Violations, v => v.Contains("i3", StringComparison.Ordinal));
     }
 
     private static JsonNode Instance(string id, string disk) => new JsonObject { ["id"] = id, ["bootDisk"] = new JsonObject { ["diskId"] = disk } };

@@ -23,5 +23,14 @@ public sealed class LocalRunTests
         Assert.True(report["invariants"]!["quotaExact"]!.GetValue<bool>());
         Assert.True(report["storageRequestsPerVm"]!.GetValue<double>() > 0);
         Assert.True(report["memoryMb"]!["silosPeak"]!.GetValue<double>() > 0);
+        // Where the time went, from the silos' own stage timings and every process's runtime.
+        var stages = report["stages"]!.AsArray().ToDictionary(s => s!["stage"]!.GetValue<string>(), s => s!["count"]!.GetValue<long>());
+        Assert.Equal(200, stages["compute.total"]);
+        Assert.Equal(200, stages["shard.queue"]);
+        Assert.True(stages["shard.commit"] > 0);
+        var processes = report["processes"]!.AsArray().Select(p => p!["process"]!.GetValue<string>()).ToList();
+        Assert.Contains("silo1", processes);
+        Assert.Contains("gateway", processes);
+        Assert.Contains("stages", output.ToString());
     }
 }

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.DependencyInjection;
+using Stratum.Diagnostics;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Gateway;
+
+/// <summary>A deployment shard asks for more quota allowance before it runs out, so its flushes do not wait for the folder.</summary>
+public sealed class AllowanceAheadTests : IAsyncLifetime
+{
+    private StratumCluster _stratum = null!;
+
+    public async Task InitializeAsync() =>
+        _stratum = await StratumCluster.StartAsync(extra: new Dictionary<string, string?> { ["Stratum:Deployment:Shards"] = "1" });
+
+    public Task DisposeAsync() => _stratum.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Only_the_first_create_waits_for_an_allowance_the_rest_find_it_raised_ahead()
+    {
+        var admin = _stratum.Http();
+        var folderId = await admin.CreateFolderAsync();
+        await admin.SetQuotaAsync(folderId, "compute.disks.count", 10_000);
+        // This silo's own timings; no other test uses this cluster.
+        var timings = _stratum.Cluster.Silos[0].ServiceProvider.GetRequiredService<StageTimings>();
+
+        // Four times the headroom (64) one after another: without raising ahead, about one create in 64 would wait.
+        for (var i = 0; i < 256; i++)
+        {
+            await admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = 1L << 30 });
+        }
+
+        var stages = timings.Read();
+        Assert.Equal(1, stages[StageTimings.ShardAllowance].Count);
+        Assert.True(stages[StageTimings.ShardRaiseAhead].Count >= 3, $"raised ahead {stages[StageTimings.ShardRaiseAhead].Count} times");
+        var usage = (await admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray()
+            .Single(q => q!.Str("name") == "compute.disks.count")!.Str("usage");
+        Assert.Equal("256", usage);
+    }
+}

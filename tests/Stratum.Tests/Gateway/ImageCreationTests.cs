@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Stratum.Images;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Gateway;
+
+/// <summary>An image created from an image: what one creation leaves behind, and a creation whose record could not be written.</summary>
+public sealed class ImageCreationTests : IAsyncLifetime
+{
+    private static readonly ConcurrentDictionary<string, bool> FailFirstWriteOf = new();
+    private StratumCluster _stratum = null!;
+    private FileServer _files = null!;
+
+    public async Task InitializeAsync()
+    {
+        _stratum = await StratumCluster.StartAsync(silo: silo => silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Images,
+            (services, name) => new FailingImageStorage(MemoryGrainStorageFactory.Create(services, (string)name!))));
+        _files = await FileServer.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _files.DisposeAsync();
+        await _stratum.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_finished_creation_leaves_no_reminder_behind()
+    {
+        var admin = _stratum.Http();
+        var folderId = await admin.CreateFolderAsync();
+        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+
+        var copy = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, imageId = source.Str("id"), name = Names.Unique("copy") });
+
+        Assert.Equal("READY", copy.Str("status"));
+        var reminders = _stratum.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        var grain = _stratum.Client.GetGrain<IImageInternalGrain>(copy.Str("id")).GetGrainId();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await reminders.ReadRows(grain)).Reminders.Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the reconcile reminder of a READY image is still registered");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task A_creation_whose_record_was_not_written_is_retried_by_its_key_as_if_new()
+    {
+        var admin = _stratum.Http();
+        var folderId = await admin.CreateFolderAsync();
+        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+        var name = Names.Unique("unlucky");
+        FailFirstWriteOf[name] = true;
+        var key = Names.Unique("key");
+
+        var failed = await admin.PostReplyAsync("/compute/v1/images", new { folderId, imageId = source.Str("id"), name }, key);
+        Assert.NotEqual(HttpStatusCode.OK, failed.Status);
+
+        var retried = await admin.PostReplyAsync("/compute/v1/images", new { folderId, imageId = source.Str("id"), name }, key);
+        Assert.True(retried.Status == HttpStatusCode.OK, retried.Text);
+        var done = await admin.WaitAsync(retried.Body!, seconds: 15);
+        Assert.Equal("READY", done["response"]!.Str("status"));
+        Assert.Equal(done["response"]!.Str("id"), (await admin.GetReplyAsync($"/compute/v1/images/{done["response"]!.Str("id")}")).Body!.Str("id"));
+        var images = await admin.ListImagesAsync(folderId);
+        Assert.Equal(2, images.Count);
+        var quotas = (await admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
+        Assert.Equal("2", quotas.Single(q => q!.Str("name") == "compute.images.count")!.Str("usage"));
+    }
+
+    /// <summary>Memory storage that fails the first write of a creating image with a chosen name.</summary>
+    private sealed class FailingImageStorage(IGrainStorage inner) : IGrainStorage
+    {
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+            grainState.State is ImageState { Request.Name: { } name } && FailFirstWriteOf.TryRemove(name, out _)
+                ? Task.FromException(new IOException("injected: the image store refused the write"))
+                : inner.WriteStateAsync(stateName, grainId, grainState);
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using Stratum.Diagnostics;
+using Stratum.LoadTest;
+
+namespace Stratum.Tests.LoadTest;
+
+/// <summary>The load tool's per-stage timings: a silo's histograms read twice, the run in between summarized.</summary>
+public sealed class StageReportTests
+{
+    [Fact]
+    public void A_run_is_the_difference_between_two_readings_with_percentiles_from_the_buckets()
+    {
+        var timings = new StageTimings();
+        timings.Record(StageTimings.ShardCommit, 1000);
+        var start = Reading(timings, gcPauseMs: 10, cpuMs: 1000);
+        for (var i = 1; i <= 100; i++)
+        {
+            timings.Record(StageTimings.ShardCommit, i);
+        }
+        timings.Record(StageTimings.ShardQueue, 5);
+        var end = Reading(timings, gcPauseMs: 35, cpuMs: 3500);
+
+        var report = StageReport.Between(start, end);
+
+        var commit = report.Stages.Single(s => s.Stage == StageTimings.ShardCommit);
+        Assert.Equal(100, commit.Count);
+        Assert.Equal(50.5, commit.Mean, 3);
+        // Buckets are a fourth of a doubling wide: a percentile is the upper bound of its bucket.
+        Assert.InRange(commit.P50, 50, 50 * 1.19);
+        Assert.InRange(commit.P99, 99, 99 * 1.19);
+        Assert.Equal(1, report.Stages.Single(s => s.Stage == StageTimings.ShardQueue).Count);
+        var silo = Assert.Single(report.Processes);
+        Assert.Equal(("silo1", 25.0, 2.5), (silo.Process, silo.GcPauseMs, silo.CpuSeconds));
+        Assert.Contains(report.Rows(), r => r.Value.Contains(StageTimings.ShardCommit, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_report_carries_the_stages_and_processes()
+    {
+        var stages = new StageReport([new StageSummary("shard.commit", 10, 4.2, 4, 8)], [new ProcessSummary("gateway", 12.4, 3, 1, 0, 2.25)]);
+        var report = new Report("deploy", "gateway", 10, 10, 0, new Dictionary<string, int>(), 1, 10, new Latency(1, 2, 3, 4),
+            new InvariantReport(true, true, true, []), 100, 100, 0.2, stages);
+        var directory = Directory.CreateTempSubdirectory().FullName;
+
+        await report.WriteAsync(directory, []);
+
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "report.json")))!;
+        Assert.Equal(8, json["stages"]![0]!["p99Ms"]!.GetValue<double>());
+        Assert.Equal(12.4, json["processes"]![0]!["gcPauseMs"]!.GetValue<double>());
+        Assert.Contains("shard.commit", report.Table());
+        Assert.Contains("gateway 12 ms", report.Table());
+    }
+
+    private static ClusterReading Reading(StageTimings timings, double gcPauseMs, double cpuMs)
+    {
+        var json = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(timings.Read(), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)))!;
+        return new ClusterReading(StageReport.Merge([StageReport.ParseStages(json)]),
+            new Dictionary<string, RuntimeCounters> { ["silo1"] = new(gcPauseMs, 1, 0, 0, cpuMs) });
+    }
+}
