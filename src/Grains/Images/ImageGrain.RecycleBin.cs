@@ -32,6 +32,11 @@ public sealed partial class ImageGrain
             var restored = previous with { Status = ImageStatus.Ready, DeletedAt = null, PurgeAt = null };
             await CommitAsync(next =>
             {
+                // Decided again on the record as stored if another writer (a purge) got there first.
+                if (next.Image?.Status != ImageStatus.Deleted)
+                {
+                    throw StratumException.Precondition($"Image '{Id}' left the recycle bin while it was being restored; it can no longer be restored.");
+                }
                 next.Image = restored;
                 next.BinMove = OutOfBin;
             });
@@ -102,7 +107,15 @@ public sealed partial class ImageGrain
     private async Task PurgeAsync()
     {
         var binned = Current;
-        await CommitAsync(next => next.Image = binned with { Status = ImageStatus.Deleting });
+        await CommitAsync(next =>
+        {
+            // Decided again on the record as stored if another writer (a restore) got there first.
+            if (next.Image?.Status != ImageStatus.Deleted)
+            {
+                throw StratumException.Precondition($"Image '{Id}' left the recycle bin before its purge; nothing is purged.");
+            }
+            next.Image = binned with { Status = ImageStatus.Deleting };
+        });
         await changes.PublishAsync(ChangeEvent.OfImage(ChangeKind.ImagePurged, binned));
         await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await FinishDeletionAsync();
