@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Stratum;
-using Orleans.Configuration;
+using Stratum.Client;
 using Stratum.Bench;
 using Stratum.LoadTest;
 
@@ -160,20 +159,19 @@ static HttpClient Http(string baseUrl, string token)
     return http;
 }
 
+// Through Stratum.Client, as bob: every call carries his token, which the silo verifies.
 static async Task<IHost> ConnectAsync(LocalCluster cluster)
 {
-    var host = Host.CreateDefaultBuilder()
-        .ConfigureLogging(l => l.ClearProviders())
-        .UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = cluster.ClusterId;
-                o.ServiceId = "stratum";
-            });
-            client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(cluster.Storage));
-        })
-        .Build();
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
+    builder.Logging.ClearProviders();
+    builder.AddStratumClient(o =>
+    {
+        o.ClusterId = cluster.ClusterId;
+        o.StorageConnectionString = cluster.Storage;
+        o.Token = "dev-bob";
+        o.ChangeFeed = false;
+    });
+    var host = builder.Build();
     await host.StartAsync();
     return host;
 }

@@ -10,15 +10,14 @@ var root = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
 EnsureAzuriteInstalled(root);
 var developmentCa = Path.Combine(root, ".stratum", "dev");
 Stratum.Gateway.Tls.DevelopmentCertificateAuthority.LoadOrCreate(developmentCa).Dispose();
-Console.WriteLine($"gRPC clients trust {Path.Combine(developmentCa, Stratum.Gateway.Tls.DevelopmentCertificateAuthority.CertificateFile)}");
 
 const string storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
     "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
     "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
 
-// A fresh cluster id each run: membership rows of an earlier run's silos (same ports, same data
-// folder) would otherwise be probed until declared dead. Grain state is keyed by the service id.
-var clusterId = $"dev-{DateTime.UtcNow:yyyyMMddHHmmss}";
+// One cluster id for every run, so that a client (Stratum.Client, tools/Seed) knows it without
+// asking: each silo comes back on its fixed ports and declares its previous run's entry dead.
+const string clusterId = "stratum-dev";
 
 var azurite = builder.AddExecutable("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"), root,
     "--silent", "--skipApiVersionCheck", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
@@ -46,6 +45,8 @@ var silo1 = Silo(1);
 var silo2 = Silo(2);
 // The public standard-images folder, so the README's examples run against something real.
 WithTelemetry(builder.AddProject<Projects.Stratum_Seed>("seed"))
+    .WithEnvironment("DOTNET_ENVIRONMENT", "Development")
+    .WithEnvironment("Stratum__Client__Token", "dev-admin")
     .WithEnvironment("Stratum__Storage__ConnectionString", storage)
     .WithEnvironment("Orleans__ClusterId", clusterId)
     .WaitFor(silo1)
@@ -62,6 +63,17 @@ WithTelemetry(builder.AddProject<Projects.Stratum_Gateway>("gateway"))
     .WaitFor(silo1)
     .WaitFor(silo2);
 
+Console.WriteLine($"""
+
+    Stratum, Development
+      REST          http://127.0.0.1:8080  (OpenAPI /openapi/v1.json, reference /docs)
+      gRPC          127.0.0.1:8443 (TLS; clients trust {Path.Combine(developmentCa, Stratum.Gateway.Tls.DevelopmentCertificateAuthority.CertificateFile)}), 127.0.0.1:8081 (plaintext HTTP/2)
+      tokens        dev-admin (userAccount:admin, platform admin), dev-alice (userAccount:alice), dev-bob (userAccount:bob)
+      Orleans       cluster id {clusterId}, service id stratum, silo gateways 127.0.0.1:30000 and 30001 (no TLS in Development)
+      storage       {storage}
+      dashboard     http://localhost:15080 (its login link follows)
+
+    """);
 builder.Build().Run();
 
 static void EnsureAzuriteInstalled(string root)

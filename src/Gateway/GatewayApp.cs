@@ -1,13 +1,14 @@
 using Azure.Data.Tables;
 using Orleans.Configuration;
-using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Stratum.Changes;
+using Stratum.Client;
 using Stratum.Gateway.Changes;
 using Stratum.Gateway.Auth;
 using Stratum.Gateway.Endpoints;
 using Stratum.Gateway.Http;
+using Stratum.Security;
 
 namespace Stratum.Gateway;
 
@@ -21,8 +22,9 @@ public static class GatewayApp
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
+        builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.Section));
+        builder.Services.AddSingleton<TokenValidator>();
         builder.Services.AddSingleton<CallerAuthentication>();
-        CallerAuthentication.AddJwt(builder.Services, builder.Configuration);
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
         builder.Services.Configure<LatestCacheOptions>(builder.Configuration.GetSection(LatestCacheOptions.Section));
@@ -44,6 +46,8 @@ public static class GatewayApp
                 client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
                 AddChangeFeed(client, connectionString);
                 client.AddStratumReadYourWrites();
+                // Mutual TLS to the silos' gateways (Orleans:Tls), on outside Development.
+                client.UseStratumTls(builder.Configuration, builder.Environment.IsDevelopment());
             });
         }
         else
@@ -80,10 +84,5 @@ public static class GatewayApp
     }
 
     /// <summary>The change feed for a client of a cluster of silo processes: Azure Queue streams, the cluster's own queue.</summary>
-    public static IClientBuilder AddChangeFeed(IClientBuilder client, string connectionString) =>
-        client.AddAzureQueueStreams(ChangeFeed.ProviderName, (OptionsBuilder<AzureQueueOptions> o) => o.Configure<IOptions<ClusterOptions>>((q, cluster) =>
-        {
-            q.QueueServiceClient = new QueueServiceClient(connectionString);
-            q.QueueNames = [ChangeFeed.QueueName(cluster.Value.ClusterId)];
-        }));
+    public static IClientBuilder AddChangeFeed(IClientBuilder client, string connectionString) => client.AddStratumChangeFeed(connectionString);
 }

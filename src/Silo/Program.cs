@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using Stratum.Hosting;
+using Stratum.Security;
 using Stratum.Storage;
 
 // A Stratum silo: hosts the grains. Configured by Orleans:* and Stratum:* keys (see README),
@@ -24,6 +25,8 @@ builder.UseOrleans(silo =>
     silo.UseAzureStorageClustering(options => options.Configure<StorageClients>((o, clients) => o.TableServiceClient = clients.Tables));
     silo.AddStratumAzureStorage();
     silo.AddStratumAzureChangeFeed();
+    // Mutual TLS between silos and with clients (Orleans:Tls), on outside Development.
+    silo.UseStratumTls(builder.Configuration, builder.Environment.IsDevelopment());
     // The sweep of unowned data copies runs on a reminder; registering it is idempotent.
     silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<Stratum.Deployment.IDataJanitorGrain>(0).ScheduleAsync());
 });

@@ -16,6 +16,8 @@ public sealed record LoadOptions
           --gateway URL        an existing gateway (default http://127.0.0.1:8080)
           --token T            its bearer token (default dev-admin)
           --storage CONN       the cluster's storage connection string, for --target client without --local
+          --cluster-id ID      its cluster id (default stratum-dev)
+          --client-token T     the bearer token the Orleans client acts with (default: --token; with --local a JWT of serviceAccount:loadtest)
           --folder ID          an existing folder with a family to deploy from (without --local)
           --family NAME        that family (default loadtest)
           --batch N            instances per bulkCreate call (default 500)
@@ -34,6 +36,8 @@ public sealed record LoadOptions
     public string Gateway { get; init; } = "http://127.0.0.1:8080";
     public string Token { get; init; } = "dev-admin";
     public string? Storage { get; init; }
+    public string ClusterId { get; init; } = "stratum-dev";
+    public string? ClientToken { get; init; }
     public string? Folder { get; init; }
     public string Family { get; init; } = "loadtest";
     public int Batch { get; init; } = 500;
@@ -67,6 +71,8 @@ public sealed record LoadOptions
                 "--gateway" => options with { Gateway = Value() },
                 "--token" => options with { Token = Value() },
                 "--storage" => options with { Storage = Value() },
+                "--cluster-id" => options with { ClusterId = Value() },
+                "--client-token" => options with { ClientToken = Value() },
                 "--folder" => options with { Folder = Value() },
                 "--family" => options with { Family = Value() },
                 "--batch" => options with { Batch = Int() },

@@ -22,6 +22,17 @@ public sealed class LocalCluster : IAsyncDisposable
     private Func<string, (Process, string)> _startGateway = null!;
 
     public string ClusterId { get; } = "lt" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>The JWTs this cluster's silos and gateway accept besides the development tokens: signed with a key of this run.</summary>
+    public Security.JwtOptions Jwt { get; } = new()
+    {
+        Issuer = "https://loadtest.stratum.invalid",
+        Audience = "stratum",
+        SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+    };
+
+    /// <summary>A token of this cluster for any caller, service accounts too (development tokens name only admin, alice and bob).</summary>
+    public string TokenFor(Caller caller) => Security.JwtIssuer.Issue(Jwt, caller, TimeSpan.FromHours(12));
     public string Storage { get; private set; } = "";
     public string GatewayUrl { get; private set; } = "";
     public string Logs { get; } = Directory.CreateTempSubdirectory("stratum-loadtest-").FullName;
@@ -68,6 +79,9 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Orleans__ClusterId"] = cluster.ClusterId,
             ["Stratum__Storage__ConnectionString"] = cluster.Storage,
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Stratum__Auth__Jwt__Issuer"] = cluster.Jwt.Issuer!,
+            ["Stratum__Auth__Jwt__Audience"] = cluster.Jwt.Audience!,
+            ["Stratum__Auth__Jwt__SigningKey"] = cluster.Jwt.SigningKey!,
             // No gRPC endpoints: Development's fixed ports would collide between gateways.
             ["Stratum__Grpc__TlsEndpoint"] = "",
             ["Stratum__Grpc__PlaintextEndpoint"] = "",

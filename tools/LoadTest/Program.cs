@@ -28,7 +28,8 @@ namespace Stratum.LoadTest
             var folderId = options.Folder ?? await preparation.CreateFolderAsync(options.Count);
             var firstImage = options.Local ? await preparation.PublishAsync(folderId, options.Family) : null;
             await using ITarget target = options.Target == "client"
-                ? await ClientTarget.ConnectAsync(cluster?.Storage ?? options.Storage ?? throw new ArgumentException("--target client needs --storage without --local."), cluster?.ClusterId ?? "stratum-dev")
+                ? await ClientTarget.ConnectAsync(cluster?.Storage ?? options.Storage ?? throw new ArgumentException("--target client needs --storage without --local."),
+                    cluster?.ClusterId ?? options.ClusterId, options.ClientToken ?? cluster?.TokenFor(Caller.Service("loadtest")) ?? options.Token, development: cluster is not null)
                 : new GatewayTarget(Client(gateway, options.Token, options.Concurrency));
 
             var runId = Guid.NewGuid().ToString("N")[..6];

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
+using Stratum.Client;
 
 namespace Stratum.LoadTest;
 
@@ -109,24 +109,31 @@ public sealed class GatewayTarget(HttpClient http) : ITarget
     }
 }
 
-/// <summary>The Orleans-client path, acting as the service account <c>loadtest</c>.</summary>
-public sealed class ClientTarget(IHost host) : ITarget
+/// <summary>
+/// The Orleans-client path through Stratum.Client, acting as the caller of its token: the service
+/// account <c>loadtest</c> on a local cluster (a JWT the cluster's key signs), else <c>--client-token</c>.
+/// </summary>
+public sealed class ClientTarget(IHost host, Caller caller) : ITarget
 {
-    public static readonly Caller Caller = Caller.Service("loadtest");
-
     private IGrainFactory Grains => host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<ClientTarget> ConnectAsync(string storage, string clusterId)
+    /// <summary>Who the target acts as, verified by the cluster.</summary>
+    public Caller Caller => caller;
+
+    public static async Task<ClientTarget> ConnectAsync(string storage, string clusterId, string token, bool development)
     {
-        var host = Host.CreateDefaultBuilder()
-            .ConfigureLogging(l => l.ClearProviders())
-            .UseOrleansClient(client =>
-            {
-                client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = "stratum"; });
-                client.UseAzureStorageClustering(o => o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(storage));
-            }).Build();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = development ? Environments.Development : null });
+        builder.Logging.ClearProviders();
+        builder.AddStratumClient(o =>
+        {
+            o.StorageConnectionString = storage;
+            o.ClusterId = clusterId;
+            o.Token = token;
+            o.ChangeFeed = false;
+        });
+        var host = builder.Build();
         await host.StartAsync();
-        return new ClientTarget(host);
+        return new ClientTarget(host, await host.Services.GetRequiredService<StratumClient>().WhoAmIAsync());
     }
 
     public Task<string> CreateInstanceAsync(string folderId, string family, string name, string idempotencyKey) =>

@@ -1,27 +1,16 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.IdentityModel.Tokens;
-using System.Text;
+using Stratum.Security;
 
 namespace Stratum.Gateway.Auth;
 
 /// <summary>
-/// Turns a bearer token into a <see cref="Caller"/>. Development accepts the contract's three
-/// fixed tokens; otherwise tokens are JWTs validated against the configured issuer, audience and key.
-/// It only says who is calling; what they may do is decided in the grains.
+/// Turns a request's bearer token into a <see cref="Caller"/> with the <see cref="TokenValidator"/>
+/// the silos use too (development tokens in Development, JWTs otherwise). It only says who is
+/// calling; what they may do is decided in the grains, where the token is verified again.
 /// </summary>
-public sealed class CallerAuthentication(IConfiguration configuration)
+public sealed class CallerAuthentication(TokenValidator tokens)
 {
-    public static readonly IReadOnlyDictionary<string, Caller> DevelopmentTokens = new Dictionary<string, Caller>
-    {
-        ["dev-admin"] = Caller.User("admin"),
-        ["dev-alice"] = Caller.User("alice"),
-        ["dev-bob"] = Caller.User("bob"),
-    };
-
-    private readonly bool _devTokens = configuration.GetValue("Stratum:Auth:DevelopmentTokens", false);
-
-    public async Task<Caller?> AuthenticateAsync(HttpContext context)
+    /// <summary>The caller and the token it was verified from; null without a valid bearer token.</summary>
+    public async ValueTask<Authenticated?> AuthenticateAsync(HttpContext context)
     {
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
@@ -29,46 +18,12 @@ public sealed class CallerAuthentication(IConfiguration configuration)
             return null;
         }
         var token = header["Bearer ".Length..].Trim();
-        if (_devTokens && DevelopmentTokens.TryGetValue(token, out var developer))
-        {
-            return developer;
-        }
-        if (configuration["Stratum:Auth:Jwt:SigningKey"] is null)
-        {
-            return null;
-        }
-        var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
-        var subject = result.Principal?.FindFirst("sub")?.Value ?? result.Principal?.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value;
-        if (!result.Succeeded || string.IsNullOrEmpty(subject))
-        {
-            return null;
-        }
-        return result.Principal!.FindFirst("subject_type")?.Value == "serviceAccount" ? Caller.Service(subject) : Caller.User(subject);
-    }
-
-    public static void AddJwt(IServiceCollection services, IConfiguration configuration)
-    {
-        // With one scheme registered, ASP.NET Core would make it the default, and the authentication
-        // middleware it adds would try every request's bearer token as a JWT before we do: a dev
-        // token failed that way on every request (a quarter of the gateway's time on latestByFamily).
-        // We authenticate once, ourselves, with the scheme named.
-        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
-        services.AddAuthentication().AddJwtBearer(options =>
-        {
-            var jwt = configuration.GetSection("Stratum:Auth:Jwt");
-            options.MapInboundClaims = false;
-            options.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidIssuer = jwt["Issuer"],
-                ValidAudience = jwt["Audience"],
-                IssuerSigningKey = jwt["SigningKey"] is { } key ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)) : null,
-                ValidateIssuer = true,
-                ValidateAudience = true,
-                ValidateIssuerSigningKey = true,
-            };
-        });
+        return await tokens.ValidateAsync(token) is { } caller ? new Authenticated(caller, token) : null;
     }
 }
+
+/// <summary>A verified caller, and the token that names it, which the gateway's grain calls carry.</summary>
+public sealed record Authenticated(Caller Caller, string Token);
 
 /// <summary>Endpoint helpers that need the caller.</summary>
 public static class CallerEndpoints
@@ -79,8 +34,8 @@ public static class CallerEndpoints
     public static RouteGroupBuilder RequireCaller(this RouteGroupBuilder group) => group.WithMetadata(RequiresCaller.Instance);
 
     /// <summary>
-    /// After routing: authenticates the caller of every endpoint that requires one, 401 in the
-    /// contract's shape otherwise. A middleware rather than an endpoint filter, which would cost
+    /// After routing: authenticates the caller of every endpoint that requires one (401 in the
+    /// contract's shape otherwise), and makes the request's grain calls carry its token. A middleware rather than an endpoint filter, which would cost
     /// every request of the hottest read an extra invocation context.
     /// </summary>
     public static IApplicationBuilder UseCallerAuthentication(this IApplicationBuilder app)
@@ -90,12 +45,18 @@ public static class CallerEndpoints
         {
             if (context.GetEndpoint()?.Metadata.GetMetadata<RequiresCaller>() is not null)
             {
-                if (await authentication.AuthenticateAsync(context) is not { } caller)
+                if (await authentication.AuthenticateAsync(context) is not { } authenticated)
                 {
                     await Http.ApiErrors.Result(ErrorCode.Unauthenticated, "A valid bearer token is required: Authorization: Bearer <token>.").ExecuteAsync(context);
                     return;
                 }
-                context.Items[ItemKey] = caller;
+                context.Items[ItemKey] = authenticated.Caller;
+                // The grain calls of this request carry the token the silos verify again.
+                using (BearerToken.Use(authenticated.Token))
+                {
+                    await next(context);
+                }
+                return;
             }
             await next(context);
         });

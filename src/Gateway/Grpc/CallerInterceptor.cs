@@ -6,8 +6,8 @@ namespace Stratum.Gateway.Grpc;
 
 /// <summary>
 /// Every call of Stratum's gRPC services: the caller authenticated from the <c>authorization</c>
-/// metadata by the same component as REST (UNAUTHENTICATED otherwise), and every failure turned
-/// into the contract's status. Reflection and health are not behind it.
+/// metadata by the same component as REST (UNAUTHENTICATED otherwise), its token carried by the
+/// call's grain calls, and every failure turned into the contract's status. Reflection and health are not behind it.
 /// </summary>
 public sealed class CallerInterceptor(CallerAuthentication authentication) : Interceptor
 {
@@ -16,8 +16,10 @@ public sealed class CallerInterceptor(CallerAuthentication authentication) : Int
     {
         try
         {
-            await AuthenticateAsync(context);
-            return await continuation(request, context);
+            using (BearerToken.Use(await AuthenticateAsync(context)))
+            {
+                return await continuation(request, context);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
         {
@@ -30,8 +32,10 @@ public sealed class CallerInterceptor(CallerAuthentication authentication) : Int
     {
         try
         {
-            await AuthenticateAsync(context);
-            await continuation(request, responseStream, context);
+            using (BearerToken.Use(await AuthenticateAsync(context)))
+            {
+                await continuation(request, responseStream, context);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
         {
@@ -39,14 +43,19 @@ public sealed class CallerInterceptor(CallerAuthentication authentication) : Int
         }
     }
 
-    private async Task AuthenticateAsync(ServerCallContext context)
+    /// <summary>
+    /// Authenticates the call and returns its token. The caller's frame puts the token in force: a
+    /// request context set inside this async method would not flow back out of it.
+    /// </summary>
+    private async Task<string> AuthenticateAsync(ServerCallContext context)
     {
         var http = context.GetHttpContext();
-        if (await authentication.AuthenticateAsync(http) is not { } caller)
+        if (await authentication.AuthenticateAsync(http) is not { } authenticated)
         {
             throw GrpcErrors.From(ErrorCode.Unauthenticated, "A valid bearer token is required: authorization: Bearer <token>.", context);
         }
-        http.Items[CallerEndpoints.ItemKey] = caller;
+        http.Items[CallerEndpoints.ItemKey] = authenticated.Caller;
+        return authenticated.Token;
     }
 }
 

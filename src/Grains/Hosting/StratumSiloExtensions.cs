@@ -9,6 +9,7 @@ using Stratum.Deployment;
 using Stratum.Images;
 using Stratum.Import;
 using Stratum.Index;
+using Stratum.Security;
 using Stratum.Storage;
 
 namespace Stratum.Hosting;
@@ -33,6 +34,10 @@ public static class StratumSiloExtensions
         services.Configure<Uploads.UploadOptions>(configuration.GetSection(Uploads.UploadOptions.Section));
         services.AddSingleton<Uploads.StagingArea>();
         services.AddSingleton<Authorizer>();
+        // Clients act only as the caller of a token verified here, with the gateway's validator.
+        services.Configure<AuthOptions>(configuration.GetSection(AuthOptions.Section));
+        services.AddSingleton<TokenValidator>();
+        services.AddSingleton<IIncomingGrainCallFilter, ClientCallGuard>();
         services.Configure<LatestCacheOptions>(configuration.GetSection(LatestCacheOptions.Section));
         services.Configure<ChangeFeedOptions>(configuration.GetSection(ChangeFeedOptions.Section));
         services.AddSingleton<LatestCache>();

@@ -52,6 +52,7 @@ public sealed class AzureQueueFeedTests : IAsyncLifetime
         await FeedFixture.UntilLatestAsync(bobHere, folderId, "queued", first);
         await FeedFixture.UntilLatestAsync(bobThere, folderId, "queued", first);
         var bob = Caller.User("bob");
+        using var asBob = TestCallers.ActAs(bob);
         Assert.Equal(first, (await _stratum.Client.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(bob, folderId, "queued")).Id);
 
         var newer = await ImportAsync();

@@ -96,6 +96,7 @@ public sealed class LatestFreshnessTests(FeedFixture fixture)
         await _admin.GrantAsync(folderId, "editor", "alice");
         var first = await fixture.ImportAsync(folderId, "client-path");
         var alice = Caller.User("alice");
+        using var asAlice = TestCallers.ActAs(alice);
         var catalog = client.GetGrain<IImageCatalogGrain>(0);
         var before = siloCache.Count;
         Assert.Equal(first, (await catalog.GetLatestByFamilyAsync(alice, folderId, "client-path")).Id);

@@ -31,6 +31,7 @@ public sealed class ListingScaleTests
         }
 
         var catalog = stratum.Client.GetGrain<IImageCatalogGrain>(0);
+        using var asAdmin = TestCallers.ActAs(Caller.User("admin"));
         var seen = new List<string>();
         string? token = null;
         var pages = 0;

@@ -135,6 +135,7 @@ public sealed class AccessTests(GatewayFixture fixture)
         var (folderId, imageId) = await FolderWithImageAsync();
         var grains = fixture.Stratum.Client;
         var service = Caller.Service("billing");
+        using var asService = TestCallers.ActAs(service);
 
         var hidden = await Assert.ThrowsAsync<StratumException>(() => grains.GetGrain<IImageGrain>(imageId).GetAsync(service));
         Assert.Equal(ErrorCode.NotFound, hidden.Code);

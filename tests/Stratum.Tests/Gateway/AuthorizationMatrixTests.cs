@@ -185,6 +185,7 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
         };
 
         var (status, code) = Expected(grant, act);
+        using var asBob = TestCallers.ActAs(bob);
         if (status == HttpStatusCode.OK)
         {
             await call();

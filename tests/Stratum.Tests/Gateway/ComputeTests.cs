@@ -126,7 +126,7 @@ public sealed class ComputeTests(GatewayFixture fixture)
         var orphan = $"dskaa{Guid.NewGuid():N}"[..20] + ".left-by-a-crash";
         await data.CopyAsync(image.Str("id"), orphan, 0);
 
-        var janitor = fixture.Stratum.Client.GetGrain<Stratum.Deployment.IDataJanitorGrain>(0);
+        var janitor = fixture.Stratum.SiloGrains.GetGrain<Stratum.Deployment.IDataJanitorGrain>(0);
         Assert.True(await janitor.SweepAsync(TimeSpan.Zero) >= 1);
 
         var names = new List<string>();

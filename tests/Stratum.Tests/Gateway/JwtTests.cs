@@ -6,9 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Stratum.Gateway;
+using Stratum.Security;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Gateway;
@@ -17,7 +16,6 @@ namespace Stratum.Tests.Gateway;
 [Collection(GatewayCollection.Name)]
 public sealed class JwtTests(GatewayFixture fixture) : IAsyncLifetime
 {
-    private const string Key = "stratum-test-signing-key-of-at-least-32-bytes!";
     private WebApplication _gateway = null!;
     private Uri _address = null!;
 
@@ -27,10 +25,11 @@ public sealed class JwtTests(GatewayFixture fixture) : IAsyncLifetime
         {
             web.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
+                // The silos verify the forwarded token again, with the test cluster's JWT settings.
                 ["Stratum:Auth:DevelopmentTokens"] = "false",
-                ["Stratum:Auth:Jwt:Issuer"] = "https://issuer.test",
-                ["Stratum:Auth:Jwt:Audience"] = "stratum",
-                ["Stratum:Auth:Jwt:SigningKey"] = Key,
+                ["Stratum:Auth:Jwt:Issuer"] = TestCallers.Jwt.Issuer,
+                ["Stratum:Auth:Jwt:Audience"] = TestCallers.Jwt.Audience,
+                ["Stratum:Auth:Jwt:SigningKey"] = TestCallers.Jwt.SigningKey,
             });
             StratumCluster.UseClient(web, fixture.Stratum.Client);
         });
@@ -40,21 +39,16 @@ public sealed class JwtTests(GatewayFixture fixture) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
-    private static string Token(string subject, string key = Key, string audience = "stratum", string? type = null)
+    private static string Token(string subject, string? key = null, string? audience = null, string? type = null)
     {
-        var claims = new Dictionary<string, object> { ["sub"] = subject };
-        if (type is not null)
+        var caller = type == "serviceAccount" ? Caller.Service(subject) : Caller.User(subject);
+        var options = new JwtOptions
         {
-            claims["subject_type"] = type;
-        }
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = "https://issuer.test",
-            Audience = audience,
-            Claims = claims,
-            Expires = DateTime.UtcNow.AddMinutes(5),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
-        });
+            Issuer = TestCallers.Jwt.Issuer,
+            Audience = audience ?? TestCallers.Jwt.Audience,
+            SigningKey = key ?? TestCallers.Jwt.SigningKey,
+        };
+        return JwtIssuer.Issue(options, caller, TimeSpan.FromMinutes(5));
     }
 
     private HttpClient Client(string token)

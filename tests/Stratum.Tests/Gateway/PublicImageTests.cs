@@ -12,7 +12,9 @@ public sealed class PublicImageTests(GatewayFixture fixture)
 
     private async Task SeedAsync()
     {
-        var seed = new StandardImages(fixture.Stratum.Client, Caller.User("admin"), TextWriter.Null);
+        var admin = Caller.User("admin");
+        using var asAdmin = TestCallers.ActAs(admin);
+        var seed = new StandardImages(fixture.Stratum.Client, admin, TextWriter.Null);
         await seed.RunAsync();
         await seed.RunAsync();
     }

@@ -34,10 +34,20 @@ public sealed class StratumCluster : IAsyncDisposable
     public Azurite Azurite { get; }
     public string IndexTable { get; }
     public Uri BaseAddress { get; }
+    /// <summary>
+    /// The test cluster's Orleans client, as another process would use it: its calls act as the
+    /// caller whose token is in force (<see cref="TestCallers.ActAs"/>), and only public interfaces serve it.
+    /// </summary>
     public IClusterClient Client => Cluster.Client;
 
     /// <summary>A service of the (first) silo: its own counters, so a test measures its cluster's traffic only.</summary>
     public T SiloService<T>() where T : notnull => Cluster.Silos[0].ServiceProvider.GetRequiredService<T>();
+
+    /// <summary>
+    /// Grain calls from inside a running silo (trusted, as grain-to-grain calls are): for tests that
+    /// reach internal grains such as the data janitor.
+    /// </summary>
+    public IGrainFactory SiloGrains => Cluster.GetActiveSilos().First().SiloHost.Services.GetRequiredService<IGrainFactory>();
 
     /// <summary>The blob container of image data, for tests that prove what was (not) stored.</summary>
     public Azure.Storage.Blobs.BlobContainerClient ImageData =>
@@ -91,6 +101,11 @@ public sealed class StratumCluster : IAsyncDisposable
             settings["Stratum:Grpc:TlsEndpoint"] = $"127.0.0.1:{endpoints.TlsPort}";
             settings["Stratum:Grpc:PlaintextEndpoint"] = $"127.0.0.1:{endpoints.PlaintextPort}";
             settings["Stratum:Grpc:DevelopmentCa:Directory"] = endpoints.CaDirectory;
+        }
+        // Silos and gateways verify tokens alike: the development tokens, and JWTs signed with the tests' key.
+        foreach (var (key, value) in TestCallers.Settings)
+        {
+            settings[key] = value;
         }
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

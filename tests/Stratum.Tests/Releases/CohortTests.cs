@@ -31,7 +31,7 @@ public sealed class CohortTests(ReleaseFixture fixture)
         {
             try
             {
-                answers[i] = (await catalog.GetLatestByFamilyAsync(Caller.User("bob"), folderId, family, Keys[i])).Id;
+                answers[i] = (await TestCallers.As(Caller.User("bob"), () => catalog.GetLatestByFamilyAsync(Caller.User("bob"), folderId, family, Keys[i]))).Id;
             }
             catch (StratumException e) when (e.Code == ErrorCode.NotFound)
             {
@@ -108,8 +108,11 @@ public sealed class CohortTests(ReleaseFixture fixture)
             var caller = Caller.User($"user-{i}");
             await fixture.Admin.GrantAsync(folderId, "viewer", $"user-{i}");
             var expected = Cohorts.Bucket(folderId, "subject", caller.Subject.ToString()) < 50 ? fresh : old;
-            Assert.Equal(expected, (await catalog.GetLatestByFamilyAsync(caller, folderId, "subject")).Id);
-            Assert.Equal(expected, (await catalog.GetLatestByFamilyAsync(caller, folderId, "subject", null)).Id);
+            using (TestCallers.ActAs(caller))
+            {
+                Assert.Equal(expected, (await catalog.GetLatestByFamilyAsync(caller, folderId, "subject")).Id);
+                Assert.Equal(expected, (await catalog.GetLatestByFamilyAsync(caller, folderId, "subject", null)).Id);
+            }
             sides.Add(expected);
         }
         Assert.Equal(2, sides.Count);

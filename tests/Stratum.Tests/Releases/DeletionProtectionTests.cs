@@ -19,7 +19,7 @@ public sealed class DeletionProtectionTests(ReleaseFixture fixture)
         Assert.Equal((HttpStatusCode.BadRequest, 9), (rest.Status, rest.Code));
         Assert.Contains("deletionProtection", rest.Message);
 
-        var client = await Assert.ThrowsAsync<StratumException>(() => fixture.Stratum.Client.GetGrain<IImageGrain>(imageId).DeleteAsync(Caller.User("admin"), null));
+        var client = await Assert.ThrowsAsync<StratumException>(() => TestCallers.As(Caller.User("admin"), () => fixture.Stratum.Client.GetGrain<IImageGrain>(imageId).DeleteAsync(Caller.User("admin"), null)));
         Assert.Equal(ErrorCode.FailedPrecondition, client.Code);
 
         // With the recycle bin on too: still refused, not moved to the bin.
