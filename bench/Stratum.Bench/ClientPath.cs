@@ -4,14 +4,16 @@ using Stratum.Diagnostics;
 namespace Stratum.Bench;
 
 /// <summary>
-/// The Orleans-client path: latestByFamily through the client against a no-op grain call and
-/// against a grain call that moves the same arguments and image without looking anything up, each
+/// The Orleans-client path: latestByFamily through the client (a grain call, and Stratum.Client's
+/// cache) against a no-op grain call and against a grain call that moves the same arguments and
+/// image without looking anything up, each
 /// with the same number of callers for the same time, alternated, in this one process.
 /// </summary>
 public static class ClientPath
 {
-    public static async Task<(double Ping, double Echo, double Latest)> MeasureAsync(IClusterClient client, Caller reader, string folderId, string family,
-        int callers, TimeSpan duration, int rounds)
+    /// <param name="cached">latestByFamily as Stratum.Client serves it: from its feed-fresh cache.</param>
+    public static async Task<(double Ping, double Echo, double Latest, double Cached)> MeasureAsync(IClusterClient client, Caller reader, string folderId, string family,
+        Func<Task> cached, int callers, TimeSpan duration, int rounds)
     {
         var ping = client.GetGrain<IPingGrain>(0);
         var catalog = client.GetGrain<IImageCatalogGrain>(0);
@@ -21,14 +23,16 @@ public static class ClientPath
         Task Latest() => catalog.GetLatestByFamilyAsync(reader, folderId, family);
         await RateAsync(Ping, callers, TimeSpan.FromSeconds(2));
         await RateAsync(Latest, callers, TimeSpan.FromSeconds(2));
-        double pings = 0, echoes = 0, latests = 0;
+        await RateAsync(cached, callers, TimeSpan.FromSeconds(2));
+        double pings = 0, echoes = 0, latests = 0, hits = 0;
         for (var round = 0; round < rounds; round++)
         {
             pings += await RateAsync(Ping, callers, duration);
             echoes += await RateAsync(Echo, callers, duration);
             latests += await RateAsync(Latest, callers, duration);
+            hits += await RateAsync(cached, callers, duration);
         }
-        return (pings / rounds, echoes / rounds, latests / rounds);
+        return (pings / rounds, echoes / rounds, latests / rounds, hits / rounds);
     }
 
     /// <summary>Calls per second with <paramref name="callers"/> loops each awaiting one call at a time.</summary>
