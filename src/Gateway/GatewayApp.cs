@@ -23,8 +23,7 @@ public static class GatewayApp
         builder.AddServiceDefaults();
         builder.Services.AddSingleton<CallerAuthentication>();
         CallerAuthentication.AddJwt(builder.Services, builder.Configuration);
-        builder.Services.AddOpenApi();
-        builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
+        builder.Services.AddContractHttp();
         builder.Services.Configure<LatestCacheOptions>(builder.Configuration.GetSection(LatestCacheOptions.Section));
         builder.Services.Configure<WatchOptions>(builder.Configuration.GetSection(WatchOptions.Section));
         builder.Services.AddSingleton<LatestCache>();
@@ -55,6 +54,7 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.Use(ApiErrors.Handle);
+        app.UseContractRefusals();
         app.UseRouting();
         app.UseCallerAuthentication();
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -68,7 +68,7 @@ public static class GatewayApp
                 : ApiErrors.Result(ErrorCode.Unavailable, "No silo is active.");
         }).ExcludeFromDescription();
 
-        var api = app.MapGroup("").RequireCaller();
+        var api = app.MapGroup("").RequireCaller().WithContractErrors();
         FolderEndpoints.Map(api);
         UploadEndpoints.Map(api);
         ImageEndpoints.Map(api);
