@@ -65,7 +65,7 @@ public sealed class FuzzRequests(JsonNode document, FuzzTargets targets)
             (1, Gen.Const<string?>("text/plain")), (1, Gen.Const<string?>("application/x-www-form-urlencoded")), (1, Gen.Const<string?>("application/json; charset=utf-16")),
             (1, Gen.Const<string?>("application/merge-patch+json")), (1, Gen.Const<string?>("garbage")), (1, Gen.Const<string?>("*/*")));
         var token = Pick(
-            (12, Gen.Const<string?>("Bearer dev-admin")), (3, Gen.Const<string?>("Bearer dev-bob")), (2, Gen.Const((string?)null)),
+            (30, Gen.Const<string?>("Bearer dev-admin")), (5, Gen.Const<string?>("Bearer dev-bob")), (2, Gen.Const((string?)null)),
             (1, Gen.Const<string?>("Bearer nope")), (1, Gen.Const<string?>("Basic ZGV2LWFkbWluOg==")), (1, Gen.Const<string?>("Bearer ")),
             (1, Gen.Const<string?>("bearer dev-admin")), (1, Gen.Const<string?>("Bearer eyJhbGciOiJub25lIn0.e30.")));
         var id = operation["operationId"]!.GetValue<string>();
