@@ -25,8 +25,7 @@ public static class GatewayApp
         builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.Section));
         builder.Services.AddSingleton<TokenValidator>();
         builder.Services.AddSingleton<CallerAuthentication>();
-        builder.Services.AddOpenApi();
-        builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
+        builder.Services.AddContractHttp();
         builder.Services.Configure<LatestCacheOptions>(builder.Configuration.GetSection(LatestCacheOptions.Section));
         builder.Services.Configure<WatchOptions>(builder.Configuration.GetSection(WatchOptions.Section));
         builder.Services.AddSingleton<LatestCache>();
@@ -59,6 +58,7 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.Use(ApiErrors.Handle);
+        app.UseContractRefusals();
         app.UseRouting();
         app.UseCallerAuthentication();
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -73,7 +73,7 @@ public static class GatewayApp
         }).ExcludeFromDescription();
         app.MapRuntimeStats();
 
-        var api = app.MapGroup("").RequireCaller();
+        var api = app.MapGroup("").RequireCaller().WithContractErrors();
         FolderEndpoints.Map(api);
         UploadEndpoints.Map(api);
         ImageEndpoints.Map(api);

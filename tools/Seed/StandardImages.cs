@@ -8,7 +8,7 @@ namespace Stratum.Seed;
 /// </summary>
 public sealed class StandardImages(IGrainFactory grains, Caller admin, TextWriter log)
 {
-    public const string FolderId = "standard-images";
+    public const string FolderId = WellKnownFolders.StandardImages;
 
     /// <summary>The families and the images of each (name and virtual size).</summary>
     public static readonly IReadOnlyList<(string Family, string Name, long VirtualSize)> Images =

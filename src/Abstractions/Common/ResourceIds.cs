@@ -34,6 +34,9 @@ public static partial class ResourceIds
     public static bool IsValid(string? id, string prefix) =>
         id is { Length: 20 } && id.StartsWith(prefix, StringComparison.Ordinal) && IdPattern().IsMatch(id);
 
+    /// <summary>Whether the text can name a folder: a well-formed folder id, or a <see cref="WellKnownFolders">well-known</see> one.</summary>
+    public static bool IsFolder(string? id) => IsValid(id, Folder) || (id is not null && WellKnownFolders.All.Contains(id));
+
     [GeneratedRegex("^[a-z0-9]{20}$")]
     private static partial Regex IdPattern();
 }

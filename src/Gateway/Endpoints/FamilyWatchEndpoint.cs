@@ -16,14 +16,19 @@ namespace Stratum.Gateway.Endpoints;
 public static class FamilyWatchEndpoint
 {
     public static void Map(RouteGroupBuilder compute) =>
-        compute.MapGet("/images:watchFamily", WatchAsync).Produces(200, contentType: "text/event-stream");
+        compute.MapGet("/images:watchFamily", WatchAsync)
+            .Produces<FamilyChange>(200, "text/event-stream")
+            .WithName("WatchFamily").WithSummary("Watch a family's latest image (Server-Sent Events)")
+            .WithDescription("A stream of `id: <revision>`, `event: latest`, `data: <FamilyChange>` events: first the current latest, then one per change "
+                + "of the cohort's latest (no `image` when there is none the caller may read). `: heartbeat` comments keep an idle stream open. "
+                + "Reconnect with Last-Event-ID to get what was missed (the family keeps its last 256 changes). A caller whose access is revoked "
+                + "gets `event: error` with an ErrorBody, and the stream ends.");
 
-    private static async Task WatchAsync(HttpContext http, FamilyWatcher watcher)
+    private static async Task WatchAsync(HttpContext http, FamilyWatcher watcher, [AsParameters] FolderQuery folder, [AsParameters] FamilyQuery family,
+        [AsParameters] WatchResumeQuery resume)
     {
-        var folderId = ImageEndpoints.FolderId(RequestReader.Required(http.Request, "folderId"));
-        var family = RequestReader.Required(http.Request, "family");
-        await watcher.RunAsync(http.Caller(), folderId, family, LastEventId(http.Request), RequestReader.Optional(http.Request, "cohortKey"),
-            new EventStream(http.Response), http.RequestAborted);
+        var (folderId, name) = (folder.Id, family.Name);
+        await watcher.RunAsync(http.Caller(), folderId, name, LastEventId(resume), family.Cohort, new EventStream(http.Response), http.RequestAborted);
     }
 
     /// <summary>The watch as Server-Sent Events: <c>id</c> is the revision, <c>event: latest</c>, the change as JSON.</summary>
@@ -53,14 +58,14 @@ public static class FamilyWatchEndpoint
 
         public Task EndAsync(StratumException error, CancellationToken aborted)
         {
-            var body = JsonSerializer.Serialize(new ErrorBody((int)error.Code, error.Message, []), ContractJson.Options);
+            var body = JsonSerializer.Serialize(new ErrorBody(error.Code, error.Message, []), ContractJson.Options);
             return response.WriteAsync($"event: error\ndata: {body}\n\n", aborted);
         }
     }
 
-    private static long? LastEventId(HttpRequest request)
+    private static long? LastEventId(WatchResumeQuery resume)
     {
-        var value = request.Headers["Last-Event-ID"].FirstOrDefault() ?? RequestReader.Optional(request, "lastEventId");
+        var value = Query.Text(resume.LastEventIdHeader) ?? Query.Text(resume.LastEventId);
         if (string.IsNullOrEmpty(value))
         {
             return null;

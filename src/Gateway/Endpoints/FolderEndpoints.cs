@@ -9,63 +9,50 @@ public static class FolderEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var folders = api.MapGroup("/resource-manager/v1/folders").WithTags("Folders");
-        folders.MapPost("", async (HttpContext http, IGrainFactory grains) =>
-            Results.Json(await grains.GetGrain<IFolderDirectoryGrain>(0).CreateAsync(http.Caller(),
-                await RequestReader.BodyAsync<CreateFolderRequest>(http.Request), RequestReader.IdempotencyKey(http.Request)), ContractJson.Options))
-            .Accepts<CreateFolderRequest>("application/json").Produces<Operation>();
-        folders.MapGet("", async (HttpContext http, IGrainFactory grains) =>
-        {
-            var page = await grains.GetGrain<IFolderDirectoryGrain>(0).ListAsync(http.Caller(), RequestReader.ListQuery(http.Request));
-            return Results.Json(new { folders = page.Items, nextPageToken = page.NextPageToken }, ContractJson.Options);
-        });
-        folders.MapGet("/{resource}", async (string resource, HttpContext http, IGrainFactory grains) =>
-        {
-            var path = ResourcePath.Parse(resource);
-            var folder = Folder(grains, path);
-            return path.Method switch
-            {
-                null => Results.Json(await folder.GetAsync(http.Caller()), ContractJson.Options),
-                "listAccessBindings" => Results.Json(new { accessBindings = await folder.ListAccessBindingsAsync(http.Caller()) }, ContractJson.Options),
-                _ => throw path.UnknownMethod(),
-            };
-        }).Produces<Folder>();
-        folders.MapPost("/{resource}", async (string resource, HttpContext http, IGrainFactory grains) =>
-        {
-            var path = ResourcePath.Parse(resource);
-            var folder = Folder(grains, path);
-            var key = RequestReader.IdempotencyKey(http.Request);
-            return Results.Json(path.Method switch
-            {
-                "setAccessBindings" => await folder.SetAccessBindingsAsync(http.Caller(),
-                    (await RequestReader.BodyAsync<SetAccessBindingsBody>(http.Request)).AccessBindings ?? throw StratumException.Invalid("accessBindings is required."), key),
-                "updateAccessBindings" => await folder.UpdateAccessBindingsAsync(http.Caller(),
-                    (await RequestReader.BodyAsync<UpdateAccessBindingsBody>(http.Request)).AccessBindingDeltas ?? throw StratumException.Invalid("accessBindingDeltas is required."), key),
-                _ => throw path.UnknownMethod(),
-            }, ContractJson.Options);
-        }).Produces<Operation>();
-        folders.MapPatch("/{folderId}", async (string folderId, HttpContext http, IGrainFactory grains) =>
-            Results.Json(await Folder(grains, new ResourcePath(folderId, null)).UpdateAsync(http.Caller(),
-                await RequestReader.BodyAsync<UpdateFolderRequest>(http.Request), RequestReader.IdempotencyKey(http.Request)), ContractJson.Options))
-            .Accepts<UpdateFolderRequest>("application/json").Produces<Operation>();
-        folders.MapDelete("/{folderId}", async (string folderId, HttpContext http, IGrainFactory grains) =>
-            Results.Json(await Folder(grains, new ResourcePath(folderId, null)).DeleteAsync(http.Caller(), RequestReader.IdempotencyKey(http.Request)), ContractJson.Options))
-            .Produces<Operation>();
+        folders.MapPost("", async (HttpContext http, IGrainFactory grains, [AsParameters] IdempotencyHeader idempotency) =>
+            TypedResults.Ok(await Directory(grains).CreateAsync(http.Caller(), await RequestReader.BodyAsync<CreateFolderRequest>(http.Request), idempotency.Value)))
+            .AcceptsJson<CreateFolderRequest>()
+            .WithName("CreateFolder").WithSummary("Create a folder").WithDescription("Platform admins only.");
+        folders.MapGet("", async (HttpContext http, IGrainFactory grains, [AsParameters] ListParameters list) =>
+            TypedResults.Ok(FolderPage.Of(await Directory(grains).ListAsync(http.Caller(), list.ToQuery()))))
+            .WithName("ListFolders").WithSummary("List the folders the caller can see");
+        folders.MapGet("/{folderId:plain}", async (string folderId, HttpContext http, IGrainFactory grains) =>
+            TypedResults.Ok(await Folder(grains, folderId).GetAsync(http.Caller())))
+            .WithName("GetFolder").WithSummary("Get a folder");
+        folders.MapPatch("/{folderId:plain}", async (string folderId, HttpContext http, IGrainFactory grains, [AsParameters] IdempotencyHeader idempotency) =>
+            TypedResults.Ok(await Folder(grains, folderId).UpdateAsync(http.Caller(), await RequestReader.BodyAsync<UpdateFolderRequest>(http.Request), idempotency.Value)))
+            .AcceptsJson<UpdateFolderRequest>()
+            .WithName("UpdateFolder").WithSummary("Change a folder's settings")
+            .WithDescription("Its recycle bin: `recycleBin.retentionHours` 0 (off, the default) to 8760. Folder admins.");
+        folders.MapDelete("/{folderId:plain}", async (string folderId, HttpContext http, IGrainFactory grains, [AsParameters] IdempotencyHeader idempotency) =>
+            TypedResults.Ok(await Folder(grains, folderId).DeleteAsync(http.Caller(), idempotency.Value)))
+            .WithName("DeleteFolder").WithSummary("Delete an empty folder").WithDescription("Refused (400, code 9) while it holds anything, naming what.");
+        folders.MapGet("/{folderId}:listAccessBindings", async (string folderId, HttpContext http, IGrainFactory grains) =>
+            TypedResults.Ok(new AccessBindingList(await Folder(grains, folderId).ListAccessBindingsAsync(http.Caller()))))
+            .WithName("ListFolderAccessBindings").WithSummary("List a folder's access bindings");
+        folders.MapPost("/{folderId}:setAccessBindings", async (string folderId, HttpContext http, IGrainFactory grains, [AsParameters] IdempotencyHeader idempotency) =>
+            TypedResults.Ok(await Folder(grains, folderId).SetAccessBindingsAsync(http.Caller(), (await RequestReader.BodyAsync<SetAccessBindingsBody>(http.Request)).Required(), idempotency.Value)))
+            .AcceptsJson<SetAccessBindingsBody>()
+            .WithName("SetFolderAccessBindings").WithSummary("Replace a folder's access bindings")
+            .WithDescription("Admin role needed. Roles: admin, editor, viewer, compute.images.user; subjects userAccount, serviceAccount, system (allAuthenticatedUsers).");
+        folders.MapPost("/{folderId}:updateAccessBindings", async (string folderId, HttpContext http, IGrainFactory grains, [AsParameters] IdempotencyHeader idempotency) =>
+            TypedResults.Ok(await Folder(grains, folderId).UpdateAccessBindingsAsync(http.Caller(), (await RequestReader.BodyAsync<UpdateAccessBindingsBody>(http.Request)).Required(), idempotency.Value)))
+            .AcceptsJson<UpdateAccessBindingsBody>()
+            .WithName("UpdateFolderAccessBindings").WithSummary("Add and remove a folder's access bindings")
+            .WithDescription("Admin role needed; each delta is {action: ADD|REMOVE, accessBinding}.");
 
         var quotas = api.MapGroup("/compute/v1/folders/{folderId}/quotas").WithTags("Quotas");
         quotas.MapGet("", async (string folderId, HttpContext http, IGrainFactory grains) =>
-            Results.Json(new { quotas = await Folder(grains, new ResourcePath(folderId, null)).GetQuotasAsync(http.Caller()) }, ContractJson.Options));
+            TypedResults.Ok(new QuotaList(await Folder(grains, folderId).GetQuotasAsync(http.Caller()))))
+            .WithName("ListQuotas").WithSummary("A folder's quotas and their usage");
         quotas.MapPatch("", async (string folderId, HttpContext http, IGrainFactory grains) =>
-        {
-            var body = await RequestReader.BodyAsync<SetQuotasBody>(http.Request);
-            var result = await Folder(grains, new ResourcePath(folderId, null)).SetQuotasAsync(http.Caller(), body.Quotas ?? throw StratumException.Invalid("quotas is required."));
-            return Results.Json(new { quotas = result }, ContractJson.Options);
-        }).Accepts<SetQuotasBody>("application/json");
+            TypedResults.Ok(new QuotaList(await Folder(grains, folderId).SetQuotasAsync(http.Caller(), (await RequestReader.BodyAsync<SetQuotasBody>(http.Request)).Required()))))
+            .AcceptsJson<SetQuotasBody>()
+            .WithName("SetQuotas").WithSummary("Change a folder's quota limits")
+            .WithDescription("Platform admins only; answers with all the folder's quotas (not an operation).");
     }
 
-    private static IFolderGrain Folder(IGrainFactory grains, ResourcePath path) =>
-        grains.GetGrain<IFolderGrain>(path.Require(id => ResourceIds.IsValid(id, ResourceIds.Folder) || id == "standard-images", "folder"));
-}
+    private static IFolderDirectoryGrain Directory(IGrainFactory grains) => grains.GetGrain<IFolderDirectoryGrain>(0);
 
-public sealed record SetAccessBindingsBody(IReadOnlyList<AccessBinding>? AccessBindings);
-public sealed record UpdateAccessBindingsBody(IReadOnlyList<AccessBindingDelta>? AccessBindingDeltas);
-public sealed record SetQuotasBody(IReadOnlyList<QuotaLimit>? Quotas);
+    private static IFolderGrain Folder(IGrainFactory grains, string folderId) => grains.GetGrain<IFolderGrain>(RequestIds.Folder(folderId));
+}

@@ -1,104 +1,77 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Stratum.Changes;
 using Stratum.Gateway.Auth;
 using Stratum.Gateway.Http;
 
 namespace Stratum.Gateway.Endpoints;
 
-/// <summary>Images, families and image bindings. Each handler parses, calls one grain, returns.</summary>
+/// <summary>Images and families. Each handler parses, calls one grain, returns. The custom methods are in <see cref="ImageMethodEndpoints"/>.</summary>
 public static class ImageEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
         var compute = api.MapGroup("/compute/v1").WithTags("Images");
-        compute.MapPost("/images", async (HttpContext http, IGrainFactory grains) =>
-            Json(await grains.GetGrain<IImageCatalogGrain>(0).CreateAsync(http.Caller(),
-                await RequestReader.BodyAsync<CreateImageRequest>(http.Request), RequestReader.IdempotencyKey(http.Request))))
-            .Accepts<CreateImageRequest>("application/json").Produces<Operation>();
-        compute.MapGet("/images", async (HttpContext http, IGrainFactory grains) =>
-        {
-            var page = await grains.GetGrain<IImageCatalogGrain>(0).ListAsync(http.Caller(),
-                FolderId(RequestReader.Required(http.Request, "folderId")), RequestReader.ListQuery(http.Request), ReleaseRequests.View(http.Request));
-            return Json(new { images = page.Items, nextPageToken = page.NextPageToken });
-        });
+        compute.MapPost("/images", async (HttpContext http, IGrainFactory grains, [AsParameters] IdempotencyHeader idempotency) =>
+            TypedResults.Ok(await Catalog(grains).CreateAsync(http.Caller(), await RequestReader.BodyAsync<CreateImageRequest>(http.Request), idempotency.Value)))
+            .AcceptsJson<CreateImageRequest>()
+            .WithName("CreateImage").WithSummary("Create an image")
+            .WithDescription("From exactly one source: `imageId`, `diskId`, `snapshotId`, `uri` (an import over http(s) from an allowed host) "
+                + "or `uploadId` (a file uploaded through images:prepareUpload). The operation is done when the image is READY or ERROR.");
+        compute.MapGet("/images", async (HttpContext http, IGrainFactory grains, [AsParameters] FolderQuery folder, [AsParameters] ListParameters list, [AsParameters] ImageViewQuery view) =>
+            TypedResults.Ok(ImagePage.Of(await Catalog(grains).ListAsync(http.Caller(), folder.Id, list.ToQuery(), view.Value))))
+            .WithName("ListImages").WithSummary("List a folder's images")
+            .WithDescription("All of them for those who may read the folder; for anyone else, only the images shared with them.");
         // The hottest read: its services are taken once here, not bound from the request each time.
         var services = ((IEndpointRouteBuilder)compute).ServiceProvider;
         var (grains, cache, writes) = (services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<LatestCache>(), services.GetRequiredService<WriteTracker>());
-        compute.MapGet("/images:latestByFamily", async (HttpContext http) =>
+        compute.MapGet("/images:latestByFamily", async (HttpContext http, [AsParameters] FolderQuery folder, [AsParameters] FamilyQuery family) =>
         {
             var caller = http.Caller();
-            var folderId = FolderId(RequestReader.Required(http.Request, "folderId"));
-            var family = RequestReader.Required(http.Request, "family");
-            var cohortKey = RequestReader.Optional(http.Request, "cohortKey");
+            var (folderId, name, cohortKey) = (folder.Id, family.Name, family.Cohort);
             // Served from this gateway's cache (per caller and cohort bucket) while the change feed keeps it
             // fresh; a caller who just changed an image goes to the grains (and past their caches) to read its write.
-            var bucket = Cohorts.Bucket(folderId, family, cohortKey ?? Cohorts.KeyOf(caller));
-            var image = await cache.GetLatestAsync(caller, folderId, family, bucket, writes.WroteRecently(caller.Subject),
-                () => grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, folderId, family, cohortKey));
-            return Results.Bytes(SerializedImages.GetValue(image, i => JsonSerializer.SerializeToUtf8Bytes(i, ContractJson.Options)), JsonContentType);
-        }).Produces<Image>();
+            var bucket = Cohorts.Bucket(folderId, name, cohortKey ?? Cohorts.KeyOf(caller));
+            var image = await cache.GetLatestAsync(caller, folderId, name, bucket, writes.WroteRecently(caller.Subject),
+                () => Catalog(grains).GetLatestByFamilyAsync(caller, folderId, name, cohortKey));
+            return new SerializedJson<Image>(SerializedImages.GetValue(image, i => JsonSerializer.SerializeToUtf8Bytes(i, ContractJson.Options)));
+        })
+            .WithName("GetLatestImageByFamily").WithSummary("The latest image of a family")
+            .WithDescription("The newest READY, ACTIVE member of the family whose rollout covers the caller's cohort and that the caller may read. "
+                + "404 when there is none: a caller who may read the folder is told whether the family exists; anyone else is not.");
         FamilyWatchEndpoint.Map(compute);
-        compute.MapGet("/families", async (HttpContext http, IGrainFactory grains) =>
-        {
-            var page = await grains.GetGrain<IImageCatalogGrain>(0).ListFamiliesAsync(http.Caller(),
-                FolderId(RequestReader.Required(http.Request, "folderId")), RequestReader.ListQuery(http.Request));
-            return Json(new { families = page.Items, nextPageToken = page.NextPageToken });
-        });
-        compute.MapGet("/images/{resource}", async (string resource, HttpContext http, IGrainFactory grains) =>
-        {
-            var path = ResourcePath.Parse(resource);
-            var image = Image(grains, path);
-            return path.Method switch
-            {
-                null => Json(await image.GetAsync(http.Caller())),
-                "listAccessBindings" => Json(new { accessBindings = await image.ListAccessBindingsAsync(http.Caller()) }),
-                _ => throw path.UnknownMethod(),
-            };
-        }).Produces<Image>();
+        compute.MapGet("/families", async (HttpContext http, IGrainFactory grains, [AsParameters] FolderQuery folder, [AsParameters] ListParameters list) =>
+            TypedResults.Ok(FamilyPage.Of(await Catalog(grains).ListFamiliesAsync(http.Caller(), folder.Id, list.ToQuery()))))
+            .WithName("ListFamilies").WithSummary("List a folder's families")
+            .WithDescription("Each family with its latest image at 100 % and the newer members still rolling out.");
+        compute.MapGet("/images/{imageId:plain}", async (string imageId, HttpContext http, IGrainFactory grains) =>
+            TypedResults.Ok(await Image(grains, imageId).GetAsync(http.Caller())))
+            .WithName("GetImage").WithSummary("Get an image");
         compute.MapGet("/images/{imageId}/operations", async (string imageId, HttpContext http, IGrainFactory grains) =>
-            Json(new { operations = await Image(grains, new ResourcePath(imageId, null)).ListOperationsAsync(http.Caller()) }));
-        compute.MapPatch("/images/{imageId}", async (string imageId, HttpContext http, IGrainFactory grains) =>
-            Json(await Image(grains, new ResourcePath(imageId, null)).UpdateAsync(http.Caller(),
-                await RequestReader.BodyAsync<UpdateImageRequest>(http.Request), RequestReader.IdempotencyKey(http.Request))))
-            .Accepts<UpdateImageRequest>("application/json").Produces<Operation>();
-        compute.MapDelete("/images/{imageId}", async (string imageId, HttpContext http, IGrainFactory grains) =>
-            Json(await Image(grains, new ResourcePath(imageId, null)).DeleteAsync(http.Caller(), RequestReader.IdempotencyKey(http.Request))))
-            .Produces<Operation>();
-        compute.MapPost("/images/{resource}", async (string resource, HttpContext http, IGrainFactory grains) =>
-        {
-            var path = ResourcePath.Parse(resource);
-            var image = Image(grains, path);
-            var key = RequestReader.IdempotencyKey(http.Request);
-            if (path.Method == "export")
-            {
-                return Json(await image.ExportAsync(http.Caller(), await UploadEndpoints.OptionalBodyAsync(http.Request, new ExportRequest())));
-            }
-            return Json(path.Method switch
-            {
-                "deprecate" => await image.DeprecateAsync(http.Caller(), (await RequestReader.BodyAsync<DeprecateBody>(http.Request)).ToRequest(), key),
-                "rollout" => await image.RolloutAsync(http.Caller(), await RequestReader.BodyAsync<RolloutRequest>(http.Request), key),
-                "restore" => await image.RestoreAsync(http.Caller(), key),
-                "setAccessBindings" => await image.SetAccessBindingsAsync(http.Caller(),
-                    (await RequestReader.BodyAsync<SetAccessBindingsBody>(http.Request)).AccessBindings ?? throw StratumException.Invalid("accessBindings is required."), key),
-                "updateAccessBindings" => await image.UpdateAccessBindingsAsync(http.Caller(),
-                    (await RequestReader.BodyAsync<UpdateAccessBindingsBody>(http.Request)).AccessBindingDeltas ?? throw StratumException.Invalid("accessBindingDeltas is required."), key),
-                _ => throw path.UnknownMethod(),
-            });
-        }).Produces<Operation>();
+            TypedResults.Ok(new OperationList(await Image(grains, imageId).ListOperationsAsync(http.Caller()))))
+            .WithName("ListImageOperations").WithSummary("List an image's operations");
+        compute.MapPatch("/images/{imageId:plain}", async (string imageId, HttpContext http, IGrainFactory grains, [AsParameters] IdempotencyHeader idempotency) =>
+            TypedResults.Ok(await Image(grains, imageId).UpdateAsync(http.Caller(), await RequestReader.BodyAsync<UpdateImageRequest>(http.Request), idempotency.Value)))
+            .AcceptsJson<UpdateImageRequest>()
+            .WithName("UpdateImage").WithSummary("Update an image")
+            .WithDescription("Only name, description, minDiskSize, labels (replaced whole) and deletionProtection; fields left out keep their value.");
+        compute.MapDelete("/images/{imageId:plain}", async (string imageId, HttpContext http, IGrainFactory grains, [AsParameters] IdempotencyHeader idempotency) =>
+            TypedResults.Ok(await Image(grains, imageId).DeleteAsync(http.Caller(), idempotency.Value)))
+            .WithName("DeleteImage").WithSummary("Delete an image")
+            .WithDescription("Refused (400, code 9) while deletionProtection is set. With the folder's recycle bin on, a READY image moves there "
+                + "(status DELETED) until its purgeAt. Disks made from the image keep working: its data lives on while anything uses it.");
+        ImageMethodEndpoints.Map(compute);
     }
-
-    private const string JsonContentType = "application/json; charset=utf-8";
 
     // A cached image is the same object on every hit, so its JSON is written once.
     private static readonly ConditionalWeakTable<Image, byte[]> SerializedImages = new();
 
-    private static IResult Json(object value) => Results.Json(value, ContractJson.Options);
+    private static IImageCatalogGrain Catalog(IGrainFactory grains) => grains.GetGrain<IImageCatalogGrain>(0);
 
-    private static IImageGrain Image(IGrainFactory grains, ResourcePath path) =>
-        grains.GetGrain<IImageGrain>(path.Require(id => ResourceIds.IsValid(id, ResourceIds.Image), "image"));
+    internal static IImageGrain Image(IGrainFactory grains, string imageId) =>
+        grains.GetGrain<IImageGrain>(RequestIds.Of(imageId, ResourceIds.Image, "image"));
 
     /// <summary>A malformed folder id names no folder: 404, as for any folder the caller cannot see.</summary>
-    internal static string FolderId(string id) =>
-        ResourceIds.IsValid(id, ResourceIds.Folder) || id == "standard-images" ? id : throw StratumException.NotFound("folder", id);
+    internal static string FolderId(string id) => RequestIds.Folder(id);
 }

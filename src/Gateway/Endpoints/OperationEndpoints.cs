@@ -9,18 +9,16 @@ public static class OperationEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var operations = api.MapGroup("/operations").WithTags("Operations");
-        operations.MapGet("/{operationId}", async (string operationId, HttpContext http, IGrainFactory grains) =>
-            Results.Json(await Operation(grains, new ResourcePath(operationId, null)).GetAsync(http.Caller()), ContractJson.Options))
-            .Produces<Operation>();
-        operations.MapPost("/{resource}", async (string resource, HttpContext http, IGrainFactory grains) =>
-        {
-            var path = ResourcePath.Parse(resource);
-            return path.Method == "cancel"
-                ? Results.Json(await Operation(grains, path).CancelAsync(http.Caller()), ContractJson.Options)
-                : throw path.UnknownMethod();
-        }).Produces<Operation>();
+        operations.MapGet("/{operationId:plain}", async (string operationId, HttpContext http, IGrainFactory grains) =>
+            TypedResults.Ok(await Operation(grains, operationId).GetAsync(http.Caller())))
+            .WithName("GetOperation").WithSummary("Get an operation")
+            .WithDescription("Poll it until `done`; then it carries exactly one of `error` or `response`. Its creator and those who may read its resource see it.");
+        operations.MapPost("/{operationId}:cancel", async (string operationId, HttpContext http, IGrainFactory grains) =>
+            TypedResults.Ok(await Operation(grains, operationId).CancelAsync(http.Caller())))
+            .WithName("CancelOperation").WithSummary("Ask an operation to stop")
+            .WithDescription("Best effort, no body: an import in flight stops and gives back what it took; a finished operation is returned as it is.");
     }
 
-    private static IOperationGrain Operation(IGrainFactory grains, ResourcePath path) =>
-        grains.GetGrain<IOperationGrain>(path.Require(id => ResourceIds.IsValid(id, ResourceIds.Operation), "operation"));
+    private static IOperationGrain Operation(IGrainFactory grains, string operationId) =>
+        grains.GetGrain<IOperationGrain>(RequestIds.Of(operationId, ResourceIds.Operation, "operation"));
 }

@@ -12,9 +12,11 @@ public static class UploadEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGroup("/compute/v1").WithTags("Images").MapPost("/images:prepareUpload", async (HttpContext http, IGrainFactory grains) =>
-            Results.Json(await grains.GetGrain<IImageCatalogGrain>(0).PrepareUploadAsync(http.Caller(),
-                await RequestReader.BodyAsync<PrepareUploadRequest>(http.Request)), ContractJson.Options))
-            .Accepts<PrepareUploadRequest>("application/json").Produces<UploadTarget>();
+            TypedResults.Ok(await grains.GetGrain<IImageCatalogGrain>(0).PrepareUploadAsync(http.Caller(), await RequestReader.BodyAsync<PrepareUploadRequest>(http.Request))))
+            .AcceptsJson<PrepareUploadRequest>()
+            .WithName("PrepareImageUpload").WithSummary("A write-only URL to upload an image file to")
+            .WithDescription("An Azure Blob SAS URL to a staging blob: put the file in blocks (Put Block, then Put Block List), resumably; "
+                + "then create the image with `uploadId`. Needs the right to create images in the folder; unused uploads expire.");
     }
 
     /// <summary>A body that may be left out entirely (no content): then <paramref name="empty"/>.</summary>

@@ -1,7 +1,10 @@
+using System.ComponentModel;
+
 namespace Stratum.Gateway.Http;
 
 /// <summary>The contract's error body and the HTTP status of each code.</summary>
-public sealed record ErrorBody(int Code, string Message, IReadOnlyList<object> Details);
+[Description("Every refusal: the HTTP status plus this body. `code` is the contract's error code (the HTTP status follows from it, except 405 and 415, which carry code 3); `message` says what is wrong and why.")]
+public sealed record ErrorBody(ErrorCode Code, string Message, IReadOnlyList<object> Details);
 
 public static class ApiErrors
 {
@@ -17,8 +20,11 @@ public static class ApiErrors
         _ => 500,
     };
 
-    public static IResult Result(ErrorCode code, string message) =>
-        Results.Json(new ErrorBody((int)code, message, []), ContractJson.Options, statusCode: Status(code));
+    public static IResult Result(ErrorCode code, string message) => Result(Status(code), code, message);
+
+    /// <summary>An error body with a status of its own: the framework's refusals (405, 415) that no contract code maps to.</summary>
+    public static IResult Result(int status, ErrorCode code, string message) =>
+        TypedResults.Json(new ErrorBody(code, message, []), ContractJson.Options, statusCode: status);
 
     public static IResult Result(StratumException e) => Result(e.Code, e.Message);
 
@@ -32,7 +38,9 @@ public static class ApiErrors
         catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
         {
             var (code, message) = Describe(e, context.RequestServices);
-            await Result(code, message).ExecuteAsync(context);
+            // A body that is not JSON keeps its own status (415); every other refusal's follows from its code.
+            var status = e is BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } ? StatusCodes.Status415UnsupportedMediaType : Status(code);
+            await Result(status, code, message).ExecuteAsync(context);
         }
     }
 

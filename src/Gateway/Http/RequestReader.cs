@@ -12,6 +12,12 @@ public static partial class RequestReader
 
     public static async Task<T> BodyAsync<T>(HttpRequest request) where T : class
     {
+        if (!JsonBody.Accepts(request.ContentType))
+        {
+            throw new BadHttpRequestException("The request body must be JSON, sent with Content-Type: application/json (with curl: "
+                + $"-H 'Content-Type: application/json', or --json); this request's Content-Type is '{Shorten(request.ContentType!)}'.",
+                StatusCodes.Status415UnsupportedMediaType);
+        }
         if (request.ContentLength > MaxBodyBytes)
         {
             throw StratumException.Invalid($"The request body is larger than {MaxBodyBytes} bytes.");
@@ -61,6 +67,8 @@ public static partial class RequestReader
 
     public static string? IdempotencyKey(HttpRequest request) =>
         request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;
+
+    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
 
     private static string Describe(JsonException e)
     {

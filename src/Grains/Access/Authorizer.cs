@@ -43,7 +43,7 @@ public sealed class Authorizer(IGrainFactory grains, IOptions<AccessOptions> opt
     }
 
     private Task<FolderAccess> FolderAccessAsync(string folderId) =>
-        ResourceIds.IsValid(folderId, ResourceIds.Folder) || folderId == WellKnownFolders.StandardImages
+        ResourceIds.IsFolder(folderId)
             ? grains.GetGrain<IFolderInternalGrain>(folderId).GetAccessAsync()
             : Task.FromResult(FolderAccess.Missing);
 }

@@ -133,8 +133,24 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
     }
 
     private async Task<Image> ResolveLatestAsync(Caller caller, string folderId, string family, int bucket) =>
-        await resolver.ResolveAsync(caller, folderId, family, bucket)
-            ?? throw new StratumException(ErrorCode.NotFound, $"Family '{family}' in folder '{folderId}' has no READY, ACTIVE image for this cohort.");
+        await resolver.ResolveAsync(caller, folderId, family, bucket) ?? throw await NoLatestAsync(caller, folderId, family, bucket);
+
+    /// <summary>
+    /// Why a family has no latest for the caller, said only to a caller who may read the folder:
+    /// anyone else gets one answer whether the family (or the folder) exists or not.
+    /// </summary>
+    private async Task<StratumException> NoLatestAsync(Caller caller, string folderId, string family, int bucket)
+    {
+        if (!(await authorizer.OnImageAsync(caller, folderId, [])).HasFlag(Permission.Read))
+        {
+            return new StratumException(ErrorCode.NotFound, $"No image of family '{family}' in folder '{folderId}' is READY, ACTIVE and readable by this caller. "
+                + "Without read access to the folder only the images shared with the caller are seen, so this does not say whether the family exists.");
+        }
+        return await index.GetFamilyAsync(folderId, family) is { } existing
+            ? new StratumException(ErrorCode.NotFound, $"Family '{family}' in folder '{folderId}' has {existing.ImageCount} image(s), but none is READY "
+                + $"and ACTIVE with a rollout that covers this cohort (bucket {bucket} of 0-99).")
+            : new StratumException(ErrorCode.NotFound, $"Folder '{folderId}' has no family '{family}' (a family exists from the time one of its images is READY until its last image is deleted).");
+    }
 
     /// <summary>
     /// The folder's families; a caller who may not read the folder sees the families of the images

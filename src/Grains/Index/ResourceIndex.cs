@@ -173,10 +173,20 @@ public sealed partial class ResourceIndex
         {
             throw StratumException.Invalid("The families list is ordered by name and takes no filter.");
         }
-        return QueryAsync($"PartitionKey eq '{FamiliesPartition(folderId)}'", query, "families",
-            e => new FamilySummary(e.RowKey, folderId, e.GetString("LatestImageId"), e.GetInt64("ImageCount") ?? 0,
-                e.GetString("Rollouts") is { } rollouts ? JsonSerializer.Deserialize<List<FamilyRollout>>(rollouts, Json) : []));
+        return QueryAsync($"PartitionKey eq '{FamiliesPartition(folderId)}'", query, "families", e => Family(e, folderId));
     }
+
+    /// <summary>One family of a folder (a point read), or null when the folder has no such family.</summary>
+    public async Task<FamilySummary?> GetFamilyAsync(string folderId, string family)
+    {
+        await _created.Value;
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(FamiliesPartition(folderId), family);
+        return row.HasValue ? Family(row.Value!, folderId) : null;
+    }
+
+    private static FamilySummary Family(TableEntity e, string folderId) =>
+        new(e.RowKey, folderId, e.GetString("LatestImageId"), e.GetInt64("ImageCount") ?? 0,
+            e.GetString("Rollouts") is { } rollouts ? JsonSerializer.Deserialize<List<FamilyRollout>>(rollouts, Json) : []);
 
     // ---- folders: one partition of all folders, with the subjects bound to each for visibility
 

@@ -1,32 +1,26 @@
 using System.Globalization;
 using System.Text.Json;
-using Stratum.Gateway.Http;
 
 namespace Stratum.Gateway.Endpoints;
-
-/// <summary>The HTTP shapes of family releases and safe deletion that need more than a plain record.</summary>
-public static class ReleaseRequests
-{
-    /// <summary>The <c>view</c> of an image list: DEFAULT (the folder's images) or RECYCLE_BIN.</summary>
-    public static ImageView View(HttpRequest request) => RequestReader.Optional(request, "view") switch
-    {
-        null or "DEFAULT" => ImageView.Default,
-        "RECYCLE_BIN" => ImageView.RecycleBin,
-        var other => throw StratumException.Invalid($"view '{other}' is not known: use DEFAULT or RECYCLE_BIN."),
-    };
-}
 
 /// <summary>
 /// The JSON body of <c>:deprecate</c>. A time is a JSON element so that absent (keep what is
 /// scheduled), <c>null</c> (clear it) and a timestamp (schedule it) can be told apart.
 /// </summary>
-public sealed record DeprecateBody(
-    DeprecationState? State = null,
-    string? Replacement = null,
-    JsonElement DeprecateAt = default,
-    JsonElement ObsoleteAt = default,
-    JsonElement DeleteAt = default)
+public sealed record DeprecateBody
 {
+    public DeprecationState? State { get; init; }
+
+    public string? Replacement { get; init; }
+
+    // Properties rather than constructor parameters with defaults: the OpenAPI schema exporter
+    // writes a parameter's default value, and an undefined JsonElement cannot be written.
+    public JsonElement DeprecateAt { get; init; }
+
+    public JsonElement ObsoleteAt { get; init; }
+
+    public JsonElement DeleteAt { get; init; }
+
     public DeprecateRequest ToRequest()
     {
         var clear = LifecycleTimes.None;

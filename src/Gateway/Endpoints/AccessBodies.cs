@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Stratum.Gateway.Endpoints;
+
+/// <summary>The body of <c>:setAccessBindings</c>: the bindings that replace all of them.</summary>
+public sealed record SetAccessBindingsBody([property: Required] IReadOnlyList<AccessBinding>? AccessBindings)
+{
+    public IReadOnlyList<AccessBinding> Required() => AccessBindings ?? throw StratumException.Invalid("accessBindings is required.");
+}
+
+/// <summary>The body of <c>:updateAccessBindings</c>: bindings to add and to remove.</summary>
+public sealed record UpdateAccessBindingsBody([property: Required] IReadOnlyList<AccessBindingDelta>? AccessBindingDeltas)
+{
+    public IReadOnlyList<AccessBindingDelta> Required() => AccessBindingDeltas ?? throw StratumException.Invalid("accessBindingDeltas is required.");
+}
+
+/// <summary>The body of a quota change: new limits for some quotas.</summary>
+public sealed record SetQuotasBody([property: Required] IReadOnlyList<QuotaLimit>? Quotas)
+{
+    public IReadOnlyList<QuotaLimit> Required() => Quotas ?? throw StratumException.Invalid("quotas is required.");
+}

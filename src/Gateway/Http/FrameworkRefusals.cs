@@ -1,0 +1,57 @@
+namespace Stratum.Gateway.Http;
+
+/// <summary>
+/// The refusals ASP.NET Core makes before any handler runs (no route: 404; a path without that
+/// HTTP method: 405) get the contract's error body too, with a message that says how to do it
+/// right. Only responses that have no body yet are touched.
+/// </summary>
+public static class FrameworkRefusals
+{
+    /// <summary>Adds the middleware; before routing, so that it sees what routing refused.</summary>
+    public static IApplicationBuilder UseContractRefusals(this IApplicationBuilder app) => app.UseStatusCodePages(context => WriteAsync(context.HttpContext));
+
+    private static Task WriteAsync(HttpContext http)
+    {
+        if (http.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return Task.CompletedTask;   // gRPC answers in trailers, never in this shape
+        }
+        var (status, code, message) = Describe(http);
+        return ApiErrors.Result(status, code, message).ExecuteAsync(http);
+    }
+
+    private static (int Status, ErrorCode Code, string Message) Describe(HttpContext http)
+    {
+        var request = http.Request;
+        var status = http.Response.StatusCode;
+        if (status is 404 or 405 && CustomMethods.IsCall(request))
+        {
+            var (refusal, code, message, allow) = CustomMethods.Refuse(http);
+            if (allow is not null)
+            {
+                http.Response.Headers.Allow = allow;
+            }
+            return (refusal, code, message);
+        }
+        var where = $"{request.Method} {Shorten(request.Path.Value ?? "/")}";
+        if (status == 405)
+        {
+            var allowed = CustomMethods.Allowed(http);
+            http.Response.Headers.Allow = allowed;
+            return (405, ErrorCode.InvalidArgument, $"{where} is not served; this path takes {allowed}.");
+        }
+        return status switch
+        {
+            404 => (404, ErrorCode.NotFound, $"Nothing is served at {where}; /openapi/v1.json lists every path."),
+            401 => (401, ErrorCode.Unauthenticated, "A valid bearer token is required: Authorization: Bearer <token>."),
+            403 => (403, ErrorCode.PermissionDenied, "The caller may not do this."),
+            409 => (409, ErrorCode.Aborted, "The request conflicts with another; retry it."),
+            429 => (429, ErrorCode.ResourceExhausted, "Too many requests; retry later."),
+            503 => (503, ErrorCode.Unavailable, "The service cannot answer now; retry later."),
+            >= 500 => (status, ErrorCode.Internal, "An internal error occurred; it was logged."),
+            _ => (status, ErrorCode.InvalidArgument, $"{where} was refused as malformed (HTTP {status})."),
+        };
+    }
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
+}
