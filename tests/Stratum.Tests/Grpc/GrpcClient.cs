@@ -15,6 +15,7 @@ public sealed class GrpcClient(GrpcChannel channel, string token)
     public OperationService.OperationServiceClient Operations { get; } = new(channel);
     public Stratum.Grpc.Compute.V1.ImageService.ImageServiceClient StratumImages { get; } = new(channel);
     public Stratum.Grpc.Compute.V1.LayerService.LayerServiceClient Layers { get; } = new(channel);
+    public Stratum.Grpc.Compute.V1.FolderService.FolderServiceClient StratumFolders { get; } = new(channel);
     public DiskService.DiskServiceClient Disks { get; } = new(channel);
     public InstanceService.InstanceServiceClient Instances { get; } = new(channel);
 
