@@ -59,5 +59,13 @@ public sealed class GrpcClient(GrpcChannel channel, string token)
         }, Auth()));
     }
 
+    /// <summary>The next message of a family watch, within a deadline.</summary>
+    public static async Task<Stratum.Grpc.Compute.V1.FamilyLatest> NextAsync(AsyncServerStreamingCall<Stratum.Grpc.Compute.V1.FamilyLatest> call)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.True(await call.ResponseStream.MoveNext(deadline.Token), "the watch ended");
+        return call.ResponseStream.Current;
+    }
+
     public static T Unpack<T>(Any any) where T : Google.Protobuf.IMessage, new() => any.Unpack<T>();
 }

@@ -138,11 +138,11 @@ public sealed class RolloutServicesTests(GrpcFixture fixture)
         var (low, high) = (CohortKey(folderId, family, b => b < 50), CohortKey(folderId, family, b => b >= 50));
         using var lowWatch = Watch(folderId, family, low);
         using var highWatch = Watch(folderId, family, high);
-        Assert.Equal(current.Id, (await NextAsync(lowWatch)).Image.Image.Id);
-        Assert.Equal(current.Id, (await NextAsync(highWatch)).Image.Image.Id);
+        Assert.Equal(current.Id, (await GrpcClient.NextAsync(lowWatch)).Image.Image.Id);
+        Assert.Equal(current.Id, (await GrpcClient.NextAsync(highWatch)).Image.Image.Id);
 
         await _admin.DoneAsync<ImageDetails>(_admin.StratumImages.RolloutAsync(new RolloutImageRequest { ImageId = candidate.Id, Percent = 50 }, _admin.Auth()));
-        var lowChange = await NextAsync(lowWatch);
+        var lowChange = await GrpcClient.NextAsync(lowWatch);
         Assert.Equal(candidate.Id, lowChange.Image.Image.Id);
         Assert.Equal(50, lowChange.Image.Rollout.Percent);
         Assert.Equal(candidate.Id, (await Latest(folderId, family, low)).Image.Id);
@@ -150,7 +150,7 @@ public sealed class RolloutServicesTests(GrpcFixture fixture)
 
         // The high cohort's next message is the change that moved it, not the 50 % one it skipped.
         await _admin.DoneAsync<ImageDetails>(_admin.StratumImages.RolloutAsync(new RolloutImageRequest { ImageId = candidate.Id, Percent = 100 }, _admin.Auth()));
-        var highChange = await NextAsync(highWatch);
+        var highChange = await GrpcClient.NextAsync(highWatch);
         Assert.Equal(candidate.Id, highChange.Image.Image.Id);
         Assert.True(highChange.Revision > lowChange.Revision);
 
@@ -174,13 +174,6 @@ public sealed class RolloutServicesTests(GrpcFixture fixture)
     /// <summary>A cohort key whose bucket in this family satisfies the condition.</summary>
     internal static string CohortKey(string folderId, string family, Func<int, bool> bucket) =>
         Enumerable.Range(0, 10_000).Select(i => $"host-{i}").First(k => bucket(Cohorts.Bucket(folderId, family, k)));
-
-    internal static async Task<FamilyLatest> NextAsync(AsyncServerStreamingCall<FamilyLatest> call)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        Assert.True(await call.ResponseStream.MoveNext(deadline.Token), "the watch ended");
-        return call.ResponseStream.Current;
-    }
 
     /// <summary>The request with a field this server does not declare (number 99), as a newer client would send it.</summary>
     internal static T WithUnknownField<T>(T request) where T : IMessage<T>, new()
