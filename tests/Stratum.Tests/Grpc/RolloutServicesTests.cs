@@ -90,6 +90,8 @@ public sealed class RolloutServicesTests(GrpcFixture fixture)
         // REST shows the same operation with the type gRPC packs.
         var rest = (await http.GetReplyAsync($"/operations/{operation.Id}")).Body!;
         Assert.Equal(OperationTypes.RolloutImage, rest["metadata"]!.Str("@type"));
+        var operations = (await _admin.Images.ListOperationsAsync(new ListImageOperationsRequest { ImageId = newer.Id }, _admin.Auth())).Operations;
+        Assert.True(Assert.Single(operations, o => o.Id == operation.Id).Metadata.Is(RolloutImageMetadata.Descriptor));
 
         Assert.Equal(newer.Id, (await Latest(folderId, family, low)).Image.Id);
         Assert.Equal(older.Id, (await Latest(folderId, family, high)).Image.Id);

@@ -133,6 +133,11 @@ public sealed class SafeDeletionServicesTests(GrpcFixture fixture)
 
         var restore = await _admin.WaitAsync(await _admin.StratumImages.RestoreAsync(new RestoreImageRequest { ImageId = image.Id }, _admin.Auth()));
         Assert.Equal(image.Id, restore.Metadata.Unpack<RestoreImageMetadata>().ImageId);
+        // The operation is typed where it is stored: REST shows the same type, and the image's operations list it so.
+        var rest = (await fixture.Stratum.Http().GetReplyAsync($"/operations/{restore.Id}")).Body!;
+        Assert.Equal(OperationTypes.RestoreImage, rest["metadata"]!.Str("@type"));
+        var operations = (await _admin.Images.ListOperationsAsync(new ListImageOperationsRequest { ImageId = image.Id }, _admin.Auth())).Operations;
+        Assert.True(Assert.Single(operations, o => o.Id == restore.Id).Metadata.Is(RestoreImageMetadata.Descriptor));
         var restored = restore.Response.Unpack<ImageDetails>();
         Assert.Equal(ProviderStatus.Ready, restored.Image.Status);
         Assert.Null(restored.DeletedAt);
