@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using Grpc.Core;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Grpc;
@@ -67,6 +68,17 @@ public sealed partial class GrpcDocsTests
         }
     }
 
+    [Fact]
+    public void Every_error_code_is_in_the_table_with_its_grpc_name()
+    {
+        var docs = Docs;
+        foreach (var code in Enum.GetValues<ErrorCode>().Select(c => (int)c).Append((int)StatusCode.Unimplemented))
+        {
+            var name = UpperSnake().Replace(((StatusCode)code).ToString(), "$1_$2").ToUpperInvariant();
+            Assert.True(docs.Contains($"| {code} | {name} |", StringComparison.Ordinal), $"docs/grpc.md's error table has no row \"| {code} | {name} |\"");
+        }
+    }
+
     /// <summary>Every service of the .proto files under src/Gateway (package-qualified) and its rpcs.</summary>
     private static Dictionary<string, List<string>> DeclaredServices()
     {
@@ -105,6 +117,9 @@ public sealed partial class GrpcDocsTests
         return [.. lines.Skip(heading + 1).TakeWhile(l => !l.StartsWith('#'))
             .Select(l => MethodRow().Match(l)).Where(m => m.Success).Select(m => m.Groups["name"].Value)];
     }
+
+    [GeneratedRegex("([a-z])([A-Z])")]
+    private static partial Regex UpperSnake();
 
     [GeneratedRegex(@"//[^\n]*")]
     private static partial Regex LineComment();
