@@ -12,7 +12,7 @@ namespace Stratum.Tests.Cli;
 
 /// <summary>
 /// docs/cli.md against the command tree the tool really has (read from Spectre's own model, `cli xmldoc`):
-/// every command has its section, every option a command takes is named in that section, the options
+/// every command has its section headed by its command line, every option a command takes is named in that section, the options
 /// every command takes and the exit codes are described, and no section describes a command that is gone.
 /// </summary>
 public sealed partial class CliDocsTests
@@ -26,10 +26,14 @@ public sealed partial class CliDocsTests
         var commands = await CommandsAsync();
         Assert.True(commands.Count >= 30, $"only {commands.Count} commands in the model");
         var global = GlobalOptions();
-        foreach (var (path, options) in commands)
+        foreach (var (path, (arguments, options)) in commands)
         {
             var section = Section(docs, path);
             Assert.True(section is not null, $"docs/cli.md has no section \"### `stratum {path} …`\"");
+            // The heading shows the command line: "### `stratum quota set NAME LIMIT`".
+            var usage = $"`stratum {path}" + string.Concat(arguments.Select(a => " " + a));
+            Assert.True(section.StartsWith($"### {usage}`", StringComparison.Ordinal) || section.StartsWith($"### {usage} ", StringComparison.Ordinal),
+                $"the heading of `stratum {path}` does not show its arguments as {usage}`");
             foreach (var option in options.Except(global))
             {
                 Assert.True(Regex.IsMatch(section, $@"`{Regex.Escape(option)}[ `=]"), $"the section of `stratum {path}` does not describe {option}");
@@ -61,8 +65,8 @@ public sealed partial class CliDocsTests
         }
     }
 
-    /// <summary>Each command's path ("image create") and the long options it takes ("--file").</summary>
-    private static async Task<Dictionary<string, List<string>>> CommandsAsync()
+    /// <summary>Each command's path ("quota set"), its arguments in order ("NAME", "LIMIT") and the long options it takes ("--file").</summary>
+    private static async Task<Dictionary<string, (List<string> Arguments, List<string> Options)>> CommandsAsync()
     {
         var output = new TestConsole().Width(250);
         var environment = new CliEnvironment(output, new TestConsole(), new Dictionary<string, string>(), Path.GetTempPath());
@@ -75,7 +79,8 @@ public sealed partial class CliDocsTests
         var model = XDocument.Parse(output.Output.TrimStart('\uFEFF'));
         return model.Descendants("Command").Where(c => (string?)c.Attribute("IsBranch") == "false").ToDictionary(
             c => string.Join(' ', c.AncestorsAndSelf("Command").Reverse().Select(a => (string)a.Attribute("Name")!)),
-            c => c.Elements("Parameters").Elements("Option").Select(o => "--" + (string)o.Attribute("Long")!).ToList(),
+            c => (c.Elements("Parameters").Elements("Argument").OrderBy(a => (int)a.Attribute("Position")!).Select(a => (string)a.Attribute("Name")!).ToList(),
+                  c.Elements("Parameters").Elements("Option").Select(o => "--" + (string)o.Attribute("Long")!).ToList()),
             StringComparer.Ordinal);
     }
 
