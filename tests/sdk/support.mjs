@@ -15,6 +15,8 @@ const required = (name) => {
 export const endpoint = required('STRATUM_GRPC_ENDPOINT');
 export const folderId = required('STRATUM_FOLDER_ID');
 export const quotaFolderId = required('STRATUM_QUOTA_FOLDER_ID');
+/** A folder of its own for the recycle-bin tests, so that deletes elsewhere stay final. */
+export const binFolderId = required('STRATUM_BIN_FOLDER_ID');
 export const imageUrl = required('STRATUM_IMAGE_URL');
 export const badImageUrl = required('STRATUM_BAD_IMAGE_URL');
 const rootCerts = readFileSync(required('STRATUM_CA_PATH'));
@@ -48,6 +50,19 @@ export const unpack = (any, type, Message) => {
   assert.ok(any, `expected a packed ${type}`);
   assert.equal(any.typeUrl, `type.googleapis.com/${type}`);
   return Message.decode(any.value);
+};
+
+/** Polls until the check returns a truthy value (or the deadline passes) and returns it: no fixed sleeps. */
+export const eventually = async (check, what, seconds = 10) => {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await check();
+    if (value) {
+      return value;
+    }
+    assert.ok(Date.now() < deadline, `not within ${seconds} s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 };
 
 let counter = 0;

@@ -21,6 +21,10 @@ public static class OperationTypes
     public const string DeleteImage = UrlPrefix + "yandex.cloud.compute.v1.DeleteImageMetadata";
     /// <summary>A deprecation (Stratum's own): <c>imageId</c>.</summary>
     public const string DeprecateImage = UrlPrefix + "stratum.compute.v1.DeprecateImageMetadata";
+    /// <summary>A rollout change (Stratum's own): <c>imageId</c>.</summary>
+    public const string RolloutImage = UrlPrefix + "stratum.compute.v1.RolloutImageMetadata";
+    /// <summary>A restore from the recycle bin (Stratum's own): <c>imageId</c>.</summary>
+    public const string RestoreImage = UrlPrefix + "stratum.compute.v1.RestoreImageMetadata";
     /// <summary>A disk create: <c>diskId</c>.</summary>
     public const string CreateDisk = UrlPrefix + "yandex.cloud.compute.v1.CreateDiskMetadata";
     /// <summary>A disk delete: <c>diskId</c>.</summary>

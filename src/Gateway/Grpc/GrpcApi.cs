@@ -13,6 +13,7 @@ public static class GrpcApi
     {
         builder.Services.AddSingleton<FamilyWatcher>();
         builder.Services.AddSingleton<CallerInterceptor>();
+        builder.Services.AddSingleton<LatestLookup>();
         builder.Services.AddGrpc()
             .AddServiceOptions<ImageGrpcService>(Authenticated)
             .AddServiceOptions<DiskGrpcService>(Authenticated)
@@ -20,7 +21,8 @@ public static class GrpcApi
             .AddServiceOptions<InstanceGrpcService>(Authenticated)
             .AddServiceOptions<OperationGrpcService>(Authenticated)
             .AddServiceOptions<StratumImageGrpcService>(Authenticated)
-            .AddServiceOptions<LayerGrpcService>(Authenticated);
+            .AddServiceOptions<LayerGrpcService>(Authenticated)
+            .AddServiceOptions<StratumFolderGrpcService>(Authenticated);
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         // Decided when Kestrel starts, so configuration added after this call (tests) counts.
@@ -42,6 +44,7 @@ public static class GrpcApi
         app.MapGrpcService<OperationGrpcService>();
         app.MapGrpcService<StratumImageGrpcService>();
         app.MapGrpcService<LayerGrpcService>();
+        app.MapGrpcService<StratumFolderGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
     }

@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Stratum.Changes;
 using Yandex.Cloud.Access;
 using Yandex.Cloud.Compute.V1;
 using static Stratum.Gateway.Grpc.Requests;
@@ -11,23 +10,17 @@ namespace Stratum.Gateway.Grpc;
 /// <c>yandex.cloud.compute.v1.ImageService</c>: each method reads its request, calls the grain
 /// the REST endpoint calls, and writes the provider's message. No rule lives here.
 /// </summary>
-public sealed class ImageGrpcService(IGrainFactory grains, LatestCache cache, WriteTracker writes) : ImageService.ImageServiceBase
+public sealed class ImageGrpcService(IGrainFactory grains, LatestLookup latest) : ImageService.ImageServiceBase
 {
     private IImageCatalogGrain Catalog => grains.GetGrain<IImageCatalogGrain>(0);
 
     public override async Task<Yandex.Cloud.Compute.V1.Image> Get(GetImageRequest request, ServerCallContext context) =>
         ResourceMessages.ToMessage(await ImageGrain(request.ImageId).GetAsync(context.Caller()));
 
-    public override async Task<Yandex.Cloud.Compute.V1.Image> GetLatestByFamily(GetImageLatestByFamilyRequest request, ServerCallContext context)
-    {
-        var caller = context.Caller();
-        var folderId = FolderId(request.FolderId);
-        var family = Given(request.Family) ?? throw StratumException.Invalid("family is required.");
-        // The same cache as REST's latestByFamily, with the same read-your-writes rule.
-        var image = await cache.GetLatestAsync(caller, folderId, family, writes.WroteRecently(caller.Subject),
-            () => Catalog.GetLatestByFamilyAsync(caller, folderId, family));
-        return ResourceMessages.ToMessage(image);
-    }
+    /// <summary>The latest for the caller's own cohort (its subject); Stratum's GetLatestByFamily takes a cohort key.</summary>
+    public override async Task<Yandex.Cloud.Compute.V1.Image> GetLatestByFamily(GetImageLatestByFamilyRequest request, ServerCallContext context) =>
+        ResourceMessages.ToMessage(await latest.GetAsync(context.Caller(), FolderId(request.FolderId),
+            Given(request.Family) ?? throw StratumException.Invalid("family is required."), cohortKey: null));
 
     public override async Task<ListImagesResponse> List(ListImagesRequest request, ServerCallContext context)
     {
@@ -41,15 +34,7 @@ public sealed class ImageGrpcService(IGrainFactory grains, LatestCache cache, Wr
     public override async Task<ProviderOperation> Create(Yandex.Cloud.Compute.V1.CreateImageRequest request, ServerCallContext context)
     {
         UnknownFields.Refuse(request, context);
-        var create = new Stratum.CreateImageRequest(request.FolderId, Given(request.Name), Given(request.Description), Given(request.Labels),
-            Given(request.Family), Given(request.MinDiskSize), Given(request.ProductIds),
-            request.Os is { Type: not Os.Types.Type.Unspecified } os ? new OsInfo(Enum(os.Type, "os.type") == Os.Types.Type.Windows ? OsType.Windows : OsType.Linux) : null,
-            request.Pooled ? true : null,
-            ImageId: request.HasImageId ? request.ImageId : null,
-            DiskId: request.HasDiskId ? request.DiskId : null,
-            SnapshotId: request.HasSnapshotId ? request.SnapshotId : null,
-            Uri: request.HasUri ? request.Uri : null);
-        return OperationMessages.ToMessage(await Catalog.CreateAsync(context.Caller(), create, context.IdempotencyKey()));
+        return OperationMessages.ToMessage(await Catalog.CreateAsync(context.Caller(), ImageRequestReader.Create(request), context.IdempotencyKey()));
     }
 
     public override async Task<ProviderOperation> Update(Yandex.Cloud.Compute.V1.UpdateImageRequest request, ServerCallContext context)

@@ -11,8 +11,8 @@ namespace Stratum.Gateway.Grpc;
 /// <summary>
 /// Stratum's operations as the provider's: the metadata is the message its <c>@type</c> names, made
 /// from the other metadata entries (its fields, camelCase, as the provider's REST API writes them);
-/// the response is the resource (an instance in its FULL view), <c>google.protobuf.Empty</c> for a
-/// delete, <c>AccessBindingsOperationResult</c> for access bindings. What has no message here (a
+/// the response is the resource (an instance in its FULL view; Stratum's <c>ImageDetails</c> for
+/// a deprecation, rollout or restore), <c>google.protobuf.Empty</c> for a delete, <c>AccessBindingsOperationResult</c> for access bindings. What has no message here (a
 /// folder's operation, a bulk create) is packed as a <c>google.protobuf.Struct</c> of its REST JSON.
 /// </summary>
 public static class OperationMessages
@@ -23,7 +23,7 @@ public static class OperationMessages
         Yandex.Cloud.Compute.V1.SnapshotServiceReflection.Descriptor,
         Yandex.Cloud.Compute.V1.InstanceServiceReflection.Descriptor,
         AccessReflection.Descriptor,
-        Stratum.Grpc.Compute.V1.ImageReflection.Descriptor);
+        Stratum.Grpc.Compute.V1.ImageServiceReflection.Descriptor);
 
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithTypeRegistry(Types).WithIgnoreUnknownFields(true));
 
@@ -65,7 +65,8 @@ public static class OperationMessages
         var type = operation.Metadata.GetValueOrDefault(OperationTypes.Key);
         return operation.Response switch
         {
-            Image image when type == OperationTypes.DeprecateImage => Any.Pack(ResourceMessages.ToDetails(image)),
+            // Stratum's own methods answer with Stratum's view of the image.
+            Image image when type is OperationTypes.DeprecateImage or OperationTypes.RolloutImage or OperationTypes.RestoreImage => Any.Pack(StratumMessages.ToDetails(image)),
             Image image => Any.Pack(ResourceMessages.ToMessage(image)),
             Disk disk => Any.Pack(ResourceMessages.ToMessage(disk)),
             Snapshot snapshot => Any.Pack(ResourceMessages.ToMessage(snapshot)),

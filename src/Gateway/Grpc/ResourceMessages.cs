@@ -1,11 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
-using Stratum.Grpc.Compute.V1;
 using Yandex.Cloud.Compute.V1;
-using StratumImageFormat = Stratum.Grpc.Compute.V1.ImageFormat;
 
 namespace Stratum.Gateway.Grpc;
 
-/// <summary>Stratum's resources as the provider's messages (and Stratum's own, for what is beyond them).</summary>
+/// <summary>Stratum's resources as the provider's messages (Stratum's own views: <see cref="StratumMessages"/>).</summary>
 public static class ResourceMessages
 {
     public static Yandex.Cloud.Compute.V1.Image ToMessage(Stratum.Image image)
@@ -26,6 +24,7 @@ public static class ResourceMessages
                 ImageStatus.Ready => Yandex.Cloud.Compute.V1.Image.Types.Status.Ready,
                 ImageStatus.Error => Yandex.Cloud.Compute.V1.Image.Types.Status.Error,
                 ImageStatus.Deleting => Yandex.Cloud.Compute.V1.Image.Types.Status.Deleting,
+                ImageStatus.Deleted => Yandex.Cloud.Compute.V1.Image.Types.Status.Deleted,
                 _ => Yandex.Cloud.Compute.V1.Image.Types.Status.Unspecified,
             },
             Os = new Os { Type = image.Os.Type == OsType.Windows ? Os.Types.Type.Windows : Os.Types.Type.Linux },
@@ -34,40 +33,6 @@ public static class ResourceMessages
         Fill(message.Labels, image.Labels);
         message.ProductIds.Add(image.ProductIds);
         return message;
-    }
-
-    public static ImageDetails ToDetails(Stratum.Image image)
-    {
-        var details = new ImageDetails
-        {
-            Image = ToMessage(image),
-            Format = image.Format switch
-            {
-                Stratum.ImageFormat.Qcow2 => StratumImageFormat.Qcow2,
-                Stratum.ImageFormat.Vmdk => StratumImageFormat.Vmdk,
-                Stratum.ImageFormat.Vhd => StratumImageFormat.Vhd,
-                Stratum.ImageFormat.Raw => StratumImageFormat.Raw,
-                _ => StratumImageFormat.Unspecified,
-            },
-            Checksum = image.Checksum ?? "",
-            LayerId = image.LayerId ?? "",
-            Deprecation = new Stratum.Grpc.Compute.V1.Deprecation
-            {
-                State = image.Deprecation.State switch
-                {
-                    Stratum.DeprecationState.Active => Stratum.Grpc.Compute.V1.DeprecationState.Active,
-                    Stratum.DeprecationState.Deprecated => Stratum.Grpc.Compute.V1.DeprecationState.Deprecated,
-                    Stratum.DeprecationState.Obsolete => Stratum.Grpc.Compute.V1.DeprecationState.Obsolete,
-                    _ => Stratum.Grpc.Compute.V1.DeprecationState.Unspecified,
-                },
-                Replacement = image.Deprecation.Replacement ?? "",
-            },
-        };
-        if (image.FamilySequence is { } sequence)
-        {
-            details.FamilySequence = sequence;
-        }
-        return details;
     }
 
     public static Yandex.Cloud.Compute.V1.Disk ToMessage(Stratum.Disk disk)
@@ -159,28 +124,6 @@ public static class ResourceMessages
         {
             Fill(message.Metadata, instance.Metadata);
         }
-        return message;
-    }
-
-    public static Family ToMessage(FamilySummary family) => new()
-    {
-        Name = family.Name,
-        FolderId = family.FolderId,
-        LatestImageId = family.LatestImageId ?? "",
-        ImageCount = family.ImageCount,
-    };
-
-    public static Stratum.Grpc.Compute.V1.Layer ToMessage(Stratum.Layer layer)
-    {
-        var message = new Stratum.Grpc.Compute.V1.Layer
-        {
-            Id = layer.Id,
-            Size = layer.Size,
-            Checksum = layer.Checksum,
-            Status = layer.Status,
-            ReferenceCount = layer.ReferenceCount,
-        };
-        message.ImageIds.Add(layer.ImageIds);
         return message;
     }
 

@@ -2,38 +2,39 @@ using Grpc.Core;
 using Stratum.Gateway.Changes;
 using Stratum.Grpc.Compute.V1;
 using static Stratum.Gateway.Grpc.Requests;
-using ProviderOperation = Yandex.Cloud.Operation.Operation;
 
 namespace Stratum.Gateway.Grpc;
 
-/// <summary><c>stratum.compute.v1.ImageService</c>: what Stratum has beyond the provider's images, on the same grains as REST.</summary>
-public sealed class StratumImageGrpcService(IGrainFactory grains, FamilyWatcher watcher) : Stratum.Grpc.Compute.V1.ImageService.ImageServiceBase
+/// <summary>
+/// <c>stratum.compute.v1.ImageService</c>: what Stratum has beyond the provider's images, on the
+/// same grains as REST. Reads here; changes in <c>.Changes.cs</c>, uploads and exports in <c>.Transfers.cs</c>.
+/// </summary>
+public sealed partial class StratumImageGrpcService(IGrainFactory grains, FamilyWatcher watcher, LatestLookup latest) : ImageService.ImageServiceBase
 {
     private IImageCatalogGrain Catalog => grains.GetGrain<IImageCatalogGrain>(0);
 
     public override async Task<ImageDetails> GetDetails(GetImageDetailsRequest request, ServerCallContext context) =>
-        ResourceMessages.ToDetails(await ImageGrain(request.ImageId).GetAsync(context.Caller()));
+        StratumMessages.ToDetails(await ImageGrain(request.ImageId).GetAsync(context.Caller()));
 
-    public override async Task<ProviderOperation> Deprecate(DeprecateImageRequest request, ServerCallContext context)
+    public override async Task<Stratum.Grpc.Compute.V1.ListImagesResponse> List(Stratum.Grpc.Compute.V1.ListImagesRequest request, ServerCallContext context)
     {
-        UnknownFields.Refuse(request, context);
-        var state = Enum(request.State, "state") switch
-        {
-            Stratum.Grpc.Compute.V1.DeprecationState.Active => Stratum.DeprecationState.Active,
-            Stratum.Grpc.Compute.V1.DeprecationState.Deprecated => Stratum.DeprecationState.Deprecated,
-            Stratum.Grpc.Compute.V1.DeprecationState.Obsolete => Stratum.DeprecationState.Obsolete,
-            _ => throw StratumException.Invalid("state is required: ACTIVE, DEPRECATED or OBSOLETE."),
-        };
-        var operation = await ImageGrain(request.ImageId).DeprecateAsync(context.Caller(), new DeprecateRequest(state, Given(request.Replacement)), context.IdempotencyKey());
-        return OperationMessages.ToMessage(operation);
+        var page = await Catalog.ListAsync(context.Caller(), FolderId(request.FolderId),
+            Requests.List(request.PageSize, request.PageToken, request.Filter, request.OrderBy), ImageRequestReader.View(request.View));
+        var response = new Stratum.Grpc.Compute.V1.ListImagesResponse { NextPageToken = page.NextPageToken ?? "" };
+        response.Images.Add(page.Items.Select(StratumMessages.ToDetails));
+        return response;
     }
+
+    public override async Task<ImageDetails> GetLatestByFamily(GetLatestByFamilyRequest request, ServerCallContext context) =>
+        StratumMessages.ToDetails(await latest.GetAsync(context.Caller(), FolderId(request.FolderId),
+            Given(request.Family) ?? throw StratumException.Invalid("family is required."), Given(request.CohortKey)));
 
     public override async Task<ListFamiliesResponse> ListFamilies(ListFamiliesRequest request, ServerCallContext context)
     {
         var page = await Catalog.ListFamiliesAsync(context.Caller(), FolderId(request.FolderId),
             Requests.List(request.PageSize, request.PageToken, request.Filter, request.OrderBy));
         var response = new ListFamiliesResponse { NextPageToken = page.NextPageToken ?? "" };
-        response.Families.Add(page.Items.Select(ResourceMessages.ToMessage));
+        response.Families.Add(page.Items.Select(StratumMessages.ToMessage));
         return response;
     }
 
@@ -45,7 +46,7 @@ public sealed class StratumImageGrpcService(IGrainFactory grains, FamilyWatcher 
         {
             throw StratumException.Invalid($"afterRevision {request.AfterRevision} is not a revision this API sent (a non-negative integer).");
         }
-        return watcher.RunAsync(context.Caller(), folderId, family, request.HasAfterRevision ? request.AfterRevision : null, cohortKey: null,
+        return watcher.RunAsync(context.Caller(), folderId, family, request.HasAfterRevision ? request.AfterRevision : null, Given(request.CohortKey),
             new Stream(responseStream, context), context.CancellationToken);
     }
 
@@ -61,7 +62,7 @@ public sealed class StratumImageGrpcService(IGrainFactory grains, FamilyWatcher 
             var message = new FamilyLatest { Revision = change.Revision };
             if (change.Image is { } image)
             {
-                message.Image = ResourceMessages.ToDetails(image);
+                message.Image = StratumMessages.ToDetails(image);
             }
             return writer.WriteAsync(message, aborted);
         }
@@ -79,5 +80,5 @@ public sealed class StratumImageGrpcService(IGrainFactory grains, FamilyWatcher 
 public sealed class LayerGrpcService(IGrainFactory grains) : LayerService.LayerServiceBase
 {
     public override async Task<Stratum.Grpc.Compute.V1.Layer> Get(GetLayerRequest request, ServerCallContext context) =>
-        ResourceMessages.ToMessage(await grains.GetGrain<IComputeGrain>(0).GetLayerAsync(context.Caller(), Id(request.LayerId, ResourceIds.Layer, "layer")));
+        StratumMessages.ToMessage(await grains.GetGrain<IComputeGrain>(0).GetLayerAsync(context.Caller(), Id(request.LayerId, ResourceIds.Layer, "layer")));
 }

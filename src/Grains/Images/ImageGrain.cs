@@ -228,6 +228,8 @@ public sealed partial class ImageGrain(
         "create" => OperationTypes.CreateImage,
         "update" => OperationTypes.UpdateImage,
         "deprecate" => OperationTypes.DeprecateImage,
+        "rollout" => OperationTypes.RolloutImage,
+        "restore" => OperationTypes.RestoreImage,
         "delete" => OperationTypes.DeleteImage,
         "setAccessBindings" => OperationTypes.SetAccessBindings,
         "updateAccessBindings" => OperationTypes.UpdateAccessBindings,

@@ -141,6 +141,9 @@ public sealed class CliCommandTests(GatewayFixture fixture) : IDisposable
         Assert.Equal(2, (await _cli.RunAsync("image", "download", "imgaaaaaaaaaaaaaaaaa", "--to", _cli.ConfigDirectory)).ExitCode);
         Assert.Equal(2, (await _cli.RunAsync("image", "update", "imgaaaaaaaaaaaaaaaaa", "--label", "novalue")).ExitCode);
         Assert.Equal(2, (await _cli.RunAsync("instance", "bulk-create", "--count", "0", "--name-prefix", "x", "--source-family", "f", "--boot-disk-size", "1G", "--folder-id", "fldaaaaaaaaaaaaaaaaa")).ExitCode);
+        var named = await _cli.RunAsync("instance", "bulk-create", "--count", "2", "--name", "vm", "--name-prefix", "x", "--source-family", "f", "--boot-disk-size", "1G", "--folder-id", "fldaaaaaaaaaaaaaaaaa");
+        Assert.Equal(2, named.ExitCode);
+        Assert.Contains("--name does not apply", named.Error + named.Output);
         Assert.Equal(2, (await _cli.RunAsync("quota", "set", "compute.images.size", "-5G", "--folder-id", "fldaaaaaaaaaaaaaaaaa")).ExitCode);
     }
 
@@ -193,6 +196,11 @@ public sealed class CliCommandTests(GatewayFixture fixture) : IDisposable
             Assert.Contains($"web-{i} ", bulk.Output);
         }
         Assert.Contains("Created 12 of 12 instances", bulk.Error);
+        var started = await _cli.RunAsync("instance", "bulk-create", "--count", "2", "--name-prefix", "later", "--source-family", "fleet", "--boot-disk-size", "1G", "--folder-id", folderId, "--async", "--format", "json");
+        Assert.True(started.ExitCode == 0, started.Error);
+        Assert.DoesNotContain("Created", started.Error);
+        var waited = await _cli.RunAsync("operation", "wait", started.Json["id"]!.GetValue<string>(), "--format", "json");
+        Assert.Equal(["later-1", "later-2"], waited.Json["response"]!["instances"]!.AsArray().Select(i => i!["name"]!.GetValue<string>()).Order());
         var tooMany = await _cli.RunAsync("instance", "bulk-create", "--count", "40", "--name-prefix", "more", "--source-family", "fleet", "--boot-disk-size", "1G", "--folder-id", folderId, "--format", "json");
         Assert.Equal(1, tooMany.ExitCode);
     }

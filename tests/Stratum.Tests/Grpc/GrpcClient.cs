@@ -15,6 +15,7 @@ public sealed class GrpcClient(GrpcChannel channel, string token)
     public OperationService.OperationServiceClient Operations { get; } = new(channel);
     public Stratum.Grpc.Compute.V1.ImageService.ImageServiceClient StratumImages { get; } = new(channel);
     public Stratum.Grpc.Compute.V1.LayerService.LayerServiceClient Layers { get; } = new(channel);
+    public Stratum.Grpc.Compute.V1.FolderService.FolderServiceClient StratumFolders { get; } = new(channel);
     public DiskService.DiskServiceClient Disks { get; } = new(channel);
     public InstanceService.InstanceServiceClient Instances { get; } = new(channel);
 
@@ -56,6 +57,14 @@ public sealed class GrpcClient(GrpcChannel channel, string token)
             Uri = uri,
             Pooled = pooled,
         }, Auth()));
+    }
+
+    /// <summary>The next message of a family watch, within a deadline.</summary>
+    public static async Task<Stratum.Grpc.Compute.V1.FamilyLatest> NextAsync(AsyncServerStreamingCall<Stratum.Grpc.Compute.V1.FamilyLatest> call)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.True(await call.ResponseStream.MoveNext(deadline.Token), "the watch ended");
+        return call.ResponseStream.Current;
     }
 
     public static T Unpack<T>(Any any) where T : Google.Protobuf.IMessage, new() => any.Unpack<T>();

@@ -2,16 +2,22 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Stratum.Releases;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Grpc;
 
 /// <summary>
 /// A cluster whose gateway serves gRPC over TLS (its own development CA in a temp folder) and
-/// plaintext HTTP/2, a file server for imports, and channels that trust only that CA.
+/// plaintext HTTP/2, a file server for imports, and channels that trust only that CA. Scheduled
+/// lifecycle changes run on <see cref="Clock"/>, which only tests move (by hours, so schedules
+/// the Node suite sets days ahead never come due).
 /// </summary>
 public sealed class GrpcFixture : IAsyncLifetime
 {
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
     public StratumCluster Stratum { get; private set; } = null!;
     public FileServer Files { get; private set; } = null!;
     public StratumCluster.GrpcEndpoints Endpoints => Stratum.Grpc!;
@@ -25,7 +31,7 @@ public sealed class GrpcFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Stratum = await StratumCluster.StartAsync(grpc: true);
+        Stratum = await StratumCluster.StartAsync(grpc: true, siloServices: s => s.AddSingleton(new LifecycleClock(Clock)));
         Files = await FileServer.StartAsync();
         Tls = TlsChannel(Endpoints.CaPath, $"https://127.0.0.1:{Endpoints.TlsPort}");
         Plaintext = GrpcChannel.ForAddress($"http://127.0.0.1:{Endpoints.PlaintextPort}");

@@ -76,7 +76,7 @@ public sealed class GrpcGatewayTests(GrpcFixture fixture)
         {
             "yandex.cloud.compute.v1.ImageService", "yandex.cloud.compute.v1.DiskService", "yandex.cloud.compute.v1.SnapshotService",
             "yandex.cloud.compute.v1.InstanceService", "yandex.cloud.operation.OperationService",
-            "stratum.compute.v1.ImageService", "stratum.compute.v1.LayerService", "grpc.health.v1.Health",
+            "stratum.compute.v1.ImageService", "stratum.compute.v1.LayerService", "stratum.compute.v1.FolderService", "grpc.health.v1.Health",
         })
         {
             Assert.Contains(expected, services);

@@ -54,7 +54,7 @@ public static partial class NodeSdkSuite
         return new Run(results, log);
     }
 
-    /// <summary>What the suite's tests need that the gRPC API does not make: folders, a grant, a quota, files to import.</summary>
+    /// <summary>What the suite's tests need that the gRPC API does not make: folders, a grant, quotas, files to import.</summary>
     private static async Task<Dictionary<string, string>> PrepareAsync(GrpcFixture fixture)
     {
         var admin = fixture.Stratum.Http();
@@ -64,6 +64,8 @@ public static partial class NodeSdkSuite
             await admin.SetQuotaAsync(folderId, quota, limit);
         }
         await admin.GrantAsync(folderId, "viewer", "alice");
+        // The recycle-bin tests turn the bin on (through Stratum's gRPC) in a folder of their own.
+        var binFolderId = await admin.CreateFolderAsync();
         var quotaFolderId = await admin.CreateFolderAsync();
         await admin.SetQuotaAsync(quotaFolderId, "compute.images.count", 0);
         return new Dictionary<string, string>
@@ -72,6 +74,7 @@ public static partial class NodeSdkSuite
             ["STRATUM_CA_PATH"] = fixture.Endpoints.CaPath,
             ["STRATUM_FOLDER_ID"] = folderId,
             ["STRATUM_QUOTA_FOLDER_ID"] = quotaFolderId,
+            ["STRATUM_BIN_FOLDER_ID"] = binFolderId,
             ["STRATUM_IMAGE_URL"] = fixture.Files.Add($"{Names.Unique("sdk")}.qcow2", DiskImages.Qcow2(64 * DiskImages.MiB)),
             // A compressed stream: refused by name, whatever else the import rules become.
             ["STRATUM_BAD_IMAGE_URL"] = fixture.Files.Add($"{Names.Unique("sdk")}.qcow2.gz", Gzip(DiskImages.Qcow2(64 * DiskImages.MiB))),

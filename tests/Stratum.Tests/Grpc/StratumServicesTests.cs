@@ -72,12 +72,12 @@ public sealed class StratumServicesTests(GrpcFixture fixture)
         var family = Names.Unique("fam");
         var first = await _admin.ImportAsync(fixture.Files, folderId, family);
         using var watch = _admin.StratumImages.WatchFamily(new WatchFamilyRequest { FolderId = folderId, Family = family }, _admin.Auth());
-        var current = await NextAsync(watch);
+        var current = await GrpcClient.NextAsync(watch);
         Assert.Equal(first.Id, current.Image.Image.Id);
         Assert.Equal(Stratum.Grpc.Compute.V1.ImageFormat.Qcow2, current.Image.Format);
 
         var second = await _admin.ImportAsync(fixture.Files, folderId, family);
-        var changed = await NextAsync(watch);
+        var changed = await GrpcClient.NextAsync(watch);
         Assert.Equal(second.Id, changed.Image.Image.Id);
         Assert.True(changed.Revision > current.Revision);
 
@@ -87,8 +87,8 @@ public sealed class StratumServicesTests(GrpcFixture fixture)
             new DeprecateImageRequest { ImageId = third.Id, State = Stratum.Grpc.Compute.V1.DeprecationState.Deprecated }, _admin.Auth()));
         using var resumed = _admin.StratumImages.WatchFamily(
             new WatchFamilyRequest { FolderId = folderId, Family = family, AfterRevision = changed.Revision }, _admin.Auth());
-        var missed1 = await NextAsync(resumed);
-        var missed2 = await NextAsync(resumed);
+        var missed1 = await GrpcClient.NextAsync(resumed);
+        var missed2 = await GrpcClient.NextAsync(resumed);
         Assert.Equal(third.Id, missed1.Image.Image.Id);
         Assert.Equal(second.Id, missed2.Image.Image.Id);
         Assert.True(missed2.Revision > missed1.Revision && missed1.Revision > changed.Revision);
@@ -104,12 +104,12 @@ public sealed class StratumServicesTests(GrpcFixture fixture)
         await _admin.ImportAsync(fixture.Files, folderId, family);
         var bob = new GrpcClient(fixture.Tls, "dev-bob");
         using var watch = bob.StratumImages.WatchFamily(new WatchFamilyRequest { FolderId = folderId, Family = family }, bob.Auth());
-        Assert.NotNull((await NextAsync(watch)).Image);
+        Assert.NotNull((await GrpcClient.NextAsync(watch)).Image);
 
         await admin.DoneAsync(HttpMethod.Post, $"/resource-manager/v1/folders/{folderId}:setAccessBindings", new { accessBindings = Array.Empty<object>() });
         // A change in the folder wakes the watch, which reads again and is refused.
         await _admin.ImportAsync(fixture.Files, folderId, family);
-        var e = await Assert.ThrowsAsync<RpcException>(() => NextAsync(watch));
+        var e = await Assert.ThrowsAsync<RpcException>(() => GrpcClient.NextAsync(watch));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
 
         foreach (var (request, code) in new[]
@@ -120,7 +120,7 @@ public sealed class StratumServicesTests(GrpcFixture fixture)
         })
         {
             using var refused = _admin.StratumImages.WatchFamily(request, _admin.Auth());
-            Assert.Equal(code, (await Assert.ThrowsAsync<RpcException>(() => NextAsync(refused))).StatusCode);
+            Assert.Equal(code, (await Assert.ThrowsAsync<RpcException>(() => GrpcClient.NextAsync(refused))).StatusCode);
         }
     }
 
@@ -144,12 +144,5 @@ public sealed class StratumServicesTests(GrpcFixture fixture)
         var stranger = new GrpcClient(fixture.Tls, "dev-bob");
         var e = await Assert.ThrowsAsync<RpcException>(async () => await stranger.Layers.GetAsync(new GetLayerRequest { LayerId = details.LayerId }, stranger.Auth()));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
-    }
-
-    private static async Task<FamilyLatest> NextAsync(AsyncServerStreamingCall<FamilyLatest> call)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        Assert.True(await call.ResponseStream.MoveNext(deadline.Token), "the watch ended");
-        return call.ResponseStream.Current;
     }
 }

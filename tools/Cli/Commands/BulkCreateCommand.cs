@@ -11,6 +11,11 @@ internal sealed class BulkCreateSettings : InstanceCreateSettings
         {
             return ValidationResult.Error("--count must be at least 1.");
         }
+        if (Name is not null)
+        {
+            // Inherited from `instance create`; accepting it would name nothing, silently.
+            return ValidationResult.Error("--name does not apply to bulk-create: the instances are named PREFIX-1 … PREFIX-N after --name-prefix.");
+        }
         return NamePrefix is null ? ValidationResult.Error("--name-prefix is required.") : base.Validate();
     }
 }
@@ -26,6 +31,11 @@ internal sealed class BulkCreateCommand(CliEnvironment environment) : ApiCommand
             ["folderId"] = folderId, ["count"] = settings.Count, ["namePrefix"] = settings.NamePrefix, ["bootDiskSpec"] = settings.BootDiskSpec(folderId),
         };
         using var api = Api(settings);
+        if (settings.Async)
+        {
+            Print(settings, await api.PostAsync(Instances.Path + ":bulkCreate", body, cancellation, Guid.NewGuid().ToString("N")), "operation");
+            return ExitCodes.Ok;
+        }
         var before = await CountAsync(api, folderId, settings.NamePrefix!, cancellation);
         // One request creates them all; meanwhile the folder's list shows them appearing.
         var done = await Err.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),

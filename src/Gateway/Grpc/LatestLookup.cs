@@ -1,0 +1,18 @@
+using Stratum.Changes;
+
+namespace Stratum.Gateway.Grpc;
+
+/// <summary>
+/// A family's latest as REST's latestByFamily resolves it: this gateway's cache (per caller and
+/// cohort bucket, kept fresh by the change feed), skipped by a caller who just wrote, else the catalog.
+/// </summary>
+public sealed class LatestLookup(IGrainFactory grains, LatestCache cache, WriteTracker writes)
+{
+    /// <param name="cohortKey">Whose cohort; null for the caller's subject.</param>
+    public Task<Image> GetAsync(Caller caller, string folderId, string family, string? cohortKey)
+    {
+        var bucket = Cohorts.Bucket(folderId, family, cohortKey ?? Cohorts.KeyOf(caller));
+        return cache.GetLatestAsync(caller, folderId, family, bucket, writes.WroteRecently(caller.Subject),
+            () => grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, folderId, family, cohortKey));
+    }
+}
