@@ -55,6 +55,7 @@ public sealed partial class DeploymentShardGrain
                 {
                     continue;
                 }
+                _folderTight = !grant.Met;
                 if (grant.Met || othersTrimmed || grant.Holders.Count == 0)
                 {
                     break;
@@ -101,6 +102,9 @@ public sealed partial class DeploymentShardGrain
     async Task IDeploymentShardGrain.TrimAllowanceAsync()
     {
         _trimmed = true;
+        _folderTight = true;
+        // A raise ahead on its way lands first, so what it was granted is given back too.
+        await _raisingAhead;
         var keep = _counters.Quota.ToDictionary(q => q.Key, q => q.Value + _inflight.GetValueOrDefault(q.Key));
         await Folder.LowerAllowanceAsync(_shard, keep);
         foreach (var (name, value) in keep)

@@ -7,6 +7,12 @@ public sealed partial class DeploymentShardGrain
     /// <summary>A raise asked for before the allowance ran out; at most one raise is on its way at a time.</summary>
     private Task _raisingAhead = Task.CompletedTask;
 
+    /// <summary>
+    /// Set when the folder could not grant all that was asked or another shard needed headroom back:
+    /// raising ahead then would take what others need, so it waits until a raise is met in full.
+    /// </summary>
+    private bool _folderTight;
+
     /// <summary>The largest amount of each quota one command has taken here: the unit headroom is counted in.</summary>
     private readonly Dictionary<string, long> _units = [];
 
@@ -22,7 +28,7 @@ public sealed partial class DeploymentShardGrain
         {
             _units[name] = Math.Max(_units.GetValueOrDefault(name), amount);
         }
-        if (!_raisingAhead.IsCompleted)
+        if (!_raisingAhead.IsCompleted || _folderTight)
         {
             return;
         }
@@ -31,8 +37,10 @@ public sealed partial class DeploymentShardGrain
         {
             return;
         }
-        var need = low.ToDictionary(u => u.Key, u => used.GetValueOrDefault(u.Key) + Headroom / 2 * u.Value);
-        var want = low.ToDictionary(u => u.Key, u => need[u.Key] + Headroom * u.Value);
+        // Nothing is needed yet: ask for one unit more than held, so near the limit (where the folder
+        // grants headroom to no one) a raise ahead takes at most a unit from what other shards may need.
+        var need = low.ToDictionary(u => u.Key, u => _allowance.GetValueOrDefault(u.Key) + u.Value);
+        var want = low.ToDictionary(u => u.Key, u => used.GetValueOrDefault(u.Key) + Headroom * u.Value);
         _raisingAhead = RaiseAheadAsync(need, want);
     }
 
@@ -41,12 +49,10 @@ public sealed partial class DeploymentShardGrain
         var started = Diagnostics.StageTimings.Now();
         try
         {
-            do
-            {
-                _trimmed = false;
-                _allowance = (await Folder.RaiseAllowanceAsync(_shard, need, want)).Allowance;
-            }
-            while (_trimmed);
+            // Asked once: a trim arriving meanwhile waits for this answer and then gives back what it granted.
+            var grant = await Folder.RaiseAllowanceAsync(_shard, need, want);
+            _allowance = grant.Allowance;
+            _folderTight |= !grant.Met;
             Timings.Since(Diagnostics.StageTimings.ShardRaiseAhead, started);
         }
         catch (Exception e)

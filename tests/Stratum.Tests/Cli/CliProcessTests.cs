@@ -75,7 +75,7 @@ public sealed class CliProcessTests(GatewayFixture fixture) : IDisposable
         var bulk = await _cli.RunProcessAsync("instance", "bulk-create", "--count", "20", "--name-prefix", "fleet", "--source-family", "proc",
             "--boot-disk-size", "512M", "--folder-id", folderId, "--format", "json");
 
-        Assert.True(bulk.ExitCode == 0, bulk.Error);
+        Assert.True(bulk.ExitCode == 0, bulk.Error + bulk.Output);
         var names = bulk.Json["instances"]!.AsArray().Select(i => i!.Str("name")).ToHashSet();
         Assert.Equal(Enumerable.Range(1, 20).Select(i => $"fleet-{i}").ToHashSet(), names);
         Assert.Empty(bulk.Json["failures"]!.AsArray());
