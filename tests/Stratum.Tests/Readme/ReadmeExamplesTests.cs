@@ -31,8 +31,8 @@ public sealed class ReadmeExamplesTests
         var (steps, others) = ReadmeExamples.Parse(ReadmeText());
 
         Assert.True(steps.Count >= 15, $"Only {steps.Count} curl examples were found between the README's markers.");
+        // Nothing else runs unseen; among them, the file server serves one folder, on loopback only, and is stopped.
         Assert.Equal(StoodInFor, others);
-        // The file server serves one folder, on loopback only, and is stopped.
         Assert.All(steps, s => Assert.StartsWith("curl -s", s.Command));
     }
 
