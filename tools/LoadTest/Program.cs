@@ -1,14 +1,15 @@
 using System.Net.Http.Headers;
 using Stratum.LoadTest;
 
-return await LoadTestProgram.RunAsync(args, Console.Out, Console.Error);
+// Progress goes to stderr: a bar on a terminal, plain lines when stderr is a file or a pipe (a CI log).
+return await LoadTestProgram.RunAsync(args, Console.Out, Console.Error, progressIsTerminal: !Console.IsErrorRedirected);
 
 namespace Stratum.LoadTest
 {
     /// <summary>Deploys many VMs at once against a Stratum cluster, watches it live, and proves nothing was lost.</summary>
     public static class LoadTestProgram
     {
-        public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter progress)
+        public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter progress, bool progressIsTerminal = false)
         {
             LoadOptions options;
             try
@@ -39,7 +40,7 @@ namespace Stratum.LoadTest
             var before = cluster is null ? null : await cluster.ReadAsync();
             var sourceImage = options.Scenario == "images" ? firstImage ?? await target.LatestAsync(folderId, options.Family) : null;
             using var stopProgress = new CancellationTokenSource();
-            var live = ShowProgressAsync(recorder, options.Count, progress, stopProgress.Token);
+            var live = ShowProgressAsync(recorder, options.Count, new ProgressDisplay(progress, progressIsTerminal), stopProgress.Token);
             var chaos = options.KillSiloAt is { } at ? Task.Delay(TimeSpan.FromSeconds(at)).ContinueWith(_ => cluster!.KillSilo(), TaskScheduler.Default) : Task.CompletedTask;
             switch (options.Scenario)
             {
@@ -104,20 +105,19 @@ namespace Stratum.LoadTest
             return http;
         }
 
-        private static async Task ShowProgressAsync(Recorder recorder, int total, TextWriter progress, CancellationToken stop)
+        private static async Task ShowProgressAsync(Recorder recorder, int total, ProgressDisplay display, CancellationToken stop)
         {
             var last = (Time: 0.0, Done: 0);
             while (!stop.IsCancellationRequested)
             {
-                await Task.Delay(500, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(ProgressDisplay.SampleInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default);
                 var done = recorder.Succeeded + recorder.Failed;
                 var now = recorder.Seconds;
                 var rate = (done - last.Done) / Math.Max(now - last.Time, 0.001);
                 last = (now, done);
-                var filled = total == 0 ? 0 : Math.Min(30, done * 30 / total);
-                await progress.WriteAsync($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {done}/{total}  {rate,6:F0}/s  errors {recorder.Failed}  p99 {recorder.Latency().P99:F0} ms   ");
+                await display.ShowAsync(now, done, total, rate, recorder.Failed, recorder.Latency().P99);
             }
-            await progress.WriteLineAsync();
+            await display.FinishAsync();
         }
     }
 }

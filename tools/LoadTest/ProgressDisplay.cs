@@ -1,0 +1,43 @@
+namespace Stratum.LoadTest;
+
+/// <summary>
+/// Live progress of a run. On a terminal a bar redrawn in place (carriage returns); written to a
+/// file or a CI log, where a redrawn bar becomes one enormous line, a plain line every few seconds.
+/// </summary>
+public sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeSpan? plainInterval = null)
+{
+    private readonly TimeSpan _plainInterval = plainInterval ?? TimeSpan.FromSeconds(5);
+    private double _lastPlainAt = double.NegativeInfinity;
+    private bool _drawn;
+
+    /// <summary>How often a sample is taken (and the bar redrawn on a terminal).</summary>
+    public static TimeSpan SampleInterval { get; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>One sample: <paramref name="seconds"/> into the run, <paramref name="done"/> of <paramref name="total"/>.</summary>
+    public async Task ShowAsync(double seconds, int done, int total, double rate, int errors, double p99)
+    {
+        var counts = $"{done}/{total}  {rate,6:F0}/s  errors {errors}  p99 {p99:F0} ms";
+        if (terminal)
+        {
+            var filled = total == 0 ? 0 : Math.Min(30, done * 30 / total);
+            await writer.WriteAsync($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {counts}   ");
+            _drawn = true;
+            return;
+        }
+        if (seconds - _lastPlainAt < _plainInterval.TotalSeconds)
+        {
+            return;
+        }
+        _lastPlainAt = seconds;
+        await writer.WriteLineAsync($"{seconds,7:F1} s  {counts}");
+    }
+
+    /// <summary>Ends the bar's line on a terminal; plain lines end themselves.</summary>
+    public async Task FinishAsync()
+    {
+        if (_drawn)
+        {
+            await writer.WriteLineAsync();
+        }
+    }
+}
