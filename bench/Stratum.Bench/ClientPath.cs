@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Stratum.Diagnostics;
+using Stratum.Bench.Grains;
 
 namespace Stratum.Bench;
 
@@ -10,6 +10,12 @@ namespace Stratum.Bench;
 /// </summary>
 public static class ClientPath
 {
+    /// <summary>What the silos need to host the no-op grain (bench/Stratum.Bench.Grains, copied next to this tool).</summary>
+    public static IReadOnlyDictionary<string, string> SiloEnvironment { get; } = new Dictionary<string, string>
+    {
+        ["Stratum__Diagnostics__GrainAssembly"] = typeof(IPingGrain).Assembly.Location,
+    };
+
     public static async Task<(double Ping, double Echo, double Latest)> MeasureAsync(IClusterClient client, Caller reader, string folderId, string family,
         int callers, TimeSpan duration, int rounds)
     {
