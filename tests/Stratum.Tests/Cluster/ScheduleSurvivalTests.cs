@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Cluster;

@@ -1,4 +1,3 @@
-using System.Net;
 using Stratum.Changes;
 using Stratum.Tests.Infrastructure;
 
