@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Stratum.Diagnostics;
+using Stratum.Bench.Grains;
 
 namespace Stratum.Bench;
 
@@ -11,7 +11,13 @@ namespace Stratum.Bench;
 /// </summary>
 public static class ClientPath
 {
-    /// <param name="cached">latestByFamily as Stratum.Client serves it: from its feed-fresh cache.</param>
+    /// <summary>What the silos need to host the no-op grain (bench/Stratum.Bench.Grains, copied next to this tool).</summary>
+    public static IReadOnlyDictionary<string, string> SiloEnvironment { get; } = new Dictionary<string, string>
+    {
+        ["Stratum__Diagnostics__GrainAssembly"] = typeof(IPingGrain).Assembly.Location,
+    };
+
+    /// <summary>Rates in calls/s; <paramref name="cached"/> is latestByFamily as Stratum.Client serves it, from its feed-fresh cache.</summary>
     public static async Task<(double Ping, double Echo, double Latest, double Cached)> MeasureAsync(IClusterClient client, Caller reader, string folderId, string family,
         Func<Task> cached, int callers, TimeSpan duration, int rounds)
     {

@@ -32,7 +32,7 @@ var ratios = new List<string>();
 // The stack as the AppHost runs it (two silos, a gateway), first with nothing collecting telemetry.
 if (options.TelemetryOff)
 {
-    await using var cluster = await LocalCluster.StartAsync(new LoadOptions { Local = true, Silos = 2, Configuration = "Release" }, log);
+    await using var cluster = await LocalCluster.StartAsync(new LoadOptions { Local = true, Silos = 2, Configuration = "Release", Environment = ClientPath.SiloEnvironment }, log);
     var (admin, bob, preparation, folderId, path) = await PrepareAsync(cluster);
     await using (preparation)
     {

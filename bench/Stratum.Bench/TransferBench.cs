@@ -47,7 +47,7 @@ public static class TransferBench
             for (var round = 1; round <= rounds; round++)
             {
                 var sdkBlob = container.GetBlobClient($"round-{round}");
-                string imageId = "";
+                var imageId = "";
                 var sdkUpload = async () => results.Add(("sdk upload", await TimeAsync(() => sdkBlob.UploadAsync(file, overwrite: true))));
                 var cliUpload = async () => results.Add(("cli upload", await TimeAsync(async () =>
                 {

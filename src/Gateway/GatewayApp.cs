@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using Orleans.Configuration;
-using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Stratum.Changes;
 using Stratum.Client;

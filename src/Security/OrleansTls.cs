@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Orleans.Connections.Security;
-using Orleans.Hosting;
 
 namespace Stratum.Security;
 

@@ -28,6 +28,8 @@ builder.UseOrleans(silo =>
     // Mutual TLS between silos and with clients (Orleans:Tls), on outside Development.
     silo.UseStratumTls(builder.Configuration, builder.Environment.IsDevelopment());
     // The sweep of unowned data copies runs on a reminder; registering it is idempotent.
+    // Benchmark-only grains (Stratum:Diagnostics:GrainAssembly), set by bench/run alone.
+    silo.AddStratumDiagnosticGrains(builder.Configuration);
     silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<Stratum.Deployment.IDataJanitorGrain>(0).ScheduleAsync());
 });
 var app = builder.Build();

@@ -26,7 +26,7 @@ public interface ITarget : IAsyncDisposable
     Task<string> CreateImageAsync(string folderId, string sourceImageId, string name, string idempotencyKey);
 
     /// <summary>How often a creating image's operation is polled: as a script waiting for it would.</summary>
-    public static readonly TimeSpan ImagePoll = TimeSpan.FromMilliseconds(25);
+    static readonly TimeSpan ImagePoll = TimeSpan.FromMilliseconds(25);
 }
 
 public sealed class GatewayTarget(HttpClient http) : ITarget

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
 using Orleans.Serialization.Invocation;
 
 namespace Stratum.Changes;

@@ -28,7 +28,7 @@ public interface IFamilyWatchSink
 /// </summary>
 public sealed class FamilyWatcher(IGrainFactory grains, FamilyWatchHub hub, LatestCache cache, IOptions<WatchOptions> options)
 {
-    /// <param name="cohortKey">Whose rollout cohort the watch follows; null for the caller's own.</param>
+    /// <summary>Runs one watch until the caller leaves; <paramref name="cohortKey"/> is whose rollout cohort it follows (null: the caller's own).</summary>
     public async Task RunAsync(Caller caller, string folderId, string family, long? after, string? cohortKey, IFamilyWatchSink sink, CancellationToken aborted)
     {
         var catalog = grains.GetGrain<IImageCatalogGrain>(0);

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Stratum.Changes;
 using Stratum.Gateway.Auth;
 using Stratum.Gateway.Http;

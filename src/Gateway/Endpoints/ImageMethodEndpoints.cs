@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Stratum.Gateway.Auth;
 using Stratum.Gateway.Http;
 

@@ -8,7 +8,7 @@ namespace Stratum.Gateway.Grpc;
 /// </summary>
 public sealed class LatestLookup(IGrainFactory grains, LatestCache cache, WriteTracker writes)
 {
-    /// <param name="cohortKey">Whose cohort; null for the caller's subject.</param>
+    /// <summary>The newest image of the family for the caller's cohort: <paramref name="cohortKey"/>'s, or the caller's subject's when it is null.</summary>
     public Task<Image> GetAsync(Caller caller, string folderId, string family, string? cohortKey)
     {
         var bucket = Cohorts.Bucket(folderId, family, cohortKey ?? Cohorts.KeyOf(caller));

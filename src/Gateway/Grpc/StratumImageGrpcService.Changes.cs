@@ -1,5 +1,4 @@
 using Grpc.Core;
-using static Stratum.Gateway.Grpc.Requests;
 using ProviderOperation = Yandex.Cloud.Operation.Operation;
 using StratumGrpc = Stratum.Grpc.Compute.V1;
 

@@ -90,7 +90,7 @@ public static class CustomMethods
                 yield break;
             }
         }
-        string? verb = pattern.PathSegments[^1].Parts switch
+        var verb = pattern.PathSegments[^1].Parts switch
         {
             // {imageId}:deprecate
             [RoutePatternParameterPart, RoutePatternLiteralPart { Content: [':', .. var name] }] when target.Length > 0 => name,

@@ -11,8 +11,10 @@ namespace Stratum.Access;
 /// Stratum.Abstractions, carries a bearer token (<see cref="BearerToken"/>) that the shared
 /// <see cref="TokenValidator"/> accepts, and every <see cref="Caller"/> argument is that token's
 /// caller; the <see cref="Authorizer"/> then decides from that caller as for any other. Calls between
-/// grains and calls made inside a silo are trusted; Orleans' own grains and system targets
-/// (membership, stream pub-sub, management) are not Stratum's and pass.
+/// grains and calls made inside a silo are trusted. Grains outside Stratum.Grains are not Stratum's
+/// and pass: Orleans' own grains and system targets (membership, stream pub-sub, management), and
+/// the benchmark's ping grain, which only a silo configured for benchmarks hosts
+/// (<see cref="Hosting.DiagnosticGrains"/>).
 /// </summary>
 public sealed class ClientCallGuard(TokenValidator tokens) : IIncomingGrainCallFilter
 {

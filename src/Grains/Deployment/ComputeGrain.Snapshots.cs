@@ -25,7 +25,7 @@ public sealed partial class ComputeGrain
         var route = new Route(request.FolderId, shard, home, claimHash, fingerprint);
         var snapshot = new Snapshot(route.NewId(ResourceIds.Snapshot), request.FolderId, DateTimeOffset.UtcNow, request.Name,
             disk.Size, bytes, DiskStatus.Creating, disk.Id, disk.LayerId, new OsInfo(ShardRows.OsOf(row)), request.Description, request.Labels);
-        string? dataBlob = disk.LayerId ?? blob;
+        var dataBlob = disk.LayerId ?? blob;
         if (disk.LayerId is null && blob is not null)
         {
             // A snapshot of a disk with its own data copies it; one of a layered disk shares the layer.

@@ -122,7 +122,7 @@ public sealed partial class ComputeGrain(
 
     private async Task<Operation?> FirstOperationAsync(int home, string claimHash, string fingerprint)
     {
-        var claim = await rows.GetAsync(Placement.PartitionKey(home), $"idem|{claimHash}");
+        var claim = await rows.GetAsync(Placement.PartitionKey(home), ShardRows.ClaimPrefix + claimHash);
         if (claim is null)
         {
             return null;

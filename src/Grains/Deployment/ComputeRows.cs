@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Stratum.Index;
@@ -35,6 +34,20 @@ public sealed class ComputeRows
         await ReadyAsync();
         var row = await Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey);
         return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>
+    /// Idempotency claim rows (<c>idem|{hash}</c>, written with a keyed delete) last written before
+    /// <paramref name="before"/>, in every partition. A claim row is never updated, so its timestamp is its claim's time.
+    /// </summary>
+    public async IAsyncEnumerable<TableEntity> ClaimsBeforeAsync(DateTimeOffset before)
+    {
+        await ReadyAsync();
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {ShardRows.ClaimPrefix} and RowKey lt {ShardRows.ClaimPrefixEnd} and Timestamp lt {before}");
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Timestamp"]))
+        {
+            yield return row;
+        }
     }
 
     /// <summary>A page of one kind of a folder's resources, merged by id across the folder's shard partitions.</summary>

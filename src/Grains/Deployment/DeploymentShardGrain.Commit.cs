@@ -171,7 +171,7 @@ public sealed partial class DeploymentShardGrain
                 ? new CommandOutcome(null, null, command.Instance ?? (object?)command.Disk ?? command.Snapshot, Replayed: true)
                 : new CommandOutcome(ComputeRows.OperationFromResourceRow(existing), null, Replayed: true);
         }
-        if (command.ClaimHash is { } claimHash && await rows.GetAsync(Placement.PartitionKey(_home), $"idem|{claimHash}") is { } claim)
+        if (command.ClaimHash is { } claimHash && await rows.GetAsync(Placement.PartitionKey(_home), ShardRows.ClaimPrefix + claimHash) is { } claim)
         {
             if (claim.GetString("Fingerprint") != command.Fingerprint)
             {

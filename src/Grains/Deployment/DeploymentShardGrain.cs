@@ -1,8 +1,5 @@
-using Azure;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Stratum.Folders;
-using Stratum.Layers;
 
 namespace Stratum.Deployment;
 

@@ -38,8 +38,11 @@ public static class ShardRows
         return row;
     }
 
+    /// <summary>The row keys of claim rows start with this; <see cref="ClaimPrefixEnd"/> is the first key after them.</summary>
+    public const string ClaimPrefix = "idem|", ClaimPrefixEnd = "idem}";
+
     public static TableEntity Claim(int home, string claimHash, string fingerprint, string operationId) =>
-        new(Placement.PartitionKey(home), $"idem|{claimHash}") { ["Fingerprint"] = fingerprint, ["OperationId"] = operationId };
+        new(Placement.PartitionKey(home), ClaimPrefix + claimHash) { ["Fingerprint"] = fingerprint, ["OperationId"] = operationId };
 
     public static OsType OsOf(TableEntity diskRow) =>
         diskRow.GetString("OsType") == ContractNames.Of(OsType.Windows) ? OsType.Windows : OsType.Linux;

@@ -36,7 +36,7 @@ public interface IFamilyGrain : IGrainWithStringKey
     /// </summary>
     [Alias("GetHistory"), ReadOnly] Task<FamilyHistory> GetHistoryAsync(long? afterRevision);
 
-    public static string Key(string folderId, string family) => $"{folderId}/{family}";
+    static string Key(string folderId, string family) => $"{folderId}/{family}";
 }
 
 [GenerateSerializer, Alias("Stratum.FamilyMember")]

@@ -1,4 +1,3 @@
-using Orleans.Concurrency;
 using Stratum.Access;
 using Stratum.Index;
 using Stratum.Operations;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Stratum.Folders;
 using Stratum.Import;
 
 namespace Stratum.Images;

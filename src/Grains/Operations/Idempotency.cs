@@ -14,6 +14,13 @@ public static class Idempotency
 {
     public const int MaxKeyLength = 128;
 
+    /// <summary>
+    /// How long a key keeps its first answer, as the contract says: for the idempotency grain's
+    /// claims (decided on the claim's time) and the compute shards' claim rows (swept by the
+    /// <see cref="Deployment.IDataJanitorGrain"/> once older) alike.
+    /// </summary>
+    public static readonly TimeSpan Window = TimeSpan.FromHours(24);
+
     /// <summary>The one message for a key reused with another request (code 10).</summary>
     public const string ReusedKey = "This Idempotency-Key was already used with a different request; use a new key for a new request.";
 

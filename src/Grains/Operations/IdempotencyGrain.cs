@@ -32,9 +32,6 @@ public sealed class IdempotencyGrain(
     [PersistentState("claim", StorageNames.Idempotency)] IPersistentState<IdempotencyState> record,
     Orleans.Serialization.DeepCopier<IdempotencyState> copier) : Grain, IIdempotencyGrain
 {
-    /// <summary>How long a key keeps its first answer, as the contract says.</summary>
-    public static readonly TimeSpan Window = TimeSpan.FromHours(24);
-
     private readonly Storage.StoredState<IdempotencyState> _state = new(record, copier);
 
     async Task<IdempotencyClaim> IIdempotencyGrain.ClaimAsync(string fingerprint, string operationId, string resourceId)
@@ -43,7 +40,7 @@ public sealed class IdempotencyGrain(
         // Decided on the stored claim: after a conflict, on the claim another activation stored first.
         await _state.ChangeAsync(current =>
         {
-            if (current.Fingerprint is not null && DateTimeOffset.UtcNow - current.ClaimedAt < Window)
+            if (current.Fingerprint is not null && DateTimeOffset.UtcNow - current.ClaimedAt < Idempotency.Window)
             {
                 if (current.Fingerprint != fingerprint)
                 {

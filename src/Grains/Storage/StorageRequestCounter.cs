@@ -22,7 +22,7 @@ public sealed class StorageRequestCounter : HttpPipelinePolicy
 
     private static readonly string[] Services = ["table", "blob", "queue"];
     private static readonly string[] Methods = ["GET", "PUT", "POST", "DELETE", "HEAD", "MERGE", "PATCH", "OTHER"];
-    private static readonly long[] s_cells = new long[Services.Length * Methods.Length];
+    private static readonly long[] Cells = new long[Services.Length * Methods.Length];
     // The meter keeps its instrument; the cells above must exist before it is observed.
     private static readonly Meter Meter = CreateMeter();
 
@@ -70,7 +70,7 @@ public sealed class StorageRequestCounter : HttpPipelinePolicy
             "PATCH" => 6,
             _ => 7,
         };
-        Interlocked.Increment(ref s_cells[_service * Methods.Length + method]);
+        Interlocked.Increment(ref Cells[_service * Methods.Length + method]);
         _tally.Add(_service);
     }
 
@@ -83,9 +83,9 @@ public sealed class StorageRequestCounter : HttpPipelinePolicy
 
     private static IEnumerable<Measurement<long>> Observe()
     {
-        for (var cell = 0; cell < s_cells.Length; cell++)
+        for (var cell = 0; cell < Cells.Length; cell++)
         {
-            if (Interlocked.Read(ref s_cells[cell]) is var count and > 0)
+            if (Interlocked.Read(ref Cells[cell]) is var count and > 0)
             {
                 yield return new Measurement<long>(count,
                     new KeyValuePair<string, object?>("service", Services[cell / Methods.Length]),

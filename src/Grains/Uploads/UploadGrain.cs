@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Stratum.Access;
-using Stratum.Folders;
 using Stratum.Import;
 
 namespace Stratum.Uploads;

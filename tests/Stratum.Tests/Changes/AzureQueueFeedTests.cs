@@ -32,12 +32,7 @@ public sealed class AzureQueueFeedTests : IAsyncLifetime
         var caches = _stratum.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<LatestCache>())
             .Append(_stratum.Gateway.Services.GetRequiredService<LatestCache>())
             .Append(second.Services.GetRequiredService<LatestCache>()).ToList();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!caches.All(c => c.IsFresh))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"fresh: {string.Join(", ", caches.Select(c => c.IsFresh))}");
-            await Task.Delay(50);
-        }
+        await Wait.UntilAsync(() => caches.All(c => c.IsFresh), seconds: 30, what: "every cache hearing the feed");
 
         var admin = _stratum.Http();
         var folderId = await admin.CreateFolderAsync();
@@ -58,11 +53,7 @@ public sealed class AzureQueueFeedTests : IAsyncLifetime
         var newer = await ImportAsync();
         await FeedFixture.UntilLatestAsync(bobHere, folderId, "queued", newer);
         await FeedFixture.UntilLatestAsync(bobThere, folderId, "queued", newer);
-        deadline = DateTime.UtcNow.AddSeconds(5);
-        while ((await _stratum.Client.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(bob, folderId, "queued")).Id != newer)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the Orleans client path kept the old latest");
-            await Task.Delay(20);
-        }
+        await Wait.UntilAsync(async () => (await _stratum.Client.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(bob, folderId, "queued")).Id == newer,
+            seconds: 5, what: "the Orleans client path seeing the newer latest", pollMilliseconds: 20);
     }
 }

@@ -44,11 +44,7 @@ public sealed class ChangeFeedTests(FeedFixture fixture)
                 ChangeKind.FamilyLatestChanged, ChangeKind.ImageDeprecated, ChangeKind.AccessChanged, ChangeKind.AccessChanged,
                 ChangeKind.ImageDeleted, ChangeKind.LayerFreed,
             };
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (seen.Count < expected.Length && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
+            await Wait.UntilAsync(() => seen.Count >= expected.Length, seconds: 10, what: $"{expected.Length} events");
             var events = seen.Where(e => e.Kind == ChangeKind.LayerFreed ? e.ResourceId == image.Str("layerId") : true).ToList();
             Assert.Equal(expected, events.Select(e => e.Kind));
             Assert.Equal(events.Count, events.Select(e => e.Id).Distinct().Count());
@@ -76,11 +72,8 @@ public sealed class ChangeFeedTests(FeedFixture fixture)
         await Stream.OnNextAsync(change);
         await Stream.OnNextAsync(change);
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((fixture.GatewayCache.DuplicatesDropped == gatewayBefore || siloCache.DuplicatesDropped == siloBefore) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Wait.UntilAsync(() => fixture.GatewayCache.DuplicatesDropped > gatewayBefore && siloCache.DuplicatesDropped > siloBefore, seconds: 10,
+            what: "both caches dropping the duplicate");
         Assert.Equal(gatewayBefore + 1, fixture.GatewayCache.DuplicatesDropped);
         Assert.Equal(siloBefore + 1, siloCache.DuplicatesDropped);
     }

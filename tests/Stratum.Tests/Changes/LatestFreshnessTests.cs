@@ -76,9 +76,14 @@ public sealed class LatestFreshnessTests(FeedFixture fixture)
         await _admin.GrantAsync(folderId, "editor", "alice");
         var first = await fixture.ImportAsync(folderId, "own-writes", _alice);
         await FeedFixture.UntilLatestAsync(_alice, folderId, "own-writes", first);
-        // Past the read-your-writes window of the import, so alice's answer is cached again.
-        await Task.Delay(TimeSpan.FromSeconds(2.1));
-        Assert.Equal(first, await FeedFixture.LatestAsync(_alice, folderId, "own-writes"));
+        // Past the read-your-writes window of the import alice's reads are served from the gateway's
+        // cache again: a read that fetched nothing from the grains, with the right answer.
+        await Wait.UntilAsync(async () =>
+        {
+            var fetches = fixture.GatewayCache.Fetches;
+            Assert.Equal(first, await FeedFixture.LatestAsync(_alice, folderId, "own-writes"));
+            return fixture.GatewayCache.Fetches == fetches;
+        }, seconds: 10, what: "alice's answer served from the gateway cache", pollMilliseconds: 100);
 
         await FeedFixture.DeprecateAsync(_alice, first);
         Assert.Null(await FeedFixture.LatestAsync(_alice, folderId, "own-writes"));
@@ -117,12 +122,7 @@ public sealed class LatestFreshnessTests(FeedFixture fixture)
         var bob = new HttpClient { BaseAddress = address };
         bob.DefaultRequestHeaders.Authorization = new("Bearer", "dev-bob");
         var cache = app.Services.GetRequiredService<LatestCache>();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!cache.IsFresh)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the new gateway never heard a pulse");
-            await Task.Delay(20);
-        }
+        await Wait.UntilAsync(() => cache.IsFresh, seconds: 10, what: "the new gateway hearing a pulse", pollMilliseconds: 20);
         return (cache, bob, app);
     }
 
@@ -145,12 +145,7 @@ public sealed class LatestFreshnessTests(FeedFixture fixture)
         Assert.Equal(1, cache.Count);
 
         await app.Services.GetServices<IHostedService>().OfType<ChangeFeedListener>().Single().StopAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (cache.IsFresh && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-        Assert.False(cache.IsFresh);
+        await Wait.UntilAsync(() => !cache.IsFresh, seconds: 5, what: "the cache distrusting the silent feed");
 
         // No event reaches this gateway now; its kept answer would say "first" for an hour.
         await FeedFixture.DeprecateAsync(_admin, first);

@@ -44,12 +44,11 @@ public sealed class CliResumeTests : IAsyncLifetime
         {
             _ = first.StandardOutput.ReadToEndAsync();
             _ = first.StandardError.ReadToEndAsync();
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (JournalBlocks(cli) < 4)
+            await Wait.UntilAsync(() =>
             {
-                Assert.True(DateTime.UtcNow < deadline && !first.HasExited, "the first upload did not get halfway");
-                await Task.Delay(20);
-            }
+                Assert.False(first.HasExited, "the first upload ended before it got halfway");
+                return JournalBlocks(cli) >= 4;
+            }, seconds: 60, what: "the first upload getting halfway", pollMilliseconds: 20);
             first.Kill(entireProcessTree: true);
             await first.WaitForExitAsync();
         }

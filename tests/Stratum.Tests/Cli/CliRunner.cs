@@ -4,7 +4,6 @@ using Spectre.Console.Cli.Testing;
 using Spectre.Console.Testing;
 using Stratum.Cli;
 using Stratum.Cli.Infrastructure;
-using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Cli;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text.Json.Nodes;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Cluster;
@@ -58,7 +57,7 @@ public sealed class DeployFailureTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.True(killed);
         output.WriteLine($"{shards} shard(s): {Disks} disks acknowledged, {retries} retried calls after the kill");
 
-        var disks = await ListAllAsync(admin, $"/compute/v1/disks?folderId={folderId}", "disks");
+        var disks = await admin.AllAsync($"/compute/v1/disks?folderId={folderId}", "disks");
         var ids = disks.Select(d => d.Str("id")).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.Equal(Disks, acknowledged.Values.Distinct().Count());
@@ -82,20 +81,5 @@ public sealed class DeployFailureTests(Xunit.Abstractions.ITestOutputHelper outp
         {
             return null;
         }
-    }
-
-    private static async Task<List<JsonNode>> ListAllAsync(HttpClient http, string path, string plural)
-    {
-        var all = new List<JsonNode>();
-        string? token = null;
-        do
-        {
-            var reply = await http.GetReplyAsync(path + "&pageSize=1000" + (token is null ? "" : $"&pageToken={token}"));
-            Assert.True(reply.Status == HttpStatusCode.OK, reply.Text);
-            all.AddRange(reply.Body![plural]!.AsArray().Select(n => n!));
-            token = reply.Body["nextPageToken"]?.GetValue<string>();
-        }
-        while (token is not null);
-        return all;
     }
 }

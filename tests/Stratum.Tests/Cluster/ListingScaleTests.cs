@@ -33,30 +33,23 @@ public sealed class ListingScaleTests
         var catalog = stratum.Client.GetGrain<IImageCatalogGrain>(0);
         using var asAdmin = TestCallers.ActAs(Caller.User("admin"));
         var seen = new List<string>();
-        string? token = null;
-        var pages = 0;
-        do
+        var pages = await Paging.EachPageAsync(async token =>
         {
             var page = await catalog.ListAsync(Caller.User("admin"), folderId, new ListQuery(1000, token));
-            seen.AddRange(page.Items.Select(i => i.Id));
-            token = page.NextPageToken;
-            pages++;
-        }
-        while (token is not null);
+            return (page.Items, page.NextPageToken);
+        }, items => seen.AddRange(items.Select(i => i.Id)));
 
         Assert.Equal(Entries, seen.Count);
         Assert.Equal(Entries, seen.Distinct().Count());
         Assert.Equal(images.Select(i => i.Id).Order(StringComparer.Ordinal), seen);
         Assert.True(pages >= Entries / 1000, $"{pages} pages");
 
-        var tenth = await catalog.ListAsync(Caller.User("admin"), folderId, new ListQuery(1000, Filter: "family = 'tenth'"));
-        var count = tenth.Items.Count;
-        for (token = tenth.NextPageToken; token is not null;)
+        var count = 0;
+        await Paging.EachPageAsync(async token =>
         {
             var page = await catalog.ListAsync(Caller.User("admin"), folderId, new ListQuery(1000, token, "family = 'tenth'"));
-            count += page.Items.Count;
-            token = page.NextPageToken;
-        }
+            return (page.Items, page.NextPageToken);
+        }, items => count += items.Count);
         Assert.Equal(Entries / 10, count);
     }
 }

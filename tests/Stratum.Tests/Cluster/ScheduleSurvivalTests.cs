@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Cluster;
@@ -63,17 +62,11 @@ public sealed class ScheduleSurvivalTests
         {
             await kill();
         }
-        var deadline = due.AddSeconds(90);
-        while (true)
-        {
-            var reply = await admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&filter=deprecation.state%3D%22DEPRECATED%22");
-            if (reply.Status == HttpStatusCode.OK && reply.Body!["images"]!.AsArray().Any(i => i!.Str("id") == imageId))
-            {
-                return DateTimeOffset.UtcNow - due;
-            }
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"{imageId} was not DEPRECATED 90 s after its deprecateAt: {reply.Text}");
-            await Task.Delay(100);
-        }
+        // Up to 90 s after its deprecateAt.
+        await Wait.ForAsync(() => admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&filter=deprecation.state%3D%22DEPRECATED%22"),
+            reply => reply.Status == HttpStatusCode.OK && reply.Body!["images"]!.AsArray().Any(i => i!.Str("id") == imageId),
+            seconds: 90 + Math.Max(0, (int)Math.Ceiling((due - DateTimeOffset.UtcNow).TotalSeconds)), describe: reply => $"{imageId} not DEPRECATED: {reply.Text}", pollMilliseconds: 100);
+        return DateTimeOffset.UtcNow - due;
     }
 }
 
@@ -135,21 +128,12 @@ public sealed class RecycleBinSurvivalTests
         var restored = new List<(string Id, long Size)>();
         foreach (var image in images)
         {
-            var deadline = DateTime.UtcNow.AddSeconds(90);
-            while (true)
+            var now = await Wait.ForAsync(() => admin.GetReplyAsync($"/compute/v1/images/{image.Id}"),
+                reply => reply.Status == HttpStatusCode.NotFound || (reply.Status == HttpStatusCode.OK && reply.Body!.Str("status") == "READY"),
+                seconds: 90, describe: reply => $"{image.Id}: neither restored nor purged: {reply.Status} {reply.Text}", pollMilliseconds: 200);
+            if (now.Status == HttpStatusCode.OK)
             {
-                var now = await admin.GetReplyAsync($"/compute/v1/images/{image.Id}");
-                if (now.Status == HttpStatusCode.NotFound)
-                {
-                    break;
-                }
-                if (now.Status == HttpStatusCode.OK && now.Body!.Str("status") == "READY")
-                {
-                    restored.Add(image);
-                    break;
-                }
-                Assert.True(DateTime.UtcNow < deadline, $"{image.Id}: neither restored nor purged: {now.Status} {now.Text}");
-                await Task.Delay(200);
+                restored.Add(image);
             }
         }
         Console.WriteLine($"restore vs purge across a silo kill: {restored.Count} of {images.Count} restored, the others purged");

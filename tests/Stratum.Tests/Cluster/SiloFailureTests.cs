@@ -78,15 +78,9 @@ public sealed class SiloFailureTests
         await stratum.Cluster.KillSiloAsync(host);
 
         var id = started.Body!["metadata"]!.Str("imageId");
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        Api.Reply image;
-        do
-        {
-            // Reading the image wakes it on a live silo, which resumes the transfer.
-            image = await admin.GetReplyAsync($"/compute/v1/images/{id}");
-            await Task.Delay(250);
-        }
-        while ((image.Status != HttpStatusCode.OK || image.Body!.Str("status") == "CREATING") && DateTime.UtcNow < deadline);
+        // Reading the image wakes it on a live silo, which resumes the transfer.
+        var image = await Wait.ForAsync(() => admin.GetReplyAsync($"/compute/v1/images/{id}"),
+            reply => reply.Status == HttpStatusCode.OK && reply.Body!.Str("status") != "CREATING", seconds: 90, describe: reply => reply.Text, pollMilliseconds: 250);
 
         Assert.Equal("READY", image.Body!.Str("status"));
         Assert.Equal("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), image.Body!.Str("checksum"));
@@ -105,16 +99,6 @@ public sealed class SiloFailureTests
     /// <summary>Grains of the dead silo answer again elsewhere after a moment: wait with a deadline.</summary>
     private static async Task<Api.Reply> RetryAsync(Func<Task<Api.Reply>> call)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var reply = await call();
-            if (reply.Status == HttpStatusCode.OK || DateTime.UtcNow > deadline)
-            {
-                Assert.True(reply.Status == HttpStatusCode.OK, reply.Text);
-                return reply;
-            }
-            await Task.Delay(200);
-        }
+        return await Wait.ForAsync(call, reply => reply.Status == HttpStatusCode.OK, seconds: 60, describe: reply => reply.Text, pollMilliseconds: 200);
     }
 }

@@ -119,9 +119,75 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
         Act.ImageFrom => http.PostReplyAsync("/compute/v1/images", new { folderId = world.TargetFolder, imageId = world.ImageId }),
         Act.Update => http.SendAsync(HttpMethod.Patch, $"/compute/v1/images/{world.ImageId}", new { description = "changed" }),
         Act.Deprecate => http.PostReplyAsync($"/compute/v1/images/{world.ImageId}:deprecate", new { state = "DEPRECATED" }),
-        Act.SetBindings => http.PostReplyAsync($"/compute/v1/images/{world.ImageId}:setAccessBindings", new JsonObject { ["accessBindings"] = currentBindings.DeepClone() }),
+        Act.SetBindings => http.PostReplyAsync($"/compute/v1/images/{world.ImageId}:setAccessBindings", new JsonObject { ["accessBindings"] = WithCarol(currentBindings) }),
         _ => http.SendAsync(HttpMethod.Delete, $"/compute/v1/images/{world.ImageId}"),
     };
+
+    /// <summary>The image's bindings plus carol as a viewer: what an allowed setAccessBindings stores.</summary>
+    private static JsonArray WithCarol(JsonNode currentBindings)
+    {
+        var bindings = currentBindings.DeepClone().AsArray();
+        bindings.Add(new JsonObject { ["roleId"] = "viewer", ["subject"] = new JsonObject { ["id"] = "carol", ["type"] = "userAccount" } });
+        return bindings;
+    }
+
+    /// <summary>
+    /// What an allowed action did, as the admin sees it afterwards: the answer is the image, the
+    /// resource was made from it in the target folder, or the image changed as asked.
+    /// </summary>
+    private async Task AssertEffectAsync(World world, Act act, Api.Reply reply, JsonNode? response, string before)
+    {
+        var admin = fixture.Stratum.Http();
+        var image = await admin.GetReplyAsync($"/compute/v1/images/{world.ImageId}");
+        switch (act)
+        {
+            case Act.Get or Act.Latest:
+                Assert.Equal(world.ImageId, reply.Body!.Str("id"));
+                Assert.Equal(image.Body!.Str("checksum"), reply.Body!.Str("checksum"));
+                break;
+            case Act.List:
+                Assert.Equal([world.ImageId], reply.Body!["images"]!.AsArray().Select(i => i!.Str("id")));
+                break;
+            case Act.ListBindings:
+                var stored = (await admin.GetReplyAsync($"/compute/v1/images/{world.ImageId}:listAccessBindings")).Body!["accessBindings"]!;
+                Assert.True(JsonNode.DeepEquals(stored, reply.Body!["accessBindings"]), reply.Text);
+                break;
+            case Act.DiskFrom:
+                var disk = await admin.GetReplyAsync($"/compute/v1/disks/{response!.Str("id")}");
+                Assert.Equal((HttpStatusCode.OK, world.TargetFolder, world.ImageId), (disk.Status, disk.Body!.Str("folderId"), disk.Body!.Str("sourceImageId")));
+                break;
+            case Act.InstanceFrom:
+                var instance = await admin.GetReplyAsync($"/compute/v1/instances/{response!.Str("id")}");
+                Assert.Equal(world.TargetFolder, instance.Body!.Str("folderId"));
+                var bootDisk = await admin.GetReplyAsync($"/compute/v1/disks/{instance.Body!["bootDisk"]!.Str("diskId")}");
+                Assert.Equal((world.TargetFolder, world.ImageId), (bootDisk.Body!.Str("folderId"), bootDisk.Body!.Str("sourceImageId")));
+                break;
+            case Act.ImageFrom:
+                var copy = await admin.GetReplyAsync($"/compute/v1/images/{response!.Str("id")}");
+                Assert.Equal((world.TargetFolder, "READY", image.Body!.Str("checksum")), (copy.Body!.Str("folderId"), copy.Body!.Str("status"), copy.Body!.Str("checksum")));
+                break;
+            case Act.Update:
+                Assert.Equal("changed", image.Body!.Str("description"));
+                break;
+            case Act.Deprecate:
+                Assert.Equal("DEPRECATED", image.Body!["deprecation"]!.Str("state"));
+                Assert.Equal(HttpStatusCode.NotFound, (await admin.GetReplyAsync($"/compute/v1/images:latestByFamily?folderId={world.SourceFolder}&family=base-os")).Status);
+                break;
+            case Act.SetBindings:
+                var bindings = (await admin.GetReplyAsync($"/compute/v1/images/{world.ImageId}:listAccessBindings")).Text;
+                Assert.Contains("\"carol\"", bindings);
+                break;
+            case Act.Delete:
+                Assert.Equal(HttpStatusCode.NotFound, image.Status);
+                Assert.Empty(await admin.ListImagesAsync(world.SourceFolder));
+                break;
+        }
+        // Reads change nothing, and no action touches what it did not name.
+        if (Needed(act) == Can.Read)
+        {
+            Assert.Equal(before, await SnapshotAsync(world));
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -141,19 +207,14 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
             Assert.Equal(before, await SnapshotAsync(world));
             return;
         }
-        if (act is Act.Get or Act.Latest)
-        {
-            Assert.Equal(world.ImageId, reply.Body!.Str("id"));
-        }
-        if (act == Act.List)
-        {
-            Assert.Contains(world.ImageId, reply.Text);
-        }
+        JsonNode? response = null;
         if (reply.Body?["done"] is not null)
         {
             var done = await http.WaitAsync(reply.Body);
             Assert.True(done["error"] is null, done.ToJsonString());
+            response = done["response"];
         }
+        await AssertEffectAsync(world, act, reply, response, before);
     }
 
     public static TheoryData<Grant, Act> ClientCases()
@@ -186,13 +247,33 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
 
         var (status, code) = Expected(grant, act);
         using var asBob = TestCallers.ActAs(bob);
-        if (status == HttpStatusCode.OK)
-        {
-            await call();
-        }
-        else
+        if (status != HttpStatusCode.OK)
         {
             Assert.Equal((ErrorCode)code!.Value, (await Assert.ThrowsAsync<StratumException>(call)).Code);
+            return;
+        }
+        var admin = fixture.Stratum.Http();
+        switch (act)
+        {
+            case Act.Get:
+                Assert.Equal(world.ImageId, (await grains.GetGrain<IImageGrain>(world.ImageId).GetAsync(bob)).Id);
+                break;
+            case Act.DiskFrom:
+                var operation = await grains.GetGrain<IComputeGrain>(0).CreateDiskAsync(bob, new CreateDiskRequest(world.TargetFolder, 4L << 30, ImageId: world.ImageId), null);
+                var done = await admin.WaitAsync(JsonNode.Parse($$"""{"id":"{{operation.Id}}"}""")!);
+                var disk = await admin.GetReplyAsync($"/compute/v1/disks/{done["response"]!.Str("id")}");
+                Assert.Equal((world.TargetFolder, world.ImageId), (disk.Body!.Str("folderId"), disk.Body!.Str("sourceImageId")));
+                break;
+            case Act.Update:
+                await call();
+                await Wait.UntilAsync(async () => (await admin.GetReplyAsync($"/compute/v1/images/{world.ImageId}")).Body!["description"]?.GetValue<string>() == "changed",
+                    what: "the update through the client");
+                break;
+            default:
+                await call();
+                await Wait.UntilAsync(async () => (await admin.GetReplyAsync($"/compute/v1/images/{world.ImageId}")).Status == HttpStatusCode.NotFound,
+                    what: "the delete through the client");
+                break;
         }
     }
 

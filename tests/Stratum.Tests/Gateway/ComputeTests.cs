@@ -73,13 +73,7 @@ public sealed class ComputeTests(GatewayFixture fixture)
         {
             await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/disks/{disk}");
         }
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await LayerAsync(layerId)).Str("status") != "FREED" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-        layer = await LayerAsync(layerId);
-        Assert.Equal("FREED", layer.Str("status"));
+        layer = await Wait.ForAsync(() => LayerAsync(layerId), l => l.Str("status") == "FREED", seconds: 10, describe: l => l.ToJsonString());
         Assert.Equal("0", layer.Str("referenceCount"));
     }
 
@@ -317,17 +311,5 @@ public sealed class ComputeTests(GatewayFixture fixture)
         Assert.Equal("once", operation.Body!["response"]!.Str("name"));
     }
 
-    private async Task<List<JsonNode>> AllAsync(string path, string plural)
-    {
-        var all = new List<JsonNode>();
-        string? token = null;
-        do
-        {
-            var page = (await _admin.GetReplyAsync(path + "&pageSize=7" + (token is null ? "" : $"&pageToken={token}"))).Body!;
-            all.AddRange(page[plural]!.AsArray().Select(n => n!));
-            token = page["nextPageToken"]?.GetValue<string>();
-        }
-        while (token is not null);
-        return all;
-    }
+    private Task<List<JsonNode>> AllAsync(string path, string plural) => _admin.AllAsync(path, plural, pageSize: 7);
 }

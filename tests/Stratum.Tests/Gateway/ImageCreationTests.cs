@@ -39,12 +39,8 @@ public sealed class ImageCreationTests : IAsyncLifetime
         Assert.Equal("READY", copy.Str("status"));
         var reminders = _stratum.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
         var grain = _stratum.Client.GetGrain<IImageInternalGrain>(copy.Str("id")).GetGrainId();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await reminders.ReadRows(grain)).Reminders.Count > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the reconcile reminder of a READY image is still registered");
-            await Task.Delay(50);
-        }
+        await Wait.UntilAsync(async () => (await reminders.ReadRows(grain)).Reminders.Count == 0, seconds: 10,
+            what: "the removal of a READY image's reconcile reminder");
     }
 
     [Fact]

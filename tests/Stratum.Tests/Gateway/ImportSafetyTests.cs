@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Gateway;

@@ -1,5 +1,4 @@
 using System.Net;
-using Stratum.Storage;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Gateway;
@@ -42,11 +41,11 @@ public sealed class OperationTests(GatewayFixture fixture)
     public async Task Storage_requests_are_counted_per_service()
     {
         var folderId = await _admin.CreateFolderAsync();
-        var before = fixture.Stratum.SiloService<Stratum.Storage.StorageClients>().Requests;
+        var before = fixture.Stratum.SiloService<Storage.StorageClients>().Requests;
 
         await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("c"), DiskImages.Raw(4096)) });
 
-        var after = fixture.Stratum.SiloService<Stratum.Storage.StorageClients>().Requests;
+        var after = fixture.Stratum.SiloService<Storage.StorageClients>().Requests;
         Assert.True(after.Table > before.Table, "index and name rows are table requests");
         Assert.True(after.Blob > before.Blob, "the image data is a blob request");
     }

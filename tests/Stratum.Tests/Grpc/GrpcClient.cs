@@ -24,17 +24,9 @@ public sealed class GrpcClient(GrpcChannel channel, string token)
     /// <summary>Polls the operation until done (deadline, never a fixed sleep) and returns it.</summary>
     public async Task<ProviderOperation> WaitAsync(ProviderOperation operation, int seconds = 30)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!operation.Done)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Operation {operation.Id} was not done within {seconds} s.");
-            }
-            await Task.Delay(50);
-            operation = await Operations.GetAsync(new GetOperationRequest { OperationId = operation.Id }, Auth());
-        }
-        return operation;
+        var id = operation.Id;
+        return operation.Done ? operation : await Wait.ForAsync(async () => await Operations.GetAsync(new GetOperationRequest { OperationId = id }, Auth()),
+            o => o.Done, seconds, o => $"operation {o.Id} not done");
     }
 
     /// <summary>Runs a mutation to its end and unpacks its response.</summary>

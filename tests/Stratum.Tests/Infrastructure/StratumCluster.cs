@@ -71,8 +71,11 @@ public sealed class StratumCluster : IAsyncDisposable
         public string CaPath => Path.Combine(CaDirectory, "ca.pem");
     }
 
-    /// <param name="siloServices">Services each silo adds after Stratum's own (a test clock, options).</param>
-    /// <param name="faults">Grain state on memory storage that fails or conflicts where the test says.</param>
+    /// <summary>
+    /// Starts silos and a gateway. <paramref name="siloServices"/>: services each silo adds after
+    /// Stratum's own (a test clock, options); <paramref name="faults"/>: grain state on memory storage
+    /// that fails or conflicts where the test says.
+    /// </summary>
     public static async Task<StratumCluster> StartAsync(short silos = 1, bool durable = false, IReadOnlyDictionary<string, string?>? extra = null,
         bool azureQueueFeed = false, bool grpc = false, Faults.StorageFaults? faults = null, Action<IServiceCollection>? siloServices = null,
         Action<ISiloBuilder>? silo = null)
@@ -118,7 +121,7 @@ public sealed class StratumCluster : IAsyncDisposable
             host.Services.AddStratumServices(host.Configuration);
             if (faults is not null)
             {
-                host.Services.AddSingleton(new Stratum.Storage.StorageClients(settings["Stratum:Storage:ConnectionString"]!, faults.RequestPolicy));
+                host.Services.AddSingleton(new Storage.StorageClients(settings["Stratum:Storage:ConnectionString"]!, faults.RequestPolicy));
             }
             siloServices?.Invoke(host.Services);
         });

@@ -1,6 +1,5 @@
 using System.Text;
 using Stratum.Import.Inspection;
-using Stratum.Tests.Infrastructure;
 using static Stratum.Tests.Infrastructure.DiskImages;
 
 namespace Stratum.Tests.Inspection;

@@ -20,7 +20,10 @@ public static partial class ReadmeExamples
     public static readonly IReadOnlyList<string> IdKinds = ["fld", "img", "lyr", "opr", "dsk", "ins"];
 
     /// <summary>One command and what the README says it answers.</summary>
+    /// <param name="Command">The curl line, continuations joined.</param>
     /// <param name="Status">The HTTP status documented before the body (<c># -&gt; 404 {…}</c>); 200 when none is.</param>
+    /// <param name="Expected">The documented result, if the README shows one.</param>
+    /// <param name="Line">Where the command starts in README.md, for messages.</param>
     public sealed record Step(string Command, int Status, string? Expected, int Line)
     {
         /// <summary>A GET (no <c>-X</c>): safe to repeat until the documented result shows, as a reader polls an operation.</summary>

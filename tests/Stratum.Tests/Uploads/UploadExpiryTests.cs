@@ -26,7 +26,8 @@ public sealed class UploadExpiryTests : IAsyncLifetime
         var staging = _stratum.Staging();
         Assert.True(await staging.ExistsAsync(committed.Str("uploadId")));
         Assert.True(await staging.ExistsAsync(uncommitted.Str("uploadId")));
-        await Until(() => Task.FromResult(DateTimeOffset.UtcNow > DateTimeOffset.Parse(committed.Str("expiresAt"), System.Globalization.CultureInfo.InvariantCulture)));
+        var expiresAt = DateTimeOffset.Parse(committed.Str("expiresAt"), System.Globalization.CultureInfo.InvariantCulture);
+        await Wait.UntilAsync(() => DateTimeOffset.UtcNow > expiresAt, seconds: 60, what: "the upload's expiry", pollMilliseconds: 100);
 
         var late = new BlockBlobClient(new Uri(committed.Str("uploadUrl")));
         Assert.Equal(403, await Staged.StatusOfAsync(() => late.StageBlockAsync(Convert.ToBase64String(new byte[8]), new MemoryStream(new byte[512]))));
@@ -36,7 +37,8 @@ public sealed class UploadExpiryTests : IAsyncLifetime
         Assert.Contains("expired", create.Message);
 
         // The upload's reminder is due at expiry; nothing here calls it.
-        await Until(async () => !await staging.ExistsAsync(committed.Str("uploadId")) && !await staging.ExistsAsync(uncommitted.Str("uploadId")));
+        await Wait.UntilAsync(async () => !await staging.ExistsAsync(committed.Str("uploadId")) && !await staging.ExistsAsync(uncommitted.Str("uploadId")),
+            seconds: 60, what: "the expired uploads' removal", pollMilliseconds: 100);
         Assert.Equal(9, (await admin.PostReplyAsync("/compute/v1/images", new { folderId, uploadId = committed.Str("uploadId") })).Code);
         Assert.Empty(await admin.ListImagesAsync(folderId));
     }
@@ -52,19 +54,10 @@ public sealed class UploadExpiryTests : IAsyncLifetime
         using var http = new HttpClient();
         Assert.Equal(file, await http.GetByteArrayAsync(export.Str("url")));
 
-        await Until(() => Task.FromResult(DateTimeOffset.UtcNow > DateTimeOffset.Parse(export.Str("expiresAt"), System.Globalization.CultureInfo.InvariantCulture).AddSeconds(1)));
+        var expiresAt = DateTimeOffset.Parse(export.Str("expiresAt"), System.Globalization.CultureInfo.InvariantCulture);
+        await Wait.UntilAsync(() => DateTimeOffset.UtcNow > expiresAt.AddSeconds(1), seconds: 60, what: "the export's expiry", pollMilliseconds: 100);
 
         using var response = await http.GetAsync(export.Str("url"));
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-    }
-
-    private static async Task Until(Func<Task<bool>> condition, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {seconds} s");
-            await Task.Delay(100);
-        }
     }
 }

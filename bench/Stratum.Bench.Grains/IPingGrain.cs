@@ -1,10 +1,11 @@
-namespace Stratum.Diagnostics;
+namespace Stratum.Bench.Grains;
 
 /// <summary>
 /// A grain that does nothing: the cost of a bare grain call, the baseline the benchmark compares
-/// the Orleans-client latest lookup against.
+/// the Orleans-client latest lookup against. Not part of Stratum's contract: hosted only by silos
+/// started for benchmarks (Stratum:Diagnostics:GrainAssembly).
 /// </summary>
-[Alias("Stratum.IPingGrain")]
+[Alias("Stratum.Bench.IPingGrain")]
 public interface IPingGrain : IGrainWithIntegerKey
 {
     /// <summary>Returns at once.</summary>

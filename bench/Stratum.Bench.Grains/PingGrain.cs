@@ -1,4 +1,4 @@
-namespace Stratum.Diagnostics;
+namespace Stratum.Bench.Grains;
 
 /// <summary>Does nothing, on the silo that receives the call (like the image catalog), so the two cost the same hop.</summary>
 [StatelessWorker, Reentrant]

@@ -1,0 +1,49 @@
+using System.Net;
+using Stratum.Deployment;
+using Stratum.Operations;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Gateway;
+
+/// <summary>
+/// One expiry for every Idempotency-Key: a keyed compute delete's claim row answers within the
+/// contract's window and is swept once older, so the key is new again, as an image's key is after
+/// the same window.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class IdempotencyExpiryTests(GatewayFixture fixture)
+{
+    private readonly HttpClient _admin = fixture.Stratum.Http();
+
+    [Fact]
+    public async Task A_keyed_delete_claim_is_kept_within_the_window_and_swept_after_it()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var first = (await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = 1L << 30 })).Str("id");
+        var second = (await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = 1L << 30 })).Str("id");
+        var key = Names.Unique("delete-key");
+
+        var deleted = await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{first}", idempotencyKey: key);
+        Assert.True(deleted.Status == HttpStatusCode.OK, deleted.Text);
+        var replayed = await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{first}", idempotencyKey: key);
+        Assert.Equal(deleted.Body!.Str("id"), replayed.Body!.Str("id"));
+        var janitor = fixture.Stratum.SiloGrains.GetGrain<IDataJanitorGrain>(0);
+
+        // Within the window a sweep keeps the claim: the key still names the first request.
+        await janitor.SweepClaimsAsync(Idempotency.Window);
+        var reused = await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{second}", idempotencyKey: key);
+        Assert.True(reused.Status == HttpStatusCode.Conflict && reused.Code == 10, reused.Text);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.GetReplyAsync($"/compute/v1/disks/{second}")).Status);
+
+        // Once the claim is older than the window (here 1 s) the sweep removes it, and the key is new.
+        var fresh = await Wait.ForAsync(async () =>
+        {
+            await janitor.SweepClaimsAsync(TimeSpan.FromSeconds(1));
+            return await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{second}", idempotencyKey: key);
+        }, reply => reply.Status == HttpStatusCode.OK, seconds: 30, describe: reply => reply.Text, pollMilliseconds: 500);
+        var done = await _admin.WaitAsync(fresh.Body!);
+        Assert.True(done["error"] is null, done.ToJsonString());
+        Assert.NotEqual(deleted.Body!.Str("id"), fresh.Body!.Str("id"));
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetReplyAsync($"/compute/v1/disks/{second}")).Status);
+    }
+}
