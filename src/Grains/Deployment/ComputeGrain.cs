@@ -134,6 +134,18 @@ public sealed partial class ComputeGrain(
         return await rows.GetAsync(claim.GetString("OperationId")) is { } row ? ComputeRows.ReadOperation(row) : null;
     }
 
+    /// <summary>
+    /// A delete's claim lives in the partition of the shard that ran it, so a key used before on
+    /// another resource of the folder is looked for on every shard: the same request is answered
+    /// with its first operation, another is refused (code 10) before anything is deleted.
+    /// </summary>
+    private async Task<Operation?> FirstOnAnyShardAsync(string folderId, int shards, string claimHash, string fingerprint)
+    {
+        var homes = Enumerable.Range(0, shards).Select(k => Placement.Home(folderId, k)).Distinct();
+        var found = await Task.WhenAll(homes.Select(home => FirstOperationAsync(home, claimHash, fingerprint)));
+        return found.FirstOrDefault(o => o is not null);
+    }
+
     private async Task<Operation> DeleteAsync(Caller caller, string id, string kind, string noun, CommandKind command, string? idempotencyKey)
     {
         var claimHash = Idempotency.ClaimKey(caller, idempotencyKey);
@@ -151,6 +163,10 @@ public sealed partial class ComputeGrain(
         Authorizer.Demand(await FolderPermissionAsync(caller, folderId), Permission.Edit, noun, id, "delete");
         var shards = await ShardsAsync(folderId);
         var shard = Placement.ShardOf(folderId, id, shards);
+        if (claimHash is not null && await FirstOnAnyShardAsync(folderId, shards, claimHash, fingerprint) is { } earlier)
+        {
+            return earlier;
+        }
         var outcome = (await Shard(folderId, shard).SubmitAsync([new ShardCommand(command, Placement.NewId(ResourceIds.Operation, Placement.PartitionOf(id)),
             $"Delete {noun} {id}", caller.Subject.ToString(), claimHash, fingerprint, TargetId: id)]))[0];
         if (outcome.Error is null && row.GetString("Name") is { Length: > 0 } name)

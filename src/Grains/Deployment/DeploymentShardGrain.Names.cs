@@ -47,7 +47,7 @@ public sealed partial class DeploymentShardGrain
         {
             return retried;
         }
-        return CommandOutcome.Failed(ErrorCode.AlreadyExists, $"A {kind} named '{name}' already exists in folder '{_folderId}'.");
+        return CommandOutcome.Failed(Index.ResourceIndex.NameTaken(kind, name, _folderId));
     }
 
     private async Task<bool> OwnerExistsAsync(string ownerId) => await rows.GetAsync(ownerId) is not null;

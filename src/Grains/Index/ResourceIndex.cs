@@ -64,7 +64,7 @@ public sealed partial class ResourceIndex
                 await _table.UpdateEntityAsync(entity, holder.Value.ETag, TableUpdateMode.Replace);
                 return;
             }
-            throw new StratumException(ErrorCode.AlreadyExists, $"An {kind} named '{name}' already exists in folder '{folderId}'.");
+            throw NameTaken(kind, name, folderId);
         }
     }
 
@@ -125,6 +125,14 @@ public sealed partial class ResourceIndex
                 .Select(o => DeleteIfExistsAsync(ImagePartition(previous.FolderId, o), o.RowKey(previous))));
         }
         await Task.WhenAll(writes);
+    }
+
+    /// <summary>The refusal of a name already in use: "An image named 'x' already exists in folder 'fld…'." (folders are named among all folders).</summary>
+    public static StratumException NameTaken(string kind, string name, string folderId)
+    {
+        var article = "aeiou".Contains(kind[0], StringComparison.Ordinal) ? "An" : "A";
+        var where = folderId == Folders.FolderGrain.RootFolder ? "" : $" in folder '{folderId}'";
+        return new StratumException(ErrorCode.AlreadyExists, $"{article} {kind} named '{name}' already exists{where}.");
     }
 
     public async Task DeleteImageAsync(Image image)

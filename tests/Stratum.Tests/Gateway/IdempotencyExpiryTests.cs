@@ -20,7 +20,13 @@ public sealed class IdempotencyExpiryTests(GatewayFixture fixture)
     {
         var folderId = await _admin.CreateFolderAsync();
         var first = (await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = 1L << 30 })).Str("id");
-        var second = (await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = 1L << 30 })).Str("id");
+        // Disks land on the folder's shards by id: with five, the key is reused on other shards than the first's, too.
+        var others = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            others.Add((await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = 1L << 30 })).Str("id"));
+        }
+        var second = others[0];
         var key = Names.Unique("delete-key");
 
         var deleted = await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{first}", idempotencyKey: key);
@@ -31,9 +37,12 @@ public sealed class IdempotencyExpiryTests(GatewayFixture fixture)
 
         // Within the window a sweep keeps the claim: the key still names the first request.
         await janitor.SweepClaimsAsync(Idempotency.Window);
-        var reused = await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{second}", idempotencyKey: key);
-        Assert.True(reused.Status == HttpStatusCode.Conflict && reused.Code == 10, reused.Text);
-        Assert.Equal(HttpStatusCode.OK, (await _admin.GetReplyAsync($"/compute/v1/disks/{second}")).Status);
+        foreach (var other in others)
+        {
+            var reused = await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{other}", idempotencyKey: key);
+            Assert.True(reused.Status == HttpStatusCode.Conflict && reused.Code == 10, reused.Text);
+            Assert.Equal(HttpStatusCode.OK, (await _admin.GetReplyAsync($"/compute/v1/disks/{other}")).Status);
+        }
 
         // Once the claim is older than the window (here 1 s) the sweep removes it, and the key is new.
         var fresh = await Wait.ForAsync(async () =>
