@@ -6,8 +6,8 @@ namespace Stratum.Tools;
 
 /// <summary>
 /// Azurite from this checkout's node_modules (installed with npm if missing), on free loopback
-/// ports with its own data folder, killed by PID (it ignores SIGTERM). Used by the load-test
-/// tool's local cluster and by the test fixtures.
+/// ports with its own data folder, killed by PID (it ignores SIGTERM), or when the process that
+/// started it is gone. Used by the load-test tool's local cluster and by the test fixtures.
 /// </summary>
 internal sealed class AzuriteProcess(Process process, string connectionString) : IAsyncDisposable
 {
@@ -31,13 +31,25 @@ internal sealed class AzuriteProcess(Process process, string connectionString) :
             }
         }
         var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
-        var process = Process.Start(new ProcessStartInfo(binary,
-            $"--silent --skipApiVersionCheck --location {dataDirectory} --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort {blob} --queuePort {queue} --tablePort {table}")
+        var start = new ProcessStartInfo("sh")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = repositoryRoot,
-        })!;
+        };
+        // Azurite outlives a parent that dies without running its exit handlers (a test host
+        // killed at the end of a run): a shell holds our stdin pipe and kills it when the pipe closes.
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("\"$0\" \"$@\" </dev/null & child=$!; cat >/dev/null; kill -9 $child");
+        start.ArgumentList.Add(binary);
+        string[] arguments = ["--silent", "--skipApiVersionCheck", "--location", dataDirectory, "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1",
+            "--tableHost", "127.0.0.1", "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}"];
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
