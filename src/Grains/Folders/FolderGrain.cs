@@ -90,17 +90,28 @@ public sealed partial class FolderGrain(
         Idempotency.RunAsync(grains, caller, idempotencyKey, $"folders.delete:{Id}", Id, Id, async (opId, _) =>
         {
             Authorizer.Demand(Granted(caller), Permission.Admin, "folder", Id, "delete");
-            var held = (await UsageAsync()).Where(u => u.Value > 0 && u.Key.EndsWith(".count", StringComparison.Ordinal)).ToList();
-            if (held.Count > 0)
-            {
-                throw StratumException.Precondition(
-                    $"Folder '{Id}' is not empty: it holds {string.Join(", ", held.Select(h => $"{h.Value} ({h.Key})"))}. Delete them first.");
-            }
             var op = Operations(opId);
-            await op.StartAsync(new OperationStart($"Delete folder {Id}", caller, Id, Id, Meta()));
             var name = State.Folder!.Name;
-            await _record.ClearAsync();
-            await _ledger.ClearAsync();
+            // Image quota changes interleave to queue: none is taken from here on, and one being stored is waited for.
+            _closing = true;
+            try
+            {
+                await _usageFlush;
+                var held = (await UsageAsync()).Where(u => u.Value > 0 && u.Key.EndsWith(".count", StringComparison.Ordinal)).ToList();
+                if (held.Count > 0)
+                {
+                    throw StratumException.Precondition(
+                        $"Folder '{Id}' is not empty: it holds {string.Join(", ", held.Select(h => $"{h.Value} ({h.Key})"))}. Delete them first.");
+                }
+                await op.StartAsync(new OperationStart($"Delete folder {Id}", caller, Id, Id, Meta()));
+                await _record.ClearAsync();
+                await _ledger.ClearAsync();
+            }
+            finally
+            {
+                // Cleared, the folder refuses quota by having no record; not cleared, it takes quota again.
+                _closing = false;
+            }
             await index.DeleteFolderAsync(Id);
             await index.ReleaseNameAsync(RootFolder, NameKind, name, Id);
             return await op.CompleteAsync(EmptyResponse.Instance);

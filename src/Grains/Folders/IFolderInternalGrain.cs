@@ -18,7 +18,8 @@ public interface IFolderInternalGrain : IGrainWithStringKey
     /// Takes quota (positive amounts) or gives it back (negative), all or nothing. A change is
     /// applied once per token, so a retried call does not count twice.
     /// </summary>
-    [Alias("ChangeUsage")] Task ChangeUsageAsync(string token, IReadOnlyList<QuotaDelta> deltas);
+    /// <remarks>Interleaves only to queue the change: the folder stores queued changes together, one write at a time.</remarks>
+    [Alias("ChangeUsage"), AlwaysInterleave] Task ChangeUsageAsync(string token, IReadOnlyList<QuotaDelta> deltas);
 
     /// <summary>
     /// Sets the compute.images.size bytes reserved for the import of image <paramref name="imageId"/>

@@ -128,6 +128,46 @@ public sealed class StorageFaultTests(FaultFixture fixture)
     }
 
     [Fact]
+    public async Task Quota_changes_queued_together_are_decided_in_order_and_a_failed_shared_write_is_retried_by_token()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.SetQuotaAsync(folderId, "compute.images.count", 10);
+        var folder = fixture.Stratum.SiloGrains.GetGrain<Folders.IFolderInternalGrain>(folderId);
+
+        // Twenty takers at once against a limit of ten: exactly ten are admitted, the rest refused with code 8.
+        var taking = Enumerable.Range(0, 20).Select(i => folder.ChangeUsageAsync($"take{i}", [new Folders.QuotaDelta(QuotaNames.ImagesCount, 1)])).ToList();
+        var outcomes = await Task.WhenAll(taking.Select(async t =>
+        {
+            try
+            {
+                await t;
+                return (ErrorCode?)null;
+            }
+            catch (StratumException e)
+            {
+                return e.Code;
+            }
+        }));
+        Assert.Equal(10, outcomes.Count(o => o is null));
+        Assert.All(outcomes.Where(o => o is not null), o => Assert.Equal(ErrorCode.ResourceExhausted, o));
+        Assert.Equal("10", await UsageAsync(folderId));
+
+        // A write that fails stores none of the changes it carried; their retries (same tokens) count once.
+        fixture.Faults.FailWrites(FolderGrainId(folderId));
+        var giving = Enumerable.Range(0, 3).Select(i => folder.ChangeUsageAsync($"give{i}", [new Folders.QuotaDelta(QuotaNames.ImagesCount, -1)])).ToList();
+        await Assert.ThrowsAnyAsync<StratumException>(() => Task.WhenAll(giving));
+        Assert.Equal(10 - giving.Count(t => t.IsCompletedSuccessfully), long.Parse(await UsageAsync(folderId), System.Globalization.CultureInfo.InvariantCulture));
+        for (var round = 0; round < 2; round++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 3).Select(i => folder.ChangeUsageAsync($"give{i}", [new Folders.QuotaDelta(QuotaNames.ImagesCount, -1)])));
+        }
+        Assert.Equal("7", await UsageAsync(folderId));
+    }
+
+    private async Task<string> UsageAsync(string folderId) =>
+        (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray().Single(q => q!.Str("name") == "compute.images.count")!.Str("usage");
+
+    [Fact]
     public async Task Creates_racing_a_folder_delete_end_consistently_and_never_deadlock()
     {
         var folderId = await _admin.CreateFolderAsync();
