@@ -92,6 +92,7 @@ public sealed partial class ImageGrain
         {
             await grains.GetGrain<IOperationInternalGrain>(deleteOp).CompleteAsync(EmptyResponse.Instance);
         }
-        await _state.ClearAsync();
+        // Another activation (a silo that was thought dead) may have written meanwhile: cleared still, if that record says DELETING too.
+        await _state.ClearAsync(stored => stored.Image?.Status == ImageStatus.Deleting);
     }
 }

@@ -14,6 +14,8 @@ public sealed partial class ImageGrain
                 StartTransfer();
                 break;
             case ImageStatus.Deleting:
+                // Should this attempt fail too, the reminder tries again (the one the deletion set may have died with its silo).
+                await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
                 await FinishDeletionAsync();
                 break;
         }

@@ -75,20 +75,43 @@ public sealed class StoredState<T>(IPersistentState<T> state, DeepCopier<T> copi
         }
     }
 
-    /// <summary>Removes the record; on failure the state stays as stored.</summary>
-    public async Task ClearAsync()
+    /// <summary>
+    /// Removes the record; on failure the state stays as stored. On an ETag conflict the record is
+    /// read again and removed if <paramref name="stillWanted"/> (when given) says the stored record
+    /// should still go; if it says not, the clear is refused (code 10) and the state is as read.
+    /// </summary>
+    public async Task ClearAsync(Func<T, bool>? stillWanted = null)
     {
         await _changing.WaitAsync();
-        var stored = Value;
         try
         {
-            await state.ClearStateAsync();
-            _stored = state.State;
-        }
-        catch (Exception e) when (e is not StratumException)
-        {
-            state.State = stored;
-            throw NotStored();
+            for (var attempt = 1; ; attempt++)
+            {
+                var stored = Value;
+                try
+                {
+                    await state.ClearStateAsync();
+                    _stored = state.State;
+                    return;
+                }
+                catch (InconsistentStateException) when (attempt < Attempts)
+                {
+                    await ReloadAsync();
+                    if (!state.RecordExists)
+                    {
+                        return;
+                    }
+                    if (stillWanted is not null && !stillWanted(Value))
+                    {
+                        throw new StratumException(ErrorCode.Aborted, "The resource changed while it was being removed; it was not removed.");
+                    }
+                }
+                catch (Exception e) when (e is not StratumException)
+                {
+                    state.State = stored;
+                    throw NotStored();
+                }
+            }
         }
         finally
         {
