@@ -128,9 +128,11 @@ public sealed class RecycleBinSurvivalTests
         var restored = new List<(string Id, long Size)>();
         foreach (var image in images)
         {
+            // A purge cut short by the kill is finished on the image's next activation, or else by its
+            // reconcile reminder: up to a grain call's 30 s timeout plus the reminder's 1 min period.
             var now = await Wait.ForAsync(() => admin.GetReplyAsync($"/compute/v1/images/{image.Id}"),
                 reply => reply.Status == HttpStatusCode.NotFound || (reply.Status == HttpStatusCode.OK && reply.Body!.Str("status") == "READY"),
-                seconds: 90, describe: reply => $"{image.Id}: neither restored nor purged: {reply.Status} {reply.Text}", pollMilliseconds: 200);
+                seconds: 180, describe: reply => $"{image.Id}: neither restored nor purged: {reply.Status} {reply.Text}", pollMilliseconds: 200);
             if (now.Status == HttpStatusCode.OK)
             {
                 restored.Add(image);
