@@ -222,14 +222,18 @@ public sealed partial class ImageGrain
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
+        // Any tick finishes what the record says is unfinished: the reminder set for it may have died with a silo.
+        if (HasUnfinishedWork || (reminderName == ReconcileReminder && Stored.Image?.Status == ImageStatus.Creating))
+        {
+            await ((IImageInternalGrain)this).ReconcileAsync();
+        }
         if (reminderName == LifecycleReminder)
         {
             await OnLifecycleReminderAsync();
             return;
         }
-        if (Stored.Image is { Status: ImageStatus.Creating or ImageStatus.Deleting })
+        if (HasUnfinishedWork || Stored.Image?.Status == ImageStatus.Creating)
         {
-            await ((IImageInternalGrain)this).ReconcileAsync();
             return;
         }
         if (await this.GetReminder(reminderName) is { } reminder)

@@ -44,8 +44,9 @@ public sealed partial class ImageGrain
             next.Image = deleting;
         });
         await changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageDeleted, Current));
-        await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        await FinishDeletionAsync();
+        // The deletion is decided and stored: a step that fails now is retried, so the caller gets the
+        // operation (done, or still running until a retry ends it) rather than an error.
+        await TryFinishDeletionAsync();
         return await grains.GetGrain<IOperationInternalGrain>(op.Id).TryGetAsync() ?? op;
     }
 

@@ -40,7 +40,8 @@ public sealed partial class ImageGrain
                 next.Image = restored;
                 next.BinMove = OutOfBin;
             });
-            await FinishBinMoveAsync();
+            // Restored once stored: should the family or the lists not follow now, they follow on a retry.
+            await TryFinishBinMoveAsync();
             await changes.PublishAsync(ChangeEvent.OfImage(ChangeKind.ImageRestored, restored));
             // Schedules that came due while it was in the bin fire now.
             await ((IImageLifecycleGrain)this).FireDueAsync();
@@ -65,13 +66,13 @@ public sealed partial class ImageGrain
             next.Image = binned;
             next.BinMove = IntoBin;
         });
-        await FinishBinMoveAsync();
+        await TryFinishBinMoveAsync();
         await changes.PublishAsync(ChangeEvent.OfImage(ChangeKind.ImageDeleted, binned));
         await ArmLifecycleAsync();
         return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(EmptyResponse.Instance);
     }
 
-    Task IImageLifecycleGrain.FinishBinMoveAsync() => FinishBinMoveAsync();
+    Task IImageLifecycleGrain.FinishBinMoveAsync() => TryFinishBinMoveAsync();
 
     /// <summary>
     /// The steps after the record says DELETED (or READY again): the family and the index follow.
@@ -117,8 +118,7 @@ public sealed partial class ImageGrain
             next.Image = binned with { Status = ImageStatus.Deleting };
         });
         await changes.PublishAsync(ChangeEvent.OfImage(ChangeKind.ImagePurged, binned));
-        await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        await FinishDeletionAsync();
+        await TryFinishDeletionAsync();
     }
 
     /// <summary>What deleting would refuse: a protected image, or one already in the bin.</summary>

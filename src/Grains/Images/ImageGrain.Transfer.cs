@@ -8,17 +8,11 @@ public sealed partial class ImageGrain
     async Task IImageInternalGrain.ReconcileAsync()
     {
         await SettleImportAsync();
-        switch (Stored.Image?.Status)
+        if (Stored.Image?.Status == ImageStatus.Creating)
         {
-            case ImageStatus.Creating:
-                StartTransfer();
-                break;
-            case ImageStatus.Deleting:
-                // Should this attempt fail too, the reminder tries again (the one the deletion set may have died with its silo).
-                await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-                await FinishDeletionAsync();
-                break;
+            StartTransfer();
         }
+        await FinishUnfinishedAsync();
     }
 
     async Task<long> IImageInternalGrain.ReserveImportSizeAsync(string operationId, long bytes, bool upToLimit)

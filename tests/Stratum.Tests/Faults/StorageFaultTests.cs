@@ -208,6 +208,48 @@ public sealed class StorageFaultTests(FaultFixture fixture)
     }
 
     [Fact]
+    public async Task A_deletion_whose_last_write_failed_is_finished_by_the_active_image_not_left_to_its_reminder()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var image = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("d"), DiskImages.Raw(4096)) });
+        var imageId = image.Str("id");
+        fixture.Faults.FailClears(fixture.Stratum.Client.GetGrain<IImageGrain>(imageId).GetGrainId());
+
+        // The deletion is decided and stored before the failed step: the caller gets its operation, not an error.
+        var deleting = await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/images/{imageId}");
+        Assert.True(deleting.Status == HttpStatusCode.OK, deleting.Text);
+        await _admin.WaitAsync(deleting.Body!);
+
+        // Read all along, so the grain stays active: its retry finishes the deletion well before the
+        // reconcile reminder's first tick (a minute), the only retry there was.
+        await Wait.ForAsync(() => _admin.GetReplyAsync($"/compute/v1/images/{imageId}"), reply => reply.Status == HttpStatusCode.NotFound,
+            seconds: 30, describe: reply => $"{imageId} still there: {reply.Status} {reply.Text}", pollMilliseconds: 200);
+        var quotas = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
+        Assert.Equal("0", quotas.Single(q => q!.Str("name") == "compute.images.count")!.Str("usage"));
+    }
+
+    [Fact]
+    public async Task A_restore_whose_family_write_failed_is_done_and_the_active_image_finishes_its_move_out_of_the_bin()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.DoneAsync(HttpMethod.Patch, $"/resource-manager/v1/folders/{folderId}", new { recycleBin = new { retentionHours = 1 } });
+        var imageId = (await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, family = "back", uri = fixture.Files.Add(Names.Unique("r"), DiskImages.Raw(4096)) })).Str("id");
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/images/{imageId}");
+        fixture.Faults.FailWrites(fixture.Stratum.Client.GetGrain<Families.IFamilyGrain>(Families.IFamilyGrain.Key(folderId, "back")).GetGrainId());
+
+        // Restored once stored: the caller gets the done operation, not an error it would retry into a refusal.
+        var restoring = await _admin.PostReplyAsync($"/compute/v1/images/{imageId}:restore", new { });
+        Assert.True(restoring.Status == HttpStatusCode.OK, restoring.Text);
+        Assert.Equal("READY", (await _admin.WaitAsync(restoring.Body!))["response"]!.Str("status"));
+
+        // The family and the lists follow on the active image's retry, not on some later activation.
+        await Wait.UntilAsync(async () =>
+                (await _admin.GetReplyAsync($"/compute/v1/images:latestByFamily?folderId={folderId}&family=back")).Body?["id"]?.GetValue<string>() == imageId
+                && (await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&view=RECYCLE_BIN")).Body!["images"]!.AsArray().Count == 0,
+            seconds: 30, what: "The restored image back in its family and out of the recycle bin list", pollMilliseconds: 200);
+    }
+
+    [Fact]
     public async Task A_family_joined_while_another_writer_added_a_member_keeps_both()
     {
         var folderId = await _admin.CreateFolderAsync();

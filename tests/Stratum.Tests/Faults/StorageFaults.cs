@@ -15,9 +15,13 @@ public sealed class StorageFaults
     private readonly ConcurrentDictionary<GrainId, int> _failures = new();
     private readonly ConcurrentDictionary<string, int> _failuresByState = new();
     private readonly ConcurrentDictionary<GrainId, Func<object, object>> _conflicts = new();
+    private readonly ConcurrentDictionary<GrainId, int> _clearFailures = new();
 
     /// <summary>The next <paramref name="count"/> writes (or clears) of the grain's state fail.</summary>
     public void FailWrites(GrainId grain, int count = 1) => _failures[grain] = count;
+
+    /// <summary>The grain's next <paramref name="count"/> clears (a resource removed for good) fail; its writes do not.</summary>
+    public void FailClears(GrainId grain, int count = 1) => _clearFailures[grain] = count;
 
     /// <summary>The next <paramref name="count"/> writes of any grain's state named <paramref name="stateName"/> fail (for grains whose id a test cannot know beforehand).</summary>
     public void FailWrites(string stateName, int count = 1) => _failuresByState[stateName] = count;
@@ -54,6 +58,8 @@ public sealed class StorageFaults
     }
 
     internal bool TakeFailure(string stateName, GrainId grain) => Take(_failures, grain) || Take(_failuresByState, stateName);
+
+    internal bool TakeClearFailure(GrainId grain) => Take(_clearFailures, grain);
 
     private static bool Take<TKey>(ConcurrentDictionary<TKey, int> counts, TKey key) where TKey : notnull
     {
@@ -95,6 +101,10 @@ internal sealed class FaultInjectingGrainStorage(IGrainStorage inner, StorageFau
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (faults.TakeClearFailure(grainId))
+        {
+            throw new Azure.RequestFailedException(503, "Injected storage failure.");
+        }
         await BeforeWriteAsync(stateName, grainId, grainState);
         await inner.ClearStateAsync(stateName, grainId, grainState);
     }
