@@ -128,8 +128,8 @@ public sealed class RecycleBinSurvivalTests
         var restored = new List<(string Id, long Size)>();
         foreach (var image in images)
         {
-            // A purge cut short by the kill is finished on the image's next activation, or else by its
-            // reconcile reminder: up to a grain call's 30 s timeout plus the reminder's 1 min period.
+            // A purge cut short by the kill is finished by the image's next activation and, while a step
+            // fails (a call to a grain of the dead silo waits up to its 30 s timeout), retried every 5 s.
             var now = await Wait.ForAsync(() => admin.GetReplyAsync($"/compute/v1/images/{image.Id}"),
                 reply => reply.Status == HttpStatusCode.NotFound || (reply.Status == HttpStatusCode.OK && reply.Body!.Str("status") == "READY"),
                 seconds: 180, describe: reply => $"{image.Id}: neither restored nor purged: {reply.Status} {reply.Text}", pollMilliseconds: 200);
@@ -139,7 +139,7 @@ public sealed class RecycleBinSurvivalTests
             }
         }
         Console.WriteLine($"restore vs purge across a silo kill: {restored.Count} of {images.Count} restored, the others purged");
-        // A move out of the bin that the kill interrupted is finished by the image's next activation, just after it answers.
+        // A move out of the bin that the kill interrupted is finished by the image's next activation, or by the retry of the active one.
         await Wait.UntilAsync(async () => (await admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&view=RECYCLE_BIN")).Body!["images"]!.AsArray().Count == 0,
             seconds: 30, what: "The recycle bin emptying of restored and purged images");
         Assert.Equal(restored.Select(r => r.Id).Order(), (await admin.ListImagesAsync(folderId)).Select(i => i.Str("id")).Order());
