@@ -141,7 +141,7 @@ public sealed class RecycleBinSurvivalTests
         Console.WriteLine($"restore vs purge across a silo kill: {restored.Count} of {images.Count} restored, the others purged");
         // A move out of the bin that the kill interrupted is finished by the image's next activation, or by the retry of the active one.
         await Wait.UntilAsync(async () => (await admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&view=RECYCLE_BIN")).Body!["images"]!.AsArray().Count == 0,
-            seconds: 30, what: "The recycle bin emptying of restored and purged images");
+            seconds: 90, what: "The recycle bin emptying of restored and purged images");
         Assert.Equal(restored.Select(r => r.Id).Order(), (await admin.ListImagesAsync(folderId)).Select(i => i.Str("id")).Order());
         var quotas = (await RetryAsync(() => admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas"))).Body!;
         Assert.Equal((restored.Count, restored.Sum(r => r.Size)),
