@@ -53,7 +53,7 @@ public sealed partial class ImageGrain
             }
             catch (Exception reminderFailure)
             {
-                logger.LogDebug(reminderFailure, "Image {ImageId}: no reconcile reminder yet; the retry timer sets it.", Id);
+                logger.LogDebug(reminderFailure, "Image {ImageId}: could not set its reconcile reminder; the retry timer finishes the work while the grain is active.", Id);
             }
             return false;
         }
