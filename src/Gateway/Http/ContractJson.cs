@@ -7,6 +7,9 @@ namespace Stratum.Gateway.Http;
 /// <summary>
 /// The contract's JSON: camelCase, enums as their contract names (READY, userAccount), int64 as
 /// decimal strings (accepted as string or number), timestamps RFC 3339 UTC, unknown fields refused.
+/// Field names are matched exactly and may appear once: <c>FolderId</c> is not <c>folderId</c>, and a
+/// body naming a field twice is refused rather than read as its last value (what a proxy checked
+/// and what the service acts on could otherwise differ).
 /// </summary>
 public static class ContractJson
 {
@@ -17,6 +20,8 @@ public static class ContractJson
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.PropertyNameCaseInsensitive = false;
+        options.AllowDuplicateProperties = false;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new ErrorCodeConverter());
         options.Converters.Add(new NamedEnumConverter<SubjectType>(Subject.TypeName));

@@ -78,6 +78,12 @@ public static partial class RequestReader
             var unknown = e.Path is null or "$" ? unmapped.Groups[1].Value : e.Path.TrimStart('$', '.');
             return $"Field '{unknown}' is not a known field.";
         }
+        if (DuplicateProperty().Match(e.Message) is { Success: true } duplicate)
+        {
+            // The reader's path already ends at the repeated field ($.os.type): name it once.
+            var repeated = e.Path is null or "$" ? duplicate.Groups[1].Value : e.Path.TrimStart('$', '.');
+            return $"Field '{repeated}' appears more than once.";
+        }
         var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? null : e.Path.TrimStart('$', '.');
         if (field is null)
         {
@@ -89,4 +95,7 @@ public static partial class RequestReader
 
     [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex("Duplicate property '([^']+)'")]
+    private static partial Regex DuplicateProperty();
 }
