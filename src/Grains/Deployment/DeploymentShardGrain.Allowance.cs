@@ -89,6 +89,13 @@ public sealed partial class DeploymentShardGrain
         RaiseAheadIfLow(used, admitted);
         foreach (var (p, quota, amount) in refused)
         {
+            // A retry of a keyed request already done is answered with its first operation, whatever
+            // the quota is now (it was lowered below usage, say): it asks for nothing new.
+            if (p.Item.Command.ClaimHash is not null && await ExplainConflictAsync(p.Item.Command) is { } earlier)
+            {
+                p.Item.Done.TrySetResult(earlier);
+                continue;
+            }
             var limit = await Folder.GetLimitAsync(quota);
             p.Item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.ResourceExhausted,
                 $"Quota {quota} of folder '{_folderId}' would be exceeded: limit {limit}, requested {amount}. " +
