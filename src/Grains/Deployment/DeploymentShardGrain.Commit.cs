@@ -158,15 +158,9 @@ public sealed partial class DeploymentShardGrain
     /// </summary>
     private async Task<CommandOutcome?> ExplainConflictAsync(ShardCommand command)
     {
-        if (command.ClaimHash is { } claimHash && await rows.GetAsync(Placement.PartitionKey(_home), ShardRows.ClaimPrefix + claimHash) is { } claim)
+        if (await ClaimedAsync(command) is { } claimed)
         {
-            if (claim.GetString("Fingerprint") != command.Fingerprint)
-            {
-                return CommandOutcome.Failed(ErrorCode.Aborted, Operations.Idempotency.ReusedKey);
-            }
-            return ShardRows.FirstOperation(claim) is { } first
-                ? new CommandOutcome(first, null, Replayed: true)
-                : CommandOutcome.Failed(ErrorCode.Unavailable, "The first request with this Idempotency-Key is still being stored; retry.");
+            return claimed;
         }
         var id = command.Instance?.Id ?? command.Snapshot?.Id ?? command.Disk?.Id;
         var existing = command.Kind is CommandKind.CreateDisk or CommandKind.CreateInstance or CommandKind.CreateSnapshot && id is not null
@@ -179,6 +173,22 @@ public sealed partial class DeploymentShardGrain
                 : new CommandOutcome(ComputeRows.OperationFromResourceRow(existing), null, Replayed: true);
         }
         return null;
+    }
+
+    /// <summary>What a keyed command's claim, if its key was claimed before, says: its first operation, or 409 for another request.</summary>
+    private async Task<CommandOutcome?> ClaimedAsync(ShardCommand command)
+    {
+        if (command.ClaimHash is not { } claimHash || await rows.GetAsync(Placement.PartitionKey(_home), ShardRows.ClaimPrefix + claimHash) is not { } claim)
+        {
+            return null;
+        }
+        if (claim.GetString("Fingerprint") != command.Fingerprint)
+        {
+            return CommandOutcome.Failed(ErrorCode.Aborted, Operations.Idempotency.ReusedKey);
+        }
+        return ShardRows.FirstOperation(claim) is { } first
+            ? new CommandOutcome(first, null, Replayed: true)
+            : CommandOutcome.Failed(ErrorCode.Unavailable, "The first request with this Idempotency-Key is still being stored; retry.");
     }
 
     private static readonly CommandOutcome ResourceChanged = CommandOutcome.Failed(ErrorCode.Aborted, "The resource changed while this request was applied; retry.");
