@@ -1,5 +1,4 @@
 using Stratum.Access;
-using Stratum.Operations;
 
 namespace Stratum.Deployment;
 
@@ -64,17 +63,14 @@ public sealed partial class ComputeGrain
         {
             throw StratumException.Invalid($"Disk '{diskId}' is in another folder; an instance's boot disk must be in its own folder.");
         }
-        var shards = await ShardsAsync(request.FolderId);
-        var shard = Placement.ShardOf(request.FolderId, diskId, shards);
-        var home = Placement.Home(request.FolderId, shard);
-        var claimHash = Idempotency.ClaimKey(caller, idempotencyKey);
-        var fingerprint = claimHash is null ? null : Idempotency.Fingerprint("instances.create", request);
-        var route = new Route(request.FolderId, shard, home, claimHash, fingerprint);
-        var instance = WithRequestedFields(new Instance(route.NewId(ResourceIds.Instance), request.FolderId, DateTimeOffset.UtcNow, request.Name,
-            InstanceStatus.Provisioning, new BootDisk(diskId, request.BootDiskSpec.AutoDelete ?? false)), request);
-        var command = new ShardCommand(CommandKind.CreateInstance, Placement.OperationIdOf(instance.Id), $"Create instance {request.Name ?? instance.Id}",
-            caller.Subject.ToString(), claimHash, fingerprint, Instance: instance, TargetId: diskId);
-        return await SubmitAsync(route, command);
+        var route = await RouteToAsync(caller, request.FolderId, diskId, idempotencyKey, "instances.create", request);
+        return await SubmitKeyedAsync(route, route.NewId(ResourceIds.Operation), operationId =>
+        {
+            var instance = WithRequestedFields(new Instance(Placement.ResourceOf(ResourceIds.Instance, operationId), request.FolderId, DateTimeOffset.UtcNow,
+                request.Name, InstanceStatus.Provisioning, new BootDisk(diskId, request.BootDiskSpec.AutoDelete ?? false)), request);
+            return Task.FromResult(new ShardCommand(CommandKind.CreateInstance, operationId, $"Create instance {request.Name ?? instance.Id}",
+                caller.Subject.ToString(), Instance: instance, TargetId: diskId));
+        });
     }
 
     private static (Instance Instance, Disk Disk) NewVm(string folderId, string? name, BootDiskSpec spec, DiskSource source, string instanceId, string diskId)

@@ -1,5 +1,4 @@
 using Stratum.Access;
-using Stratum.Operations;
 
 namespace Stratum.Deployment;
 
@@ -15,26 +14,23 @@ public sealed partial class ComputeGrain
             throw StratumException.NotFound("disk", request.DiskId);
         }
         var disk = ComputeRows.Read<Disk>(row);
-        var shards = await ShardsAsync(request.FolderId);
-        var shard = Placement.ShardOf(request.FolderId, disk.Id, shards);
-        var home = Placement.Home(request.FolderId, shard);
         var blob = row.GetString("DataBlob") is { Length: > 0 } b ? b : null;
         var bytes = row.GetInt64("DataBytes") ?? 0;
-        var claimHash = Idempotency.ClaimKey(caller, idempotencyKey);
-        var fingerprint = claimHash is null ? null : Idempotency.Fingerprint("snapshots.create", request);
-        var route = new Route(request.FolderId, shard, home, claimHash, fingerprint);
-        var snapshot = new Snapshot(route.NewId(ResourceIds.Snapshot), request.FolderId, DateTimeOffset.UtcNow, request.Name,
-            disk.Size, bytes, DiskStatus.Creating, disk.Id, disk.LayerId, new OsInfo(ShardRows.OsOf(row)), request.Description, request.Labels);
-        var dataBlob = disk.LayerId ?? blob;
-        if (disk.LayerId is null && blob is not null)
+        var route = await RouteToAsync(caller, request.FolderId, disk.Id, idempotencyKey, "snapshots.create", request);
+        return await SubmitKeyedAsync(route, route.NewId(ResourceIds.Operation), async operationId =>
         {
-            // A snapshot of a disk with its own data copies it; one of a layered disk shares the layer.
-            dataBlob = Placement.DataBlobFor(snapshot.Id);
-            await data.CopyAsync(blob, dataBlob, bytes);
-        }
-        var command = new ShardCommand(CommandKind.CreateSnapshot, Placement.OperationIdOf(snapshot.Id), $"Create snapshot {request.Name ?? snapshot.Id}",
-            caller.Subject.ToString(), claimHash, fingerprint, Snapshot: snapshot, TargetId: disk.Id, DataBlob: dataBlob, DataBytes: bytes);
-        return await SubmitAsync(route, command);
+            var snapshot = new Snapshot(Placement.ResourceOf(ResourceIds.Snapshot, operationId), request.FolderId, DateTimeOffset.UtcNow, request.Name,
+                disk.Size, bytes, DiskStatus.Creating, disk.Id, disk.LayerId, new OsInfo(ShardRows.OsOf(row)), request.Description, request.Labels);
+            var dataBlob = disk.LayerId ?? blob;
+            if (disk.LayerId is null && blob is not null)
+            {
+                // A snapshot of a disk with its own data copies it; one of a layered disk shares the layer.
+                dataBlob = Placement.DataBlobFor(snapshot.Id);
+                await data.CopyAsync(blob, dataBlob, bytes);
+            }
+            return new ShardCommand(CommandKind.CreateSnapshot, operationId, $"Create snapshot {request.Name ?? snapshot.Id}",
+                caller.Subject.ToString(), Snapshot: snapshot, TargetId: disk.Id, DataBlob: dataBlob, DataBytes: bytes);
+        });
     }
 
     async Task<Snapshot> IComputeGrain.GetSnapshotAsync(Caller caller, string snapshotId) =>

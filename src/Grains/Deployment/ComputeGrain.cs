@@ -86,74 +86,20 @@ public sealed partial class ComputeGrain(
 
     // ---- shared steps
 
-    /// <summary>Which shard commits a create: the idempotency key's (so a retry meets its claim), else any.</summary>
-    private async Task<Route> RouteAsync(Caller caller, string folderId, string? idempotencyKey, string action, object request)
-    {
-        var shards = await ShardsAsync(folderId);
-        var claimHash = Idempotency.ClaimKey(caller, idempotencyKey);
-        var fingerprint = claimHash is null ? null : Idempotency.Fingerprint(action, request);
-        // A keyed create goes to the shard its key names, so a retry meets its own earlier row.
-        var shard = claimHash is null ? Random.Shared.Next(shards) : (int)(Convert.ToUInt32(claimHash[..8], 16) % (uint)shards);
-        return new Route(folderId, shard, Placement.Home(folderId, shard), claimHash, fingerprint);
-    }
-
-    private sealed record Route(string FolderId, int Shard, int Home, string? ClaimHash, string? Fingerprint)
-    {
-        /// <summary>
-        /// An id in the shard's home partition. With an Idempotency-Key it is derived from the key,
-        /// so a retry names the same resource and meets its own earlier row instead of making another.
-        /// </summary>
-        public string NewId(string prefix) =>
-            ClaimHash is null ? Placement.NewId(prefix, Home) : Placement.DeterministicId(prefix, Home, $"{ClaimHash}/{prefix}");
-    }
-
-    /// <summary>Hands a create to its shard, which reserves the name with the batch; a copy made for it is removed if it was not used.</summary>
-    private async Task<Operation> SubmitAsync(Route route, ShardCommand command)
-    {
-        var outcome = (await Shard(route.FolderId, route.Shard).SubmitAsync([command]))[0];
-        if (outcome.Operation is { } operation && !outcome.Replayed)
-        {
-            return operation;
-        }
-        // A replayed create (a retry) is answered with its first operation; this attempt's copy is not used.
-        await DiscardDataAsync(command);
-        return outcome.Operation ?? throw new StratumException(outcome.Error!.Code, outcome.Error.Message);
-    }
-
-    private async Task<Operation?> FirstOperationAsync(int home, string claimHash, string fingerprint)
-    {
-        var claim = await rows.GetAsync(Placement.PartitionKey(home), ShardRows.ClaimPrefix + claimHash);
-        if (claim is null)
-        {
-            return null;
-        }
-        if (claim.GetString("Fingerprint") != fingerprint)
-        {
-            throw new StratumException(ErrorCode.Aborted, Operations.Idempotency.ReusedKey);
-        }
-        return await rows.GetAsync(claim.GetString("OperationId")) is { } row ? ComputeRows.ReadOperation(row) : null;
-    }
-
     /// <summary>
-    /// A delete's claim lives in the partition of the shard that ran it, so a key used before on
-    /// another resource of the folder is looked for on every shard: the same request is answered
-    /// with its first operation, another is refused (code 10) before anything is deleted.
+    /// A keyed delete's operation id comes from its key and target, so a retry of one that finished
+    /// finds its operation by a point read even though the target is gone (within the window).
     /// </summary>
-    private async Task<Operation?> FirstOnAnyShardAsync(string folderId, int shards, string claimHash, string fingerprint)
-    {
-        var homes = Enumerable.Range(0, shards).Select(k => Placement.Home(folderId, k)).Distinct();
-        var found = await Task.WhenAll(homes.Select(home => FirstOperationAsync(home, claimHash, fingerprint)));
-        return found.FirstOrDefault(o => o is not null);
-    }
-
     private async Task<Operation> DeleteAsync(Caller caller, string id, string kind, string noun, CommandKind command, string? idempotencyKey)
     {
         var claimHash = Idempotency.ClaimKey(caller, idempotencyKey);
-        var fingerprint = Idempotency.Fingerprint($"{noun}s.delete", id);
+        var operationId = claimHash is null
+            ? Placement.NewId(ResourceIds.Operation, Placement.PartitionOf(id))
+            : Placement.DeterministicId(ResourceIds.Operation, Placement.PartitionOf(id), $"{claimHash}/{id}");
         var row = await rows.GetAsync(id);
-        if (row is null && claimHash is not null && await FirstOperationAsync(Placement.PartitionOf(id), claimHash, fingerprint) is { } first)
+        if (row is null && claimHash is not null && await rows.GetAsync(operationId) is { } done && done.Timestamp > DateTimeOffset.UtcNow - Idempotency.Window)
         {
-            return first;
+            return ComputeRows.ReadOperation(done);
         }
         if (row is null || row.GetString("Kind") != kind)
         {
@@ -161,19 +107,14 @@ public sealed partial class ComputeGrain(
         }
         var folderId = row.GetString("FolderId");
         Authorizer.Demand(await FolderPermissionAsync(caller, folderId), Permission.Edit, noun, id, "delete");
-        var shards = await ShardsAsync(folderId);
-        var shard = Placement.ShardOf(folderId, id, shards);
-        if (claimHash is not null && await FirstOnAnyShardAsync(folderId, shards, claimHash, fingerprint) is { } earlier)
-        {
-            return earlier;
-        }
-        var outcome = (await Shard(folderId, shard).SubmitAsync([new ShardCommand(command, Placement.NewId(ResourceIds.Operation, Placement.PartitionOf(id)),
-            $"Delete {noun} {id}", caller.Subject.ToString(), claimHash, fingerprint, TargetId: id)]))[0];
-        if (outcome.Error is null && row.GetString("Name") is { Length: > 0 } name)
+        var route = await RouteToAsync(caller, folderId, id, idempotencyKey, $"{noun}s.delete", id);
+        var operation = await SubmitKeyedAsync(route, operationId, opId => Task.FromResult(
+            new ShardCommand(command, opId, $"Delete {noun} {id}", caller.Subject.ToString(), TargetId: id)));
+        if (row.GetString("Name") is { Length: > 0 } name)
         {
             await index.ReleaseNameAsync(folderId, noun, name, id);
         }
-        return outcome.Operation ?? throw new StratumException(outcome.Error!.Code, outcome.Error.Message);
+        return operation;
     }
 
     private async Task<TableEntity> ReadableRowAsync(Caller caller, string id, string kind, string noun)

@@ -37,16 +37,31 @@ public sealed class ComputeRows
     }
 
     /// <summary>
-    /// Idempotency claim rows (<c>idem|{hash}</c>, written with a keyed delete) last written before
-    /// <paramref name="before"/>, in every partition. A claim row is never updated, so its timestamp is its claim's time.
+    /// Idempotency claim rows (<c>idem|{hash}</c>) last written before <paramref name="before"/>. Claims
+    /// share their partitions with the rows they commit with, so each partition is read as a key range
+    /// (a few at a time) and no other row is read. A claim is written once and completed at most once
+    /// right after, so its timestamp is its claim's time.
     /// </summary>
     public async IAsyncEnumerable<TableEntity> ClaimsBeforeAsync(DateTimeOffset before)
     {
         await ReadyAsync();
-        var filter = TableClient.CreateQueryFilter($"RowKey ge {ShardRows.ClaimPrefix} and RowKey lt {ShardRows.ClaimPrefixEnd} and Timestamp lt {before}");
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Timestamp"]))
+        foreach (var chunk in Enumerable.Range(0, Placement.Partitions).Chunk(16))
         {
-            yield return row;
+            var found = await Task.WhenAll(chunk.Select(async partition =>
+            {
+                var filter = TableClient.CreateQueryFilter(
+                    $"PartitionKey eq {Placement.PartitionKey(partition)} and RowKey ge {ShardRows.ClaimPrefix} and RowKey lt {ShardRows.ClaimPrefixEnd} and Timestamp lt {before}");
+                var claims = new List<TableEntity>();
+                await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Timestamp"]))
+                {
+                    claims.Add(row);
+                }
+                return claims;
+            }));
+            foreach (var claim in found.SelectMany(c => c))
+            {
+                yield return claim;
+            }
         }
     }
 

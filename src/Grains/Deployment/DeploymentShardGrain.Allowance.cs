@@ -87,8 +87,16 @@ public sealed partial class DeploymentShardGrain
         }
         _inflight = used.ToDictionary(u => u.Key, u => Math.Max(0, u.Value - _counters.Quota.GetValueOrDefault(u.Key)));
         RaiseAheadIfLow(used, admitted);
-        foreach (var (p, quota, amount) in refused)
+        // A retry of a keyed request already done is answered with its first operation, whatever the
+        // quota is now (lowered below usage, say): it asks for nothing new. Only refusals pay the read.
+        var claimed = await Task.WhenAll(refused.Select(r => ClaimedAsync(r.Command.Item.Command)));
+        foreach (var ((p, quota, amount), earlier) in refused.Zip(claimed))
         {
+            if (earlier is not null)
+            {
+                p.Item.Done.TrySetResult(earlier);
+                continue;
+            }
             var limit = await Folder.GetLimitAsync(quota);
             p.Item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.ResourceExhausted,
                 $"Quota {quota} of folder '{_folderId}' would be exceeded: limit {limit}, requested {amount}. " +

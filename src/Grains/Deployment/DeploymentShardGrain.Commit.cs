@@ -150,38 +150,45 @@ public sealed partial class DeploymentShardGrain
     }
 
     /// <summary>
-    /// Why a command's rows were refused. A create's ids come from its Idempotency-Key (or, in a
-    /// bulk create, from its operation), so a retry meets its own earlier row: the same request is
-    /// answered with the first operation, a different one is 409. Null when the conflict is not
-    /// this command's own earlier attempt.
+    /// Why a command's rows were refused. A keyed command meets its key's claim (written by the
+    /// first request with the key, in this shard's partition): the same request is answered with
+    /// the first operation, a different one is 409. A command run again under the operation id of
+    /// its first attempt (a bulk create's, or one whose key was claimed on another shard) meets its
+    /// own earlier resource row. Null when the conflict is neither.
     /// </summary>
     private async Task<CommandOutcome?> ExplainConflictAsync(ShardCommand command)
     {
+        if (await ClaimedAsync(command) is { } claimed)
+        {
+            return claimed;
+        }
         var id = command.Instance?.Id ?? command.Snapshot?.Id ?? command.Disk?.Id;
         var existing = command.Kind is CommandKind.CreateDisk or CommandKind.CreateInstance or CommandKind.CreateSnapshot && id is not null
             ? await rows.GetAsync(id)
             : null;
         if (existing is not null && existing.GetString("OperationId") == command.OperationId)
         {
-            if (command.ClaimHash is not null && existing.GetString("Fingerprint") != command.Fingerprint)
-            {
-                return CommandOutcome.Failed(ErrorCode.Aborted, Operations.Idempotency.ReusedKey);
-            }
             return command.WithoutOperationRow
                 ? new CommandOutcome(null, null, command.Instance ?? (object?)command.Disk ?? command.Snapshot, Replayed: true)
                 : new CommandOutcome(ComputeRows.OperationFromResourceRow(existing), null, Replayed: true);
         }
-        if (command.ClaimHash is { } claimHash && await rows.GetAsync(Placement.PartitionKey(_home), ShardRows.ClaimPrefix + claimHash) is { } claim)
-        {
-            if (claim.GetString("Fingerprint") != command.Fingerprint)
-            {
-                return CommandOutcome.Failed(ErrorCode.Aborted, Operations.Idempotency.ReusedKey);
-            }
-            return await rows.GetAsync(claim.GetString("OperationId")) is { } first
-                ? new CommandOutcome(ComputeRows.ReadOperation(first), null, Replayed: true)
-                : CommandOutcome.Failed(ErrorCode.Unavailable, "The first request with this Idempotency-Key is still being stored; retry.");
-        }
         return null;
+    }
+
+    /// <summary>What a keyed command's claim, if its key was claimed before, says: its first operation, or 409 for another request.</summary>
+    private async Task<CommandOutcome?> ClaimedAsync(ShardCommand command)
+    {
+        if (command.ClaimHash is not { } claimHash || await rows.GetAsync(Placement.PartitionKey(_home), ShardRows.ClaimPrefix + claimHash) is not { } claim)
+        {
+            return null;
+        }
+        if (claim.GetString("Fingerprint") != command.Fingerprint)
+        {
+            return CommandOutcome.Failed(ErrorCode.Aborted, Operations.Idempotency.ReusedKey);
+        }
+        return ShardRows.FirstOperation(claim) is { } first
+            ? new CommandOutcome(first, null, Replayed: true)
+            : CommandOutcome.Failed(ErrorCode.Unavailable, "The first request with this Idempotency-Key is still being stored; retry.");
     }
 
     private static readonly CommandOutcome ResourceChanged = CommandOutcome.Failed(ErrorCode.Aborted, "The resource changed while this request was applied; retry.");

@@ -112,9 +112,9 @@ public sealed partial class DeploymentShardGrain
     }
 
     /// <summary>
-    /// Adds the operation. A create's operation is its resource's row (named after it, with the
-    /// request's fingerprint for a retried Idempotency-Key); a delete's is a row of its own, with a
-    /// claim row when keyed. Either way it commits in the same transaction as the change.
+    /// Adds the operation. A create's operation is its resource's row (named after it); a delete's
+    /// is a row of its own. A keyed command's claim, holding the finished operation, is a row too.
+    /// All commit in the same transaction as the change.
     /// </summary>
     private Prepared Finish(Pending item, List<TableTransactionAction> actions, Delta delta, string key, string id, object response,
         IReadOnlyList<string> freedBlobs, TableEntity? createdRow = null)
@@ -129,13 +129,16 @@ public sealed partial class DeploymentShardGrain
         {
             createdRow["OpDescription"] = command.Description;
             createdRow["OpCreatedBy"] = command.CreatedBy;
-            createdRow["Fingerprint"] = command.Fingerprint ?? "";
-            return new Prepared(item, actions, delta, new CommandOutcome(operation, null, response), freedBlobs);
         }
-        actions.Add(new(TableTransactionActionType.Add, ComputeRows.OperationRow(operation, _folderId)));
+        else
+        {
+            actions.Add(new(TableTransactionActionType.Add, ComputeRows.OperationRow(operation, _folderId)));
+        }
         if (command.ClaimHash is { } claimHash)
         {
-            actions.Add(new(TableTransactionActionType.Add, ShardRows.Claim(_home, claimHash, command.Fingerprint!, command.OperationId)));
+            // Added, never replaced: a key claimed before (a retry, or a reuse) refuses the whole
+            // transaction, and the refusal is explained from the claim (ExplainConflictAsync).
+            actions.Add(new(TableTransactionActionType.Add, ShardRows.Claim(_home, claimHash, command.Fingerprint!, command.OperationId, operation)));
         }
         return new Prepared(item, actions, delta, new CommandOutcome(operation, null, response), freedBlobs);
     }

@@ -145,11 +145,11 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
         return batch;
     }
 
-    // A batchable create's operation and idempotency claim are its resource's own row (see Finish),
-    // so it writes one row, two with an instance: counting more halved every batch.
+    // A batchable create's operation is its resource's own row (see Finish), so it writes one row,
+    // two with an instance, plus its key's claim row when keyed: counting more halved every batch.
     private static int ActionCount(ShardCommand command) =>
         command.IsBatchable
-            ? 1 + (command.Instance is null ? 0 : 1)
+            ? 1 + (command.Instance is null ? 0 : 1) + (command.ClaimHash is null ? 0 : 1)
             : 1 + (command.Instance is null ? 0 : 1) + (command.WithoutOperationRow ? 0 : 1) + (command.ClaimHash is null ? 0 : 1);
 
     private IFolderInternalGrain Folder => grains.GetGrain<IFolderInternalGrain>(_folderId);

@@ -22,6 +22,9 @@ public static class Placement
     /// <summary>The operation of a create: no row of its own, it is read from its resource's row.</summary>
     public static string OperationIdOf(string resourceId) => ResourceIds.Operation + resourceId[3..];
 
+    /// <summary>The resource of a create named after its operation (the inverse of <see cref="OperationIdOf"/>).</summary>
+    public static string ResourceOf(string prefix, string operationId) => prefix + operationId[3..];
+
     /// <summary>The resources an operation id may be named after.</summary>
     public static IEnumerable<string> ResourcesOf(string operationId) =>
         new[] { ResourceIds.Instance, ResourceIds.Disk, ResourceIds.Snapshot }.Select(prefix => prefix + operationId[3..]);

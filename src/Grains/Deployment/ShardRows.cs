@@ -41,8 +41,41 @@ public static class ShardRows
     /// <summary>The row keys of claim rows start with this; <see cref="ClaimPrefixEnd"/> is the first key after them.</summary>
     public const string ClaimPrefix = "idem|", ClaimPrefixEnd = "idem}";
 
-    public static TableEntity Claim(int home, string claimHash, string fingerprint, string operationId) =>
-        new(Placement.PartitionKey(home), ClaimPrefix + claimHash) { ["Fingerprint"] = fingerprint, ["OperationId"] = operationId };
+    /// <summary>
+    /// An Idempotency-Key's claim in a folder: the request's fingerprint, its operation id and, once
+    /// known, the finished operation itself, so a retry is answered from this row even after the
+    /// resource it made was deleted. It lives in the home partition of the key's shard
+    /// (<see cref="KeyShard"/>), the one place that decides the key.
+    /// </summary>
+    public static TableEntity Claim(int home, string claimHash, string fingerprint, string operationId, Operation? first = null)
+    {
+        var row = new TableEntity(Placement.PartitionKey(home), ClaimPrefix + claimHash) { ["Fingerprint"] = fingerprint, ["OperationId"] = operationId };
+        if (first is not null)
+        {
+            WithOperation(row, first);
+        }
+        return row;
+    }
+
+    /// <summary>Adds a finished operation to a claim row (the columns <see cref="ComputeRows.ReadOperation"/> reads).</summary>
+    public static TableEntity WithOperation(TableEntity claim, Operation first)
+    {
+        var operation = ComputeRows.OperationRow(first, "");
+        foreach (var column in new[] { "Data", "ResponseType", "Response" })
+        {
+            if (operation.TryGetValue(column, out var value))
+            {
+                claim[column] = value;
+            }
+        }
+        return claim;
+    }
+
+    /// <summary>The operation a claim answers with; null while its first attempt has not finished.</summary>
+    public static Operation? FirstOperation(TableEntity claim) => claim.GetString("Data") is null ? null : ComputeRows.ReadOperation(claim);
+
+    /// <summary>The shard of a folder whose partition holds a key's claim: every mutation with that key is decided there.</summary>
+    public static int KeyShard(string claimHash, int shards) => (int)(Convert.ToUInt32(claimHash[..8], 16) % (uint)shards);
 
     public static OsType OsOf(TableEntity diskRow) =>
         diskRow.GetString("OsType") == ContractNames.Of(OsType.Windows) ? OsType.Windows : OsType.Linux;

@@ -1,0 +1,89 @@
+using System.Net;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Gateway;
+
+/// <summary>
+/// An Idempotency-Key on disks and instances is decided in one place whatever shard the work lands
+/// on, and a retry of a request already done is its first operation whatever has changed since.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class ComputeKeyTests(GatewayFixture fixture)
+{
+    private const long GiB = 1L << 30;
+    private readonly HttpClient _admin = fixture.Stratum.Http();
+
+    [Fact]
+    public async Task One_key_reused_at_the_same_instant_on_many_shards_runs_once()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        // Disks land on random shards of the folder's eight: twelve of them sit on several.
+        var disks = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            disks.Add((await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB })).Str("id"));
+        }
+        var key = Names.Unique("same-instant");
+
+        var replies = await Task.WhenAll(disks.Select(id => _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{id}", idempotencyKey: key)));
+
+        var ran = replies.Where(r => r.Status == HttpStatusCode.OK).ToList();
+        Assert.True(ran.Count == 1, string.Join("\n", replies.Select(r => r.Text)));
+        Assert.True(ran[0].Body!["error"] is null, ran[0].Text);
+        Assert.All(replies.Where(r => r.Status != HttpStatusCode.OK), r => Assert.True(r.Status == HttpStatusCode.Conflict && r.Code == 10, r.Text));
+        var left = await _admin.AllAsync($"/compute/v1/disks?folderId={folderId}", "disks");
+        Assert.Equal(disks.Count - 1, left.Count);
+    }
+
+    [Fact]
+    public async Task A_retry_of_a_create_done_before_the_quota_was_lowered_below_usage_is_its_first_operation()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.SetQuotaAsync(folderId, "compute.instances.count", 1);
+        var body = new { folderId, bootDiskSpec = new { diskSpec = new { size = GiB } } };
+        var key = Names.Unique("before-quota");
+        var first = await _admin.PostReplyAsync("/compute/v1/instances", body, key);
+        Assert.True(first.Status == HttpStatusCode.OK && first.Body!["error"] is null, first.Text);
+
+        await _admin.SetQuotaAsync(folderId, "compute.instances.count", 0);
+
+        var other = await _admin.PostReplyAsync("/compute/v1/instances", body, Names.Unique("after-quota"));
+        Assert.True(other.Status == HttpStatusCode.TooManyRequests && other.Code == 8, other.Text);
+        var retried = await _admin.PostReplyAsync("/compute/v1/instances", body, key);
+        Assert.True(retried.Status == HttpStatusCode.OK, retried.Text);
+        Assert.Equal(first.Body!.Str("id"), retried.Body!.Str("id"));
+        Assert.Equal(first.Body!["response"]!.Str("id"), retried.Body!["response"]!.Str("id"));
+        Assert.Single(await _admin.AllAsync($"/compute/v1/instances?folderId={folderId}", "instances"));
+    }
+
+    [Fact]
+    public async Task A_keyed_snapshot_is_made_once_even_retried_after_it_was_deleted_and_its_key_is_taken_on_every_shard()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var disks = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            disks.Add((await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB })).Str("id"));
+        }
+        var key = Names.Unique("snapshot-key");
+        var body = new { folderId, diskId = disks[0] };
+        var first = await _admin.PostReplyAsync("/compute/v1/snapshots", body, key);
+        Assert.True(first.Status == HttpStatusCode.OK && first.Body!["error"] is null, first.Text);
+        var snapshotId = first.Body!["response"]!.Str("id");
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/snapshots/{snapshotId}");
+
+        // The snapshot is gone, but the key still names its request: the retry is answered, nothing is made again.
+        var retried = await _admin.PostReplyAsync("/compute/v1/snapshots", body, key);
+        Assert.True(retried.Status == HttpStatusCode.OK, retried.Text);
+        Assert.Equal(first.Body.Str("id"), retried.Body!.Str("id"));
+        Assert.Empty(await _admin.AllAsync($"/compute/v1/snapshots?folderId={folderId}", "snapshots"));
+
+        // Another request with the key is refused wherever its work would run.
+        foreach (var other in disks.Skip(1))
+        {
+            var reused = await _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{other}", idempotencyKey: key);
+            Assert.True(reused.Status == HttpStatusCode.Conflict && reused.Code == 10, reused.Text);
+        }
+        Assert.Equal(disks.Count, (await _admin.AllAsync($"/compute/v1/disks?folderId={folderId}", "disks")).Count);
+    }
+}
