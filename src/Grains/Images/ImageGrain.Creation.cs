@@ -29,7 +29,7 @@ public sealed partial class ImageGrain
         if (Stored.CreateOperationId is { } existing)
         {
             return existing == operationId
-                ? await grains.GetGrain<IOperationInternalGrain>(operationId).TryGetAsync() ?? throw new InvalidOperationException("operation lost")
+                ? await grains.GetGrain<IOperationInternalGrain>(operationId).TryGetAsync() ?? await RecordCreateOperationAsync(caller, operationId)
                 : throw new StratumException(ErrorCode.AlreadyExists, $"Image '{Id}' already exists.");
         }
 
@@ -64,9 +64,13 @@ public sealed partial class ImageGrain
             request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Bytes ?? 0, minDiskSize,
             request.ProductIds ?? source?.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
             source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null), request);
+        if (CopiesOnAccept(request, source) && await TryCreateCopiedAsync(caller, request, operationId, image, source!, held) is { } copied)
+        {
+            return copied;
+        }
         // The operation and the image's record are independent writes: one round trip for both.
         // A record that fails to store leaves the grain as it was, so a retry (the same operation) starts over.
-        var starting = StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}", "create", request.FolderId);
+        var starting = StartOperationAsync(operationId, caller, CreationDescription(request), "create", request.FolderId);
         await Task.WhenAll(starting, CommitAsync(next =>
         {
             (next.Request, next.CreatedBy, next.CreateOperationId) = (request, caller, operationId);
