@@ -33,6 +33,10 @@ public sealed partial class ImageGrain
                 : throw new StratumException(ErrorCode.AlreadyExists, $"Image '{Id}' already exists.");
         }
 
+        // The operation's grain reads its (absent) record on activation: woken now, that read
+        // overlaps the checks below instead of adding a round trip when the operation is written.
+        var operationRead = grains.GetGrain<IOperationInternalGrain>(operationId).TryGetAsync();
+
         // Everything that can refuse the request is checked before anything is written (the
         // catalog, the only caller, has checked the request's own rules before claiming its key).
         var folderAccess = await authorizer.OnFolderAsync(caller, request.FolderId);
@@ -60,6 +64,7 @@ public sealed partial class ImageGrain
             throw;
         }
 
+        await operationRead;
         var image = WithReleaseSettings(new Image(Id, request.FolderId, DateTimeOffset.UtcNow, request.Name, request.Description ?? "",
             request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Bytes ?? 0, minDiskSize,
             request.ProductIds ?? source?.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
