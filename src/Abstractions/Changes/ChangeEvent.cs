@@ -3,7 +3,10 @@ namespace Stratum.Changes;
 /// <summary>What a change event reports.</summary>
 public enum ChangeKind
 {
-    /// <summary>An image was accepted and is CREATING.</summary>
+    /// <summary>
+    /// An image was accepted and is CREATING. An image whose data was copied while it was accepted
+    /// (a small copy of stored data) is never CREATING: it is announced by <see cref="ImageReady"/> alone.
+    /// </summary>
     ImageCreated,
     /// <summary>An image's data is stored; it is READY (and has joined its family).</summary>
     ImageReady,

@@ -29,9 +29,13 @@ public sealed partial class ImageGrain
         if (Stored.CreateOperationId is { } existing)
         {
             return existing == operationId
-                ? await grains.GetGrain<IOperationInternalGrain>(operationId).TryGetAsync() ?? throw new InvalidOperationException("operation lost")
+                ? await grains.GetGrain<IOperationInternalGrain>(operationId).TryGetAsync() ?? await RecordCreateOperationAsync(caller, operationId)
                 : throw new StratumException(ErrorCode.AlreadyExists, $"Image '{Id}' already exists.");
         }
+
+        // The operation's grain reads its (absent) record on activation: woken now, that read
+        // overlaps the checks below instead of adding a round trip when the operation is written.
+        var operationRead = grains.GetGrain<IOperationInternalGrain>(operationId).TryGetAsync();
 
         // Everything that can refuse the request is checked before anything is written (the
         // catalog, the only caller, has checked the request's own rules before claiming its key).
@@ -60,13 +64,18 @@ public sealed partial class ImageGrain
             throw;
         }
 
+        await operationRead;
         var image = WithReleaseSettings(new Image(Id, request.FolderId, DateTimeOffset.UtcNow, request.Name, request.Description ?? "",
             request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Bytes ?? 0, minDiskSize,
             request.ProductIds ?? source?.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
             source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null), request);
+        if (CopiesOnAccept(request, source) && await TryCreateCopiedAsync(caller, request, operationId, image, source!, held) is { } copied)
+        {
+            return copied;
+        }
         // The operation and the image's record are independent writes: one round trip for both.
         // A record that fails to store leaves the grain as it was, so a retry (the same operation) starts over.
-        var starting = StartOperationAsync(operationId, caller, $"Create image {request.Name ?? Id}", "create", request.FolderId);
+        var starting = StartOperationAsync(operationId, caller, CreationDescription(request), "create", request.FolderId);
         await Task.WhenAll(starting, CommitAsync(next =>
         {
             (next.Request, next.CreatedBy, next.CreateOperationId) = (request, caller, operationId);

@@ -197,8 +197,11 @@ public sealed partial class ImageGrain(
             return await grains.GetGrain<IOperationInternalGrain>(op.Id).CompleteAsync(updated);
         });
 
-    /// <summary>Records a new operation on this image; <paramref name="action"/> decides its metadata's type.</summary>
-    private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description, string action, string? folderId = null)
+    /// <summary>
+    /// Records a new operation on this image; <paramref name="action"/> decides its metadata's type.
+    /// With <paramref name="doneWith"/>, the operation is recorded done with that response (one write).
+    /// </summary>
+    private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description, string action, string? folderId = null, object? doneWith = null)
     {
         folderId ??= Stored.Image?.FolderId ?? Stored.Request?.FolderId;
         var metadata = new Dictionary<string, string> { ["imageId"] = Id, ["folderId"] = folderId ?? "" };
@@ -214,7 +217,9 @@ public sealed partial class ImageGrain(
         _startedOperations.Add(opId);
         try
         {
-            return await grains.GetGrain<IOperationInternalGrain>(opId).StartAsync(new OperationStart(description, caller, folderId, Id, metadata));
+            var start = new OperationStart(description, caller, folderId, Id, metadata);
+            var operation = grains.GetGrain<IOperationInternalGrain>(opId);
+            return await (doneWith is null ? operation.StartAsync(start) : operation.StartDoneAsync(start, doneWith));
         }
         catch
         {

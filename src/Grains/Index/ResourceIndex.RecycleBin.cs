@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 namespace Stratum.Index;
 
 /// <summary>
-/// The recycle bin's rows: an image in the bin has its rows in partitions of their own, so the
+/// The recycle bin's rows: an image in the bin has its rows in a partition of its own, so the
 /// folder's lists never see it and the bin's list is a range read like any other.
 /// </summary>
 public sealed partial class ResourceIndex
@@ -12,7 +12,7 @@ public sealed partial class ResourceIndex
     public async Task MoveToRecycleBinAsync(Image image, IReadOnlyList<AccessBinding> bindings)
     {
         await _created.Value;
-        await Task.WhenAll(ImageOrdering.All.Select(o => _table.UpsertEntityAsync(BinRow(image, o, bindings), TableUpdateMode.Replace)));
+        await _table.SubmitTransactionAsync(ImageOrdering.All.Select(o => new TableTransactionAction(TableTransactionActionType.UpsertReplace, BinRow(image, o, bindings))));
         await DeleteImageAsync(image);
     }
 
@@ -27,15 +27,15 @@ public sealed partial class ResourceIndex
     public async Task RemoveFromRecycleBinAsync(Image image)
     {
         await _created.Value;
-        await Task.WhenAll(ImageOrdering.All.Select(o => DeleteIfExistsAsync(BinPartition(image.FolderId, o), o.RowKey(image))));
+        await DeleteRowsAsync(ImageOrdering.All.Select(o => (BinPartition(image.FolderId), ImageRowKey(o, image))).ToList());
     }
 
     private static TableEntity BinRow(Image image, ImageOrdering ordering, IReadOnlyList<AccessBinding> bindings)
     {
         var row = ImageRow(image, ordering, bindings);
-        row.PartitionKey = BinPartition(image.FolderId, ordering);
+        row.PartitionKey = BinPartition(image.FolderId);
         return row;
     }
 
-    private static string BinPartition(string folderId, ImageOrdering ordering) => $"{folderId}|bin|{ordering.Suffix}";
+    private static string BinPartition(string folderId) => $"{folderId}|bin";
 }

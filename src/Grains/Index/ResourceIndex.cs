@@ -17,13 +17,6 @@ public sealed partial class ResourceIndex
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
-    private static readonly IReadOnlyList<FilterExpression.Field> ImageFields =
-    [
-        new("id", "Id"), new("name", "Name"), new("family", "Family"), new("status", "Status"),
-        new("format", "Format"), new("pooled", "Pooled", IsBoolean: true), new("os.type", "OsType"),
-        new("deprecation.state", "DeprecationState"),
-    ];
-
     private readonly TableClient _table;
     private readonly Lazy<Task> _created;
 
@@ -108,52 +101,12 @@ public sealed partial class ResourceIndex
         }
     }
 
-    // ---- images
-
-    /// <summary>
-    /// Writes an image's rows. Its own bindings ride along (Shared, Readers) so a caller who may not
-    /// read the folder can still be shown the images shared with them, public ones included.
-    /// </summary>
-    public async Task UpsertImageAsync(Image image, Image? previous, IReadOnlyList<AccessBinding> bindings)
-    {
-        await _created.Value;
-        var writes = ImageOrdering.All.Select(o => (Task)_table.UpsertEntityAsync(ImageRow(image, o, bindings), TableUpdateMode.Replace)).ToList();
-        if (previous is not null)
-        {
-            writes.AddRange(ImageOrdering.All
-                .Where(o => o.RowKey(previous) != o.RowKey(image))
-                .Select(o => DeleteIfExistsAsync(ImagePartition(previous.FolderId, o), o.RowKey(previous))));
-        }
-        await Task.WhenAll(writes);
-    }
-
     /// <summary>The refusal of a name already in use: "An image named 'x' already exists in folder 'fld…'." (folders are named among all folders).</summary>
     public static StratumException NameTaken(string kind, string name, string folderId)
     {
         var article = "aeiou".Contains(kind[0], StringComparison.Ordinal) ? "An" : "A";
         var where = folderId == Folders.FolderGrain.RootFolder ? "" : $" in folder '{folderId}'";
         return new StratumException(ErrorCode.AlreadyExists, $"{article} {kind} named '{name}' already exists{where}.");
-    }
-
-    public async Task DeleteImageAsync(Image image)
-    {
-        await _created.Value;
-        await Task.WhenAll(ImageOrdering.All.Select(o => DeleteIfExistsAsync(ImagePartition(image.FolderId, o), o.RowKey(image))));
-    }
-
-    /// <summary>
-    /// A page of a folder's images (or of its recycle bin); with <paramref name="sharedWith"/>, only
-    /// those its own bindings show that subject.
-    /// </summary>
-    public async Task<Page<Image>> QueryImagesAsync(string folderId, ListQuery query, Subject? sharedWith = null, ImageView view = ImageView.Default)
-    {
-        var ordering = ImageOrdering.Parse(query.OrderBy);
-        var filter = FilterExpression.ToOData(query.Filter, ImageFields);
-        var inBin = view == ImageView.RecycleBin;
-        var partition = $"PartitionKey eq '{(inBin ? BinPartition(folderId, ordering) : ImagePartition(folderId, ordering))}'" + (sharedWith is null ? "" : " and Shared eq true");
-        return await QueryAsync(filter is null ? partition : $"{partition} and {filter}", query, inBin ? $"{ordering.Name}|bin" : ordering.Name,
-            e => JsonSerializer.Deserialize<Image>(e.GetString("Data"), Json)!,
-            sharedWith is null ? null : e => IsMember(e.GetString("Readers"), sharedWith));
     }
 
     // ---- families
@@ -269,23 +222,7 @@ public sealed partial class ResourceIndex
         }
     }
 
-    internal static TableEntity ImageRow(Image image, ImageOrdering ordering, IReadOnlyList<AccessBinding> bindings) => new(ImagePartition(image.FolderId, ordering), ordering.RowKey(image))
-    {
-        ["Shared"] = bindings.Count > 0,
-        ["Readers"] = "|" + string.Join("|", bindings.Select(b => b.Subject.ToString()).Distinct()) + "|",
-        ["Id"] = image.Id,
-        ["Name"] = image.Name ?? "",
-        ["Family"] = image.Family ?? "",
-        ["Status"] = ContractNames.Of(image.Status),
-        ["Format"] = image.Format is { } format ? ContractNames.Of(format) : "",
-        ["Pooled"] = image.Pooled,
-        ["OsType"] = ContractNames.Of(image.Os.Type),
-        ["DeprecationState"] = ContractNames.Of(image.Deprecation.State),
-        ["Data"] = JsonSerializer.Serialize(image, Json),
-    };
-
     private const string FoldersPartition = "folders";
-    private static string ImagePartition(string folderId, ImageOrdering ordering) => $"{folderId}|images|{ordering.Suffix}";
     private static string FamiliesPartition(string folderId) => $"{folderId}|families";
     private static string NamesPartition(string folderId, string kind) => $"{folderId}|names|{kind}";
 }

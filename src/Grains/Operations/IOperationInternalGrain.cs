@@ -7,6 +7,12 @@ public interface IOperationInternalGrain : IGrainWithStringKey
     /// <summary>Records a new operation (idempotent: a second call returns the first record).</summary>
     [Alias("Start")] Task<Operation> StartAsync(OperationStart start);
 
+    /// <summary>
+    /// Records a new operation that is already done, with its response: one write for work that
+    /// finished before it was acknowledged (an operation started before is finished instead).
+    /// </summary>
+    [Alias("StartDone")] Task<Operation> StartDoneAsync(OperationStart start, object response);
+
     /// <summary>Finishes the operation with its response (idempotent once done).</summary>
     [Alias("Complete")] Task<Operation> CompleteAsync(object response);
 

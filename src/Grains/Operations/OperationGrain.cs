@@ -69,16 +69,26 @@ public sealed class OperationGrain(
         return Current.Operation!;
     }
 
-    async Task<Operation> IOperationInternalGrain.StartAsync(OperationStart start)
+    Task<Operation> IOperationInternalGrain.StartAsync(OperationStart start) => StartAsync(start, done: null);
+
+    /// <summary>An operation started before is finished instead (idempotent once done).</summary>
+    Task<Operation> IOperationInternalGrain.StartDoneAsync(OperationStart start, object response) => StartAsync(start, done: response);
+
+    private async Task<Operation> StartAsync(OperationStart start, object? done)
     {
         var now = DateTimeOffset.UtcNow;
         await _state.ChangeAsync(s =>
         {
-            if (s.Operation is not null)
+            if (s.Operation is { } started)
             {
-                return false;
+                if (done is null || started.Done)
+                {
+                    return false;
+                }
+                s.Operation = started with { Done = true, Response = done, ModifiedAt = now };
+                return true;
             }
-            s.Operation = new Operation(Id, start.Description, now, start.CreatedBy.Subject.ToString(), now, false, start.Metadata);
+            s.Operation = new Operation(Id, start.Description, now, start.CreatedBy.Subject.ToString(), now, done is not null, start.Metadata, Response: done);
             s.FolderId = start.FolderId;
             s.ResourceId = start.ResourceId;
             s.CreatedBy = start.CreatedBy.Subject;

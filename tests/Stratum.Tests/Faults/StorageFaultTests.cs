@@ -74,6 +74,26 @@ public sealed class StorageFaultTests(FaultFixture fixture)
     }
 
     [Fact]
+    public async Task A_copied_image_whose_operation_could_not_be_stored_is_answered_by_a_retry_with_its_key()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var source = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+        var (key, name) = (Names.Unique("key"), Names.Unique("copy"));
+        fixture.Faults.FailWrites("operation");
+
+        // The image's record is stored READY; its operation is not: the request fails and may be retried.
+        var failed = await _admin.PostReplyAsync("/compute/v1/images", new { folderId, imageId = source.Str("id"), name }, key);
+        var retried = await _admin.PostReplyAsync("/compute/v1/images", new { folderId, imageId = source.Str("id"), name }, key);
+
+        Assert.True(failed.Status == HttpStatusCode.ServiceUnavailable && failed.Code == 14, failed.Text);
+        Assert.True(retried.Status == HttpStatusCode.OK, retried.Text);
+        var image = (await _admin.WaitAsync(retried.Body!))["response"]!;
+        Assert.Equal(("READY", name), (image.Str("status"), image.Str("name")));
+        Assert.Equal(2, (await _admin.ListImagesAsync(folderId)).Count);
+        Assert.Equal("2", await UsageAsync(folderId));
+    }
+
+    [Fact]
     public async Task A_layer_whose_write_failed_holds_nothing_it_did_not_store_and_the_image_still_becomes_ready()
     {
         var folderId = await _admin.CreateFolderAsync();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Gateway;
@@ -185,6 +186,33 @@ public sealed class CatalogTests(GatewayFixture fixture)
         var bad = await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&filter=" + Uri.EscapeDataString("owner = 'x'"));
         Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
         Assert.Contains("owner", bad.Message);
+    }
+
+    [Fact]
+    public async Task A_rename_of_the_list_rows_repeated_after_a_crash_leaves_one_row_per_ordering()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var kept = await ImportAsync(folderId, new { name = "b" });
+        var renamedId = (await ImportAsync(folderId, new { name = "a" })).Str("id");
+        var index = fixture.Stratum.Cluster.Silos[0].ServiceProvider.GetRequiredService<Stratum.Index.ResourceIndex>();
+        Image previous;
+        using (BearerToken.Use("dev-admin"))
+        {
+            previous = await fixture.Stratum.Client.GetGrain<IImageGrain>(renamedId).GetAsync(Caller.User("admin"));
+        }
+        var renamed = previous with { Name = "c", CreatedAt = previous.CreatedAt.AddTicks(1) };
+
+        // The second time, the rows the first one deleted are gone: the rows are written all the same.
+        await index.UpsertImageAsync(renamed, previous, []);
+        await index.UpsertImageAsync(renamed, previous, []);
+
+        foreach (var (orderBy, expected) in new[] { ("name", new[] { "b", "c" }), ("createdAt asc", ["b", "c"]), ("createdAt desc", ["c", "b"]) })
+        {
+            var listed = await _admin.AllAsync($"/compute/v1/images?folderId={folderId}&orderBy=" + Uri.EscapeDataString(orderBy), "images", pageSize: 1);
+            Assert.Equal(expected, listed.Select(i => i.Str("name")));
+        }
+        var byId = await _admin.AllAsync($"/compute/v1/images?folderId={folderId}", "images", pageSize: 1);
+        Assert.Equal(new[] { kept.Str("id"), renamedId }.Order(StringComparer.Ordinal), byId.Select(i => i.Str("id")));
     }
 
     [Fact]

@@ -34,13 +34,33 @@ public sealed class ImageCreationTests : IAsyncLifetime
         var folderId = await admin.CreateFolderAsync();
         var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
 
-        var copy = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, imageId = source.Str("id"), name = Names.Unique("copy") });
+        // A family member is stored CREATING and finished in the background, under a reconcile reminder.
+        var copy = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, imageId = source.Str("id"), name = Names.Unique("copy"), family = "kept" });
 
         Assert.Equal("READY", copy.Str("status"));
         var reminders = _stratum.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
         var grain = _stratum.Client.GetGrain<IImageInternalGrain>(copy.Str("id")).GetGrainId();
         await Wait.UntilAsync(async () => (await reminders.ReadRows(grain)).Reminders.Count == 0, seconds: 10,
             what: "the removal of a READY image's reconcile reminder");
+    }
+
+    [Fact]
+    public async Task A_copy_of_a_small_image_is_ready_when_accepted_and_never_sets_a_reminder()
+    {
+        var admin = _stratum.Http();
+        var folderId = await admin.CreateFolderAsync();
+        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+
+        var accepted = await admin.PostReplyAsync("/compute/v1/images", new { folderId, imageId = source.Str("id"), name = Names.Unique("copy") });
+
+        Assert.True(accepted.Status == HttpStatusCode.OK, accepted.Text);
+        Assert.True(accepted.Body!["done"]!.GetValue<bool>(), accepted.Text);
+        var copy = accepted.Body!["response"]!;
+        Assert.Equal(("READY", source.Str("storageSize")), (copy.Str("status"), copy.Str("storageSize")));
+        var reminders = _stratum.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        Assert.Empty((await reminders.ReadRows(_stratum.Client.GetGrain<IImageInternalGrain>(copy.Str("id")).GetGrainId())).Reminders);
+        var listed = await admin.ListImagesAsync(folderId);
+        Assert.Equal("READY", listed.Single(i => i.Str("id") == copy.Str("id")).Str("status"));
     }
 
     [Fact]

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging;
+
+namespace Stratum.Images;
+
+/// <summary>
+/// A plain copy of stored data (from an image, a disk or a snapshot) finishes while the create is
+/// accepted: the server-side copy of a blob of this size takes one request, so the image is stored
+/// READY in one write, with its operation done, and needs no reconcile reminder: nothing is left
+/// running to resume. A crash before the record is written acknowledged nothing (a retry with the
+/// same key does it all again: the name and quota are taken by the same owner and token, the copy
+/// is overwritten); one after it finds the record and writes the operation the retry asks for.
+/// </summary>
+public sealed partial class ImageGrain
+{
+    /// <summary>Larger copies run in the background (a real store copies them asynchronously).</summary>
+    public const long CopyOnAcceptLimit = 256L << 20;
+
+    /// <summary>
+    /// Only what becomes READY by its data alone: a family member or a pooled image also joins its
+    /// family or layer, which must happen after the record exists, so it goes the CREATING way.
+    /// </summary>
+    private static bool CopiesOnAccept(CreateImageRequest request, SourceFacts? source) =>
+        source is { Bytes: <= CopyOnAcceptLimit } && request.Family is null && request.Pooled != true && request.Rollout is null;
+
+    /// <summary>Copies the data and stores the image READY; null when the copy failed (the CREATING way tries again and reports why).</summary>
+    private async Task<Operation?> TryCreateCopiedAsync(Caller caller, CreateImageRequest request, string operationId, Image creating, SourceFacts source, long held)
+    {
+        var copying = Diagnostics.StageTimings.Now();
+        try
+        {
+            await data.CopyAsync(source.Blob, Id, source.Bytes);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogInformation(e, "Copying the data of image {ImageId} while accepting it failed; it is copied in the background instead.", Id);
+            return null;
+        }
+        Timings.Since(Diagnostics.StageTimings.ImageTransfer, copying);
+        var ready = creating with { Status = ImageStatus.Ready, StorageSize = source.Bytes };
+        // The operation's id rides in the record, which is written before the operation.
+        _startedOperations.Add(operationId);
+        await CommitAsync(next =>
+        {
+            (next.Request, next.CreatedBy, next.CreateOperationId) = (request, caller, operationId);
+            (next.HeldSize, next.VirtualSize, next.SourceBlob) = (held, source.VirtualSize, source.Blob);
+            next.Image = ready;
+        });
+        // As a finished transfer does: the list rows and the news, then the operation done.
+        await Task.WhenAll(index.UpsertImageAsync(ready, previous: null, Stored.Bindings),
+            changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageReady, ready)));
+        return await StartOperationAsync(operationId, caller, CreationDescription(request), "create", request.FolderId, doneWith: ready);
+    }
+
+    /// <summary>
+    /// A retry of a create whose record was stored but whose operation was not (the silo died, or
+    /// the operation's write failed): the operation is recorded now, done if the image is READY.
+    /// </summary>
+    private Task<Operation> RecordCreateOperationAsync(Caller caller, string operationId) =>
+        StartOperationAsync(operationId, caller, CreationDescription(Stored.Request!), "create", Stored.Request!.FolderId,
+            doneWith: Stored.Image is { Status: ImageStatus.Ready } ready ? ready : null);
+
+    private string CreationDescription(CreateImageRequest request) => $"Create image {request.Name ?? Id}";
+}
