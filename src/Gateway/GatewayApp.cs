@@ -56,6 +56,7 @@ public static class GatewayApp
         builder.Services.AddHostedService<ChangeFeedListener>();
 
         var app = builder.Build();
+        app.UseKeptRequests();
         app.Use(ApiErrors.Handle);
         app.UseContractRefusals();
         app.UseRouting();

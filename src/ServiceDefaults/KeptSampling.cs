@@ -5,19 +5,32 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Head sampling by ratio that still keeps every failed or slow request: a root span the ratio
-/// does not pick is recorded but not marked for export, and <see cref="KeepFailedAndSlow"/> marks
-/// it when it ends in an error or late. Children of an unpicked root are dropped, so a busy hot
-/// path pays for one unexported span per request, not for a trace.
+/// Head sampling by ratio that still keeps every failed or slow request. A request (a server span)
+/// the ratio does not pick is not recorded at all: its span only carries the trace context on, so
+/// the hot path pays for no tags, and <see cref="KeptRequests"/> starts a span of its own for it
+/// afterwards if it failed or was slow (tagged <see cref="KeptRequests.Tag"/>, which this sampler
+/// always takes). Any other span the ratio does not pick is recorded but not marked for export,
+/// and <see cref="KeepFailedAndSlow"/> marks it when it ends in an error or late.
 /// </summary>
-internal sealed class RecordUnpicked(double ratio) : Sampler
+internal sealed class RatioKeepingFailures(double ratio) : Sampler
 {
+    private static readonly SamplingResult Sampled = new(SamplingDecision.RecordAndSample);
+    private static readonly SamplingResult Unsampled = new(SamplingDecision.Drop);
+    private static readonly SamplingResult RecordedOnly = new(SamplingDecision.RecordOnly);
     private readonly TraceIdRatioBasedSampler _ratio = new(ratio);
 
-    public override SamplingResult ShouldSample(in SamplingParameters parameters) =>
-        _ratio.ShouldSample(parameters).Decision == SamplingDecision.RecordAndSample
-            ? new SamplingResult(SamplingDecision.RecordAndSample)
-            : new SamplingResult(SamplingDecision.RecordOnly);
+    public override SamplingResult ShouldSample(in SamplingParameters parameters)
+    {
+        if (parameters.Tags is { } tags && tags.Any(tag => tag.Key == KeptRequests.Tag))
+        {
+            return Sampled;
+        }
+        if (_ratio.ShouldSample(parameters).Decision == SamplingDecision.RecordAndSample)
+        {
+            return Sampled;
+        }
+        return parameters.Kind == ActivityKind.Server ? Unsampled : RecordedOnly;
+    }
 }
 
 /// <summary>Marks for export the recorded spans that failed (an error status, a 5xx) or took at least <c>slow</c>.</summary>

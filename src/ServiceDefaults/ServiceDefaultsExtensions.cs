@@ -29,12 +29,13 @@ public static class ServiceDefaultsExtensions
                 .WithTracing(tracing => tracing
                     // Our sampler, not the OTEL_TRACES_SAMPLER the orchestrator sets (always_on):
                     // tracing every request halved the hottest read's throughput.
-                    .SetSampler(new ParentBasedSampler(new RecordUnpicked(telemetry.TraceRatio)))
+                    .SetSampler(new ParentBasedSampler(new RatioKeepingFailures(telemetry.TraceRatio)))
                     .AddProcessor(new KeepFailedAndSlow(telemetry.SlowRequest))
                     .AddSource(builder.Environment.ApplicationName)
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/healthz"))
                     .AddHttpClientInstrumentation())
                 .UseOtlpExporter();
+            builder.Services.AddSingleton(new KeptRequests(builder.Environment.ApplicationName, telemetry.SlowRequest));
         }
         builder.Services.AddHealthChecks();
         return builder;

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -43,6 +46,48 @@ public sealed class TelemetryTests
         }
 
         Assert.Equal("fine", Assert.Single(exported).DisplayName);
+    }
+
+    [Fact]
+    public async Task Requests_the_ratio_did_not_pick_are_exported_only_when_they_failed_or_were_slow()
+    {
+        var exported = new List<Activity>();
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Environment.ApplicationName = "kept-test-" + Guid.NewGuid().ToString("N");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1",
+            ["Stratum:Telemetry:TraceRatio"] = "0",
+            ["Stratum:Telemetry:SlowRequest"] = "00:00:00.200",
+        });
+        builder.AddServiceDefaults();
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(exported));
+        await using var app = builder.Build();
+        app.UseKeptRequests();
+        app.MapGet("/fine", () => "fine");
+        app.MapGet("/fails", () => Results.StatusCode(503));
+        app.MapGet("/throws", (Func<string>)(() => throw new InvalidOperationException("broken")));
+        app.MapGet("/slow", async () =>
+        {
+            await Task.Delay(300);
+            return "late";
+        });
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        foreach (var path in new[] { "/fine", "/fails", "/throws", "/slow", "/fine" })
+        {
+            (await http.GetAsync(path)).Dispose();
+        }
+        await app.StopAsync();
+
+        var kept = exported.Where(a => a.Kind == ActivityKind.Server).ToList();
+        Assert.Equal(["GET /fails", "GET /slow", "GET /throws"], kept.Select(a => a.DisplayName).Order());
+        Assert.All(kept, span => Assert.NotNull(span.GetTagItem(KeptRequests.Tag)));
+        Assert.Equal(503, kept.Single(a => a.DisplayName == "GET /fails").GetTagItem("http.response.status_code"));
+        Assert.True(kept.Single(a => a.DisplayName == "GET /slow").Duration >= TimeSpan.FromMilliseconds(200));
+        // Nothing else was recorded for the requests that ended well and soon: their spans carried context only.
+        Assert.DoesNotContain(exported, a => a.DisplayName.Contains("/fine", StringComparison.Ordinal));
     }
 
     private static (ActivitySource Source, List<Activity> Exported, IHost Host) Traced(double ratio)
