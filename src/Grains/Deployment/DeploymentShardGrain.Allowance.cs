@@ -5,6 +5,9 @@ public sealed partial class DeploymentShardGrain
     /// <summary>Allowance a shard asks for beyond its need, so most flushes need no folder write.</summary>
     private const int Headroom = 64;
 
+    /// <summary>How many times a raise that falls short has the other holders trim and asks again before it refuses.</summary>
+    private const int MaxTrims = 3;
+
     /// <summary>Quota taken by commands admitted but not yet committed; a trim never gives it back.</summary>
     private Dictionary<string, long> _inflight = [];
     private bool _trimmed;
@@ -44,7 +47,7 @@ public sealed partial class DeploymentShardGrain
             var largest = prepared.SelectMany(p => p.Delta.Quota).Where(q => q.Value > 0).GroupBy(q => q.Key).ToDictionary(g => g.Key, g => g.Max(q => q.Value));
             var want = need.ToDictionary(n => n.Key, n => n.Value + Headroom * largest.GetValueOrDefault(n.Key, 1));
             var started = Diagnostics.StageTimings.Now();
-            var othersTrimmed = false;
+            var trims = 0;
             while (true)
             {
                 // A trim that lands while this raise is on its way makes the answer stale: ask again.
@@ -56,12 +59,13 @@ public sealed partial class DeploymentShardGrain
                     continue;
                 }
                 _folderTight = !grant.Met;
-                if (grant.Met || othersTrimmed || grant.Holders.Count == 0)
+                if (grant.Met || trims == MaxTrims || grant.Holders.Count == 0)
                 {
                     break;
                 }
-                // Other shards may hold headroom they do not use: have them give it back, then ask once more.
-                othersTrimmed = true;
+                // Other shards may hold headroom they do not use: have them give it back, then ask again.
+                // More than once: a shard that raised ahead meanwhile may hold the unit this one needs.
+                trims++;
                 await Task.WhenAll(grant.Holders.Select(k => grains.GetGrain<IDeploymentShardGrain>(Placement.ShardKey(_folderId, k)).TrimAllowanceAsync()));
             }
             Timings.Since(Diagnostics.StageTimings.ShardAllowance, started);
@@ -114,10 +118,13 @@ public sealed partial class DeploymentShardGrain
         // A raise ahead on its way lands first, so what it was granted is given back too.
         await _raisingAhead;
         var keep = _counters.Quota.ToDictionary(q => q.Key, q => q.Value + _inflight.GetValueOrDefault(q.Key));
-        await Folder.LowerAllowanceAsync(_shard, keep);
+        // Lowered here before the folder hears of it: an admission while the folder's write is on
+        // its way must not spend what is being handed back (it did, and a folder at its limit took
+        // one create more: the freed units went to the shard that asked for them as well).
         foreach (var (name, value) in keep)
         {
             _allowance[name] = Math.Min(_allowance.GetValueOrDefault(name), value);
         }
+        await Folder.LowerAllowanceAsync(_shard, keep);
     }
 }

@@ -97,6 +97,25 @@ public sealed partial class FolderGrain
         });
     }
 
+    /// <summary>
+    /// After a limit is lowered below what the shards' allowances add up to, has every shard holding
+    /// that quota hand back what it has not spent. Not awaited: the folder never waits on a shard
+    /// (which may be waiting on it); a trim lowers the shard's own allowance before anything else,
+    /// so the creates that reach it after the trim are held to the new limit.
+    /// </summary>
+    private void TrimAllowancesAboveLimits()
+    {
+        var over = State.Allowances.Values.SelectMany(a => a).GroupBy(a => a.Key)
+            .Where(g => g.Sum(a => a.Value) > State.Limit(g.Key)).Select(g => g.Key).ToHashSet();
+        foreach (var (shard, allowance) in State.Allowances)
+        {
+            if (allowance.Any(a => over.Contains(a.Key) && a.Value > 0))
+            {
+                grains.GetGrain<Deployment.IDeploymentShardGrain>(Deployment.Placement.ShardKey(Id, shard)).TrimAllowanceAsync().Ignore();
+            }
+        }
+    }
+
     Task<long> IFolderInternalGrain.GetLimitAsync(string name) => Task.FromResult(State.Limit(name));
 
     Task<Dictionary<string, long>> IFolderInternalGrain.GetAllowanceAsync(int shard) => Task.FromResult(AllowanceOf(shard));

@@ -171,6 +171,7 @@ public sealed partial class FolderGrain(
             }
             return true;
         });
+        TrimAllowancesAboveLimits();
         return await QuotasAsync();
     }
 
