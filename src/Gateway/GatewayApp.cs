@@ -58,6 +58,7 @@ public static class GatewayApp
         var app = builder.Build();
         app.UseKeptRequests();
         app.Use(ApiErrors.Handle);
+        app.UseSingleQueryValues();
         app.UseContractRefusals();
         app.UseRouting();
         app.UseCallerAuthentication();

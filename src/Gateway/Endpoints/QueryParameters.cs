@@ -128,5 +128,9 @@ public sealed class IdempotencyHeader
         + "and has no second effect; the same key with another body is 409 (code 10). Up to 128 characters.")]
     public string? Key { get; init; }
 
-    public string? Value => Query.Text(Key);
+    /// <summary>The request, for the header's every value: binding joins values given twice into one.</summary>
+    public HttpRequest Request { get; init; } = null!;
+
+    /// <summary>The key, checked: given twice is 400; empty is passed on to be refused as too short.</summary>
+    public string? Value => Http.RequestReader.IdempotencyKey(Request);
 }

@@ -65,8 +65,20 @@ public static partial class RequestReader
     public static string? Optional(HttpRequest request, string name) =>
         request.Query[name].ToString() is { Length: > 0 } value ? value : null;
 
-    public static string? IdempotencyKey(HttpRequest request) =>
-        request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;
+    /// <summary>
+    /// The request's Idempotency-Key: null without the header; given twice it is refused (it was
+    /// read as no key at all), and an empty one is passed on to be refused as too short.
+    /// </summary>
+    public static string? IdempotencyKey(HttpRequest request)
+    {
+        var values = request.Headers["Idempotency-Key"];
+        return values.Count switch
+        {
+            0 => null,
+            1 => values[0] ?? "",
+            _ => throw StratumException.Invalid($"Idempotency-Key is given {values.Count} times; give one key."),
+        };
+    }
 
     private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
 

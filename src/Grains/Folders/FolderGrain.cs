@@ -162,6 +162,10 @@ public sealed partial class FolderGrain(
             {
                 throw StratumException.Invalid($"quotas[{i}].limit {limits[i].Limit} must not be negative.");
             }
+            if (limits.Take(i).Any(l => l.Name == limits[i].Name))
+            {
+                throw StratumException.Invalid($"quotas[{i}].name '{limits[i].Name}' is named more than once; give each quota once.");
+            }
         }
         await _record.ChangeAsync(s =>
         {

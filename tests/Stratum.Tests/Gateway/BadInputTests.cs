@@ -144,6 +144,7 @@ public sealed class BadInputTests(GatewayFixture fixture)
     [InlineData("{\"quotas\":[{\"name\":\"compute.gpus\",\"limit\":1}]}", "compute.gpus")]
     [InlineData("{\"quotas\":[{\"name\":\"compute.images.count\",\"limit\":-1}]}", "negative")]
     [InlineData("{\"quotas\":[]}", "at least one")]
+    [InlineData("{\"quotas\":[{\"name\":\"compute.disks.count\",\"limit\":5},{\"name\":\"compute.disks.count\",\"limit\":500}]}", "more than once")]
     public async Task Bad_quota_changes_are_400_and_change_nothing(string body, string named)
     {
         var folderId = await _admin.CreateFolderAsync();
@@ -165,5 +166,43 @@ public sealed class BadInputTests(GatewayFixture fixture)
         Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
         Assert.Contains(named, reply.Message);
         Assert.Equal("[]", (await _admin.GetReplyAsync($"/resource-manager/v1/folders/{folderId}:listAccessBindings")).Body!["accessBindings"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_query_parameter_given_twice_is_400_not_joined()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var reply = await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&folderId=standard-images");
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
+        Assert.Contains("'folderId' is given 2 times", reply.Message);
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_given_twice_or_empty_is_400_and_creates_nothing()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var body = $"{{\"folderId\":\"{folderId}\",\"size\":\"1073741824\"}}";
+        // Two header lines, as curl sends two -H options (HttpClient would join them into one).
+        foreach (var keys in new[] { "Idempotency-Key: a\r\nIdempotency-Key: b\r\n", "Idempotency-Key: \r\n" })
+        {
+            var reply = await RawPostAsync("/compute/v1/disks", keys, body);
+            Assert.True(reply.StartsWith("HTTP/1.1 400", StringComparison.Ordinal) && reply.Contains("\"code\":3", StringComparison.Ordinal), reply);
+            Assert.Contains("Idempotency-Key", reply);
+        }
+        Assert.Empty((await _admin.GetReplyAsync($"/compute/v1/disks?folderId={folderId}")).Body!["disks"]!.AsArray());
+    }
+
+    private async Task<string> RawPostAsync(string path, string extraHeaders, string body)
+    {
+        var address = _admin.BaseAddress!;
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(address.Host, address.Port);
+        await using var stream = client.GetStream();
+        var token = _admin.DefaultRequestHeaders.Authorization!.ToString();
+        var request = $"POST {path} HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: {token}\r\nContent-Type: application/json\r\n"
+            + $"{extraHeaders}Content-Length: {System.Text.Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(request));
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
     }
 }
