@@ -18,11 +18,7 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
     {
         var folderId = await _admin.CreateFolderAsync();
         // Disks land on random shards of the folder's eight: twelve of them sit on several.
-        var disks = new List<string>();
-        for (var i = 0; i < 12; i++)
-        {
-            disks.Add((await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB })).Str("id"));
-        }
+        var disks = await CreateDisksAsync(folderId, 12);
         var key = Names.Unique("same-instant");
 
         var replies = await Task.WhenAll(disks.Select(id => _admin.SendAsync(HttpMethod.Delete, $"/compute/v1/disks/{id}", idempotencyKey: key)));
@@ -60,11 +56,7 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
     public async Task A_keyed_snapshot_is_made_once_even_retried_after_it_was_deleted_and_its_key_is_taken_on_every_shard()
     {
         var folderId = await _admin.CreateFolderAsync();
-        var disks = new List<string>();
-        for (var i = 0; i < 4; i++)
-        {
-            disks.Add((await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB })).Str("id"));
-        }
+        var disks = await CreateDisksAsync(folderId, 4);
         var key = Names.Unique("snapshot-key");
         var body = new { folderId, diskId = disks[0] };
         var first = await _admin.PostReplyAsync("/compute/v1/snapshots", body, key);
@@ -85,5 +77,16 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
             Assert.True(reused.Status == HttpStatusCode.Conflict && reused.Code == 10, reused.Text);
         }
         Assert.Equal(disks.Count, (await _admin.AllAsync($"/compute/v1/disks?folderId={folderId}", "disks")).Count);
+    }
+
+    /// <summary>Disks one after another, each done: they land on random shards of the folder.</summary>
+    private async Task<List<string>> CreateDisksAsync(string folderId, int count)
+    {
+        var disks = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            disks.Add((await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = GiB })).Str("id"));
+        }
+        return disks;
     }
 }
