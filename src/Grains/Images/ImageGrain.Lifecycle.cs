@@ -177,16 +177,26 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
     private async Task CommitAsync(Action<ImageState> change)
     {
         var started = _startedOperations.ToList();
-        await _state.ChangeAsync(next =>
+        try
         {
-            started.ForEach(next.AddOperation);
-            if (_importSettled)
+            await _state.ChangeAsync(next =>
             {
-                next.SettleImport = null;
-            }
-            change(next);
-            return true;
-        });
+                started.ForEach(next.AddOperation);
+                if (_importSettled)
+                {
+                    next.SettleImport = null;
+                }
+                change(next);
+                return true;
+            });
+        }
+        catch (Exception) when (HasUnfinishedWork)
+        {
+            // A conflict showed what another activation stored (a purge by a silo that then died, say):
+            // work it left unfinished is this activation's now, which began before it and will not begin it again.
+            ArmUnfinishedRetry();
+            throw;
+        }
         _startedOperations.RemoveRange(0, started.Count);
         _importSettled = false;
     }

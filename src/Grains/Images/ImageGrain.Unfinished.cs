@@ -45,8 +45,7 @@ public sealed partial class ImageGrain
         catch (Exception e) when (HasUnfinishedWork)
         {
             logger.LogWarning(e, "Image {ImageId}: finishing its {Work} failed; retrying every {Period}.", Id, work, UnfinishedRetryPeriod);
-            _unfinishedRetry ??= this.RegisterGrainTimer(RetryUnfinishedAsync,
-                new GrainTimerCreationOptions(UnfinishedRetryPeriod, UnfinishedRetryPeriod) { KeepAlive = true });
+            ArmUnfinishedRetry();
             try
             {
                 await this.RegisterOrUpdateReminder(ReconcileReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
@@ -58,6 +57,11 @@ public sealed partial class ImageGrain
             return false;
         }
     }
+
+    /// <summary>Has the timer finish what the record says is unfinished, if it is not on it already.</summary>
+    private void ArmUnfinishedRetry() =>
+        _unfinishedRetry ??= this.RegisterGrainTimer(RetryUnfinishedAsync,
+            new GrainTimerCreationOptions(UnfinishedRetryPeriod, UnfinishedRetryPeriod) { KeepAlive = true });
 
     /// <summary>Finishes whatever the record says is unfinished; what finishes nothing now is tried again by the timer.</summary>
     private async Task FinishUnfinishedAsync()

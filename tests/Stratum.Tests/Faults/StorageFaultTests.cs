@@ -270,6 +270,25 @@ public sealed class StorageFaultTests(FaultFixture fixture)
     }
 
     [Fact]
+    public async Task A_restore_that_meets_a_purge_stored_by_another_activation_finishes_that_purge()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.DoneAsync(HttpMethod.Patch, $"/resource-manager/v1/folders/{folderId}", new { recycleBin = new { retentionHours = 1 } });
+        var imageId = (await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("p"), DiskImages.Raw(4096)) })).Str("id");
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/images/{imageId}");
+        // Another activation (on a silo about to die) stores the purge first and finishes nothing.
+        fixture.Faults.ConflictOnNextWrite<Images.ImageState>(fixture.Stratum.Client.GetGrain<IImageGrain>(imageId).GetGrainId(),
+            other => other.Image = other.Image! with { Status = ImageStatus.Deleting });
+
+        var restoring = await _admin.PostReplyAsync($"/compute/v1/images/{imageId}:restore", new { });
+        Assert.True(restoring.Status == HttpStatusCode.BadRequest && restoring.Code == 9, restoring.Text);
+
+        // Read all along, so only this activation can finish the purge it found.
+        await Wait.ForAsync(() => _admin.GetReplyAsync($"/compute/v1/images/{imageId}"), reply => reply.Status == HttpStatusCode.NotFound,
+            seconds: 30, describe: reply => $"{imageId} still there: {reply.Status} {reply.Text}", pollMilliseconds: 200);
+    }
+
+    [Fact]
     public async Task A_family_joined_while_another_writer_added_a_member_keeps_both()
     {
         var folderId = await _admin.CreateFolderAsync();
