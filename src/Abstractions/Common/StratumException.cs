@@ -17,7 +17,7 @@ public sealed class StratumException : Exception
     public static StratumException Invalid(string message) => new(ErrorCode.InvalidArgument, message);
 
     /// <summary>A 404 that does not say whether the resource exists.</summary>
-    public static StratumException NotFound(string kind, string id) => new(ErrorCode.NotFound, $"{kind} '{id}' was not found.");
+    public static StratumException NotFound(string kind, string id) => new(ErrorCode.NotFound, $"{kind} '{EchoedText.Shorten(id)}' was not found.");
 
     /// <summary>A 403 for a caller who may read but not change.</summary>
     public static StratumException Denied(string message) => new(ErrorCode.PermissionDenied, message);

@@ -71,7 +71,9 @@ public static class ContractJson
             {
                 return number;
             }
-            if (reader.TokenType == JsonTokenType.String && long.TryParse(reader.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            // A sign is read as the number it writes ("-1" as -1), so the rule of the field says what is
+            // wrong with it ("out of range"), not this converter ("not an integer").
+            if (reader.TokenType == JsonTokenType.String && long.TryParse(reader.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
             {
                 return parsed;
             }

@@ -34,11 +34,11 @@ public static class CustomMethods
         if (same.Count > 0)
         {
             var allowed = string.Join(", ", same.Select(k => k.HttpMethod));
-            return (405, ErrorCode.InvalidArgument, $"Method ':{Shorten(verb)}' is called with {allowed}, not {http.Request.Method}.", allowed);
+            return (405, ErrorCode.InvalidArgument, $"Method ':{EchoedText.Shorten(verb)}' is called with {allowed}, not {http.Request.Method}.", allowed);
         }
         var message = known.Count == 0
-            ? $"Method ':{Shorten(verb)}' is not known, and {Shorten(Display(segments[..^1], target))} has no custom methods."
-            : $"Method ':{Shorten(verb)}' is not known here. The methods of {known[0].Resource} are: "
+            ? $"Method ':{EchoedText.Shorten(verb)}' is not known, and {EchoedText.Shorten(Display(segments[..^1], target))} has no custom methods."
+            : $"Method ':{EchoedText.Shorten(verb)}' is not known here. The methods of {known[0].Resource} are: "
                 + string.Join(", ", known.Select(k => $"{k.HttpMethod} :{k.Verb}")) + ".";
         return (404, ErrorCode.NotFound, message, null);
     }
@@ -115,8 +115,6 @@ public static class CustomMethods
     private static string[] Segments(PathString path) => (path.Value ?? "/").Trim('/').Split('/');
 
     private static string LastSegment(PathString path) => Segments(path)[^1];
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     /// <summary>A route value that is a plain id: no <c>:</c>, so <c>id:verb</c> is left to the custom method routes.</summary>
     private sealed class PlainSegmentConstraint : IRouteConstraint

@@ -33,7 +33,7 @@ public static class FrameworkRefusals
             }
             return (refusal, code, message);
         }
-        var where = $"{request.Method} {Shorten(request.Path.Value ?? "/")}";
+        var where = $"{request.Method} {EchoedText.Shorten(request.Path.Value ?? "/", 200)}";
         if (status == 405)
         {
             var allowed = CustomMethods.Allowed(http);
@@ -52,6 +52,4 @@ public static class FrameworkRefusals
             _ => (status, ErrorCode.InvalidArgument, $"{where} was refused as malformed (HTTP {status})."),
         };
     }
-
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 }

@@ -14,11 +14,9 @@ public static class RepeatedParameters
         {
             if (values.Count > 1)
             {
-                throw StratumException.Invalid($"Query parameter '{Shorten(name)}' is given {values.Count} times; give it once.");
+                throw StratumException.Invalid($"Query parameter '{EchoedText.Shorten(name)}' is given {values.Count} times; give it once.");
             }
         }
         return next(context);
     });
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }

@@ -15,7 +15,7 @@ public static partial class RequestReader
         if (!JsonBody.Accepts(request.ContentType))
         {
             throw new BadHttpRequestException("The request body must be JSON, sent with Content-Type: application/json (with curl: "
-                + $"-H 'Content-Type: application/json', or --json); this request's Content-Type is '{Shorten(request.ContentType!)}'.",
+                + $"-H 'Content-Type: application/json', or --json); this request's Content-Type is '{EchoedText.Shorten(request.ContentType!)}'.",
                 StatusCodes.Status415UnsupportedMediaType);
         }
         if (request.ContentLength > MaxBodyBytes)
@@ -44,7 +44,7 @@ public static partial class RequestReader
         }
         catch (JsonException e)
         {
-            throw StratumException.Invalid(Describe(e));
+            throw StratumException.Invalid(SyntaxError(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) ?? Describe(e));
         }
     }
 
@@ -80,7 +80,26 @@ public static partial class RequestReader
         };
     }
 
-    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
+    /// <summary>
+    /// Why the body is not JSON at all (cut short, a stray character), or null when it is: the
+    /// serializer reports a body cut after <c>"folderId":</c> at that field, as if its value had the wrong type.
+    /// </summary>
+    private static string? SyntaxError(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            while (reader.Read())
+            {
+            }
+            return null;
+        }
+        catch (JsonException e)
+        {
+            var reason = ReaderPosition().Replace(e.Message, "").TrimEnd('.', ' ');
+            return $"The request body is not valid JSON: {reason} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).";
+        }
+    }
 
     private static string Describe(JsonException e)
     {
@@ -107,6 +126,9 @@ public static partial class RequestReader
 
     [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex(@"\s*LineNumber: \d+ \| BytePositionInLine: \d+\.?")]
+    private static partial Regex ReaderPosition();
 
     [GeneratedRegex("Duplicate property '([^']+)'")]
     private static partial Regex DuplicateProperty();

@@ -23,7 +23,7 @@ public static partial class KeptFieldRules
     {
         if (value is not null && !ProviderIdPattern().IsMatch(value))
         {
-            throw StratumException.Invalid($"{field} '{Rules.Shorten(value)}' is invalid: it must match [a-z0-9][-_.a-z0-9]{{0,49}}.");
+            throw StratumException.Invalid($"{field} '{EchoedText.Shorten(value)}' is invalid: it must match [a-z0-9][-_.a-z0-9]{{0,49}}.");
         }
     }
 
@@ -60,7 +60,7 @@ public static partial class KeptFieldRules
         {
             if (!MetadataKeyPattern().IsMatch(key))
             {
-                throw StratumException.Invalid($"{field} key '{Rules.Shorten(key)}' is invalid: it must be 1 to {MaxMetadataKeyLength} of [-_.a-zA-Z0-9].");
+                throw StratumException.Invalid($"{field} key '{EchoedText.Shorten(key)}' is invalid: it must be 1 to {MaxMetadataKeyLength} of [-_.a-zA-Z0-9].");
             }
             if (value is null)
             {

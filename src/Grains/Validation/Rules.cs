@@ -16,7 +16,7 @@ public static partial class Rules
     {
         if (name is not null && !NamePattern().IsMatch(name))
         {
-            throw StratumException.Invalid($"{field} '{Shorten(name)}' is invalid: it must match [a-z]([-_a-z0-9]{{0,61}}[a-z0-9])?, 1 to 63 characters.");
+            throw StratumException.Invalid($"{field} '{EchoedText.Shorten(name)}' is invalid: it must match [a-z]([-_a-z0-9]{{0,61}}[a-z0-9])?, 1 to 63 characters.");
         }
     }
 
@@ -24,7 +24,7 @@ public static partial class Rules
     {
         if (family is not null && !FamilyPattern().IsMatch(family))
         {
-            throw StratumException.Invalid($"{field} '{Shorten(family)}' is invalid: it must match [a-z][-a-z0-9]{{1,61}}[a-z0-9], 3 to 63 characters.");
+            throw StratumException.Invalid($"{field} '{EchoedText.Shorten(family)}' is invalid: it must match [a-z][-a-z0-9]{{1,61}}[a-z0-9], 3 to 63 characters.");
         }
     }
 
@@ -50,11 +50,11 @@ public static partial class Rules
         {
             if (!LabelKeyPattern().IsMatch(key))
             {
-                throw StratumException.Invalid($"{field} key '{Shorten(key)}' is invalid: it must match [a-z][-_./\\@0-9a-z]{{0,62}}.");
+                throw StratumException.Invalid($"{field} key '{EchoedText.Shorten(key)}' is invalid: it must match [a-z][-_./\\@0-9a-z]{{0,62}}.");
             }
             if (value is null || !LabelValuePattern().IsMatch(value))
             {
-                throw StratumException.Invalid($"{field}.{key} value '{Shorten(value ?? "null")}' is invalid: it must match [-_./\\@0-9a-z]{{0,63}}.");
+                throw StratumException.Invalid($"{field}.{key} value '{EchoedText.Shorten(value ?? "null")}' is invalid: it must match [-_./\\@0-9a-z]{{0,63}}.");
             }
         }
     }
@@ -81,7 +81,7 @@ public static partial class Rules
         {
             if (string.IsNullOrWhiteSpace(id) || id.Length > 50 || !ProductIdPattern().IsMatch(id))
             {
-                throw StratumException.Invalid($"productIds entry '{Shorten(id ?? "null")}' is invalid: it must match [a-z0-9]{{1,50}}.");
+                throw StratumException.Invalid($"productIds entry '{EchoedText.Shorten(id ?? "null")}' is invalid: it must match [a-z0-9]{{1,50}}.");
             }
         }
     }
@@ -90,11 +90,9 @@ public static partial class Rules
     {
         if (!ResourceIds.IsValid(id, prefix))
         {
-            throw StratumException.Invalid($"{field} '{Shorten(id ?? "")}' is not a valid id: it must be '{prefix}' followed by 17 characters of [a-z0-9].");
+            throw StratumException.Invalid($"{field} '{EchoedText.Shorten(id ?? "")}' is not a valid id: it must be '{prefix}' followed by 17 characters of [a-z0-9].");
         }
     }
-
-    internal static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     [GeneratedRegex("^[a-z]([-_a-z0-9]{0,61}[a-z0-9])?$")]
     private static partial Regex NamePattern();

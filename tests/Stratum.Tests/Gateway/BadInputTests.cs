@@ -15,7 +15,9 @@ public sealed class BadInputTests(GatewayFixture fixture)
 
     public static TheoryData<string, string> ImageBodies => new()
     {
-        { "{", "not a valid JSON" },
+        { "{", "The request body is not valid JSON" },
+        { "{\"folderId\":", "The request body is not valid JSON" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\"", "The request body is not valid JSON" },
         { "[1,2]", "not a valid JSON" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"name\":\"Bad\"}", "name" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"name\":\"a" + new string('b', 63) + "\"}", "name" },
@@ -115,6 +117,32 @@ public sealed class BadInputTests(GatewayFixture fixture)
     {
         var reply = await _admin.GetReplyAsync(path);
         Assert.True(reply.Status == HttpStatusCode.NotFound && reply.Code == 5, reply.Text);
+    }
+
+    [Fact]
+    public async Task A_long_id_is_quoted_shortened_in_its_404()
+    {
+        var id = "img" + new string('a', 5000);
+        var reply = await _admin.GetReplyAsync($"/compute/v1/images/{id}");
+        Assert.True(reply.Status == HttpStatusCode.NotFound && reply.Code == 5, reply.Text);
+        Assert.Contains($"'{id[..EchoedText.DefaultLength]}…'", reply.Message);
+        Assert.True(reply.Message!.Length < 200, reply.Message);
+    }
+
+    [Theory]
+    [InlineData("/compute/v1/images", "minDiskSize", "\"uri\":\"URI\",")]
+    [InlineData("/compute/v1/disks", "size", "")]
+    public async Task A_negative_decimal_string_is_judged_by_the_field_rule_as_its_number_is(string path, string field, string source)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        string Body(string value) => $"{{\"folderId\":\"{folderId}\",{source.Replace(Uri, fixture.Files.Add(Names.Unique("n"), DiskImages.Raw(4096)))}\"{field}\":{value}}}";
+
+        var asString = await _admin.PostReplyAsync(path, Body("\"-1\""));
+        var asNumber = await _admin.PostReplyAsync(path, Body("-1"));
+
+        Assert.True(asString.Status == HttpStatusCode.BadRequest && asString.Code == 3, asString.Text);
+        Assert.Equal(asNumber.Message, asString.Message);
+        Assert.DoesNotContain("integer", asString.Message);
     }
 
     [Theory]
