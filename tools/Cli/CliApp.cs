@@ -15,7 +15,7 @@ internal static class CliApp
             config.ConfigureConsole(environment.Out);
             Configure(config, environment);
         });
-        return await app.RunAsync(args, cancellation);
+        return await app.RunAsync(LeadingOptions.MoveAfterCommand(args), cancellation);
     }
 
     public static void Configure(IConfigurator config, CliEnvironment environment)

@@ -56,6 +56,28 @@ public sealed class CliProcessTests(GatewayFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Global_options_may_lead_the_command_and_a_table_written_to_a_pipe_keeps_each_row_on_one_line()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        const string name = "an-image-name-long-enough-to-be-wrapped-in-eighty-columns";
+        const string family = "a-family-name-long-enough-to-wrap";
+        var image = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images",
+            new { folderId, name, family, uri = fixture.Files.Add(Names.Unique("t"), DiskImages.Raw(4096)) });
+
+        var json = await _cli.RunProcessAsync("--format", "json", "--folder-id", folderId, "image", "list");
+        Assert.True(json.ExitCode == 0, json.Error);
+        Assert.Equal(image.Str("id"), json.Json["images"]!.AsArray().Single()!.Str("id"));
+        Assert.Equal(0, (await _cli.RunProcessAsync("--format=json", "image", "get", image.Str("id"))).ExitCode);
+
+        var table = await _cli.RunProcessAsync("image", "list", "--folder-id", folderId);
+        Assert.True(table.ExitCode == 0, table.Error);
+        var row = Assert.Single(table.Output.Split('\n'), line => line.Contains(image.Str("id"), StringComparison.Ordinal));
+        Assert.Contains(name, row);
+        Assert.Contains(family, row);
+        Assert.Contains("READY", row);
+    }
+
+    [Fact]
     public async Task Json_output_parses_exit_codes_are_0_1_2_and_bulk_create_reports_every_instance()
     {
         var folderId = await _admin.CreateFolderAsync();

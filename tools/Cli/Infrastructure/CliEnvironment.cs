@@ -18,6 +18,9 @@ internal sealed class CliEnvironment(IAnsiConsole output, IAnsiConsole error, IR
     /// <summary>HTTP handler for the API and downloads; tests may count what passes.</summary>
     public Func<HttpMessageHandler> Handler { get; init; } = () => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
 
+    /// <summary>Columns a table may take when stdout is a file or a pipe: enough for any row of ids, names and dates.</summary>
+    public const int UnwrappedWidth = 1000;
+
     public string? Variable(string name) => Variables.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
     /// <summary>The real process: stdout, stderr, the process environment, <c>$STRATUM_CONFIG_DIR</c> or the user's config folder.</summary>
@@ -34,6 +37,13 @@ internal sealed class CliEnvironment(IAnsiConsole output, IAnsiConsole error, IR
             Out = new AnsiConsoleOutput(Console.Error),
             Interactive = Console.IsErrorRedirected ? InteractionSupport.No : InteractionSupport.Yes,
         });
-        return new CliEnvironment(AnsiConsole.Console, error, variables, directory);
+        var output = AnsiConsole.Console;
+        if (Console.IsOutputRedirected)
+        {
+            // Off a terminal there is no width to fit: the console would assume 80 columns and wrap
+            // every table row over several lines, which neither a reader of the file nor grep wants.
+            output.Profile.Width = UnwrappedWidth;
+        }
+        return new CliEnvironment(output, error, variables, directory);
     }
 }

@@ -186,7 +186,7 @@ internal static class Signatures
     private static string DescribeDescriptor(ReadOnlySpan<byte> head)
     {
         var files = VmdkDescriptor.Parse(head[..Math.Min(head.Length, StreamCapture.HeadSize)], out _)?.Extents
-            .Where(e => e.File is not null).Select(e => VmdkDescriptor.Shorten(e.File!)).ToList() ?? [];
+            .Where(e => e.File is not null).Select(e => VmdkDescriptor.Quoted(e.File!)).ToList() ?? [];
         var names = files.Count > 0 ? $" ({string.Join(", ", files.Take(4))})" : "";
         return $"the file is a VMDK text descriptor, which names other files for a hypervisor to read{names}; import a monolithicSparse or streamOptimized VMDK, which holds its data itself.";
     }

@@ -40,7 +40,7 @@ internal sealed record VmdkDescriptor(IReadOnlyDictionary<string, string> Fields
             {
                 if (VmdkExtent.Parse(line) is not { } extent)
                 {
-                    problem = $"it has an extent line it cannot read: {Shorten(line)}";
+                    problem = $"it has an extent line it cannot read: {Quoted(line)}";
                     return null;
                 }
                 extents.Add(extent);
@@ -50,7 +50,7 @@ internal sealed record VmdkDescriptor(IReadOnlyDictionary<string, string> Fields
             var key = equals > 0 ? line[..equals].Trim() : "";
             if (key.Length == 0 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_'))
             {
-                problem = $"it has a line it cannot read: {Shorten(line)}";
+                problem = $"it has a line it cannot read: {Quoted(line)}";
                 return null;
             }
             fields[key.ToLowerInvariant()] = line[(equals + 1)..].Trim().Trim('"');
@@ -75,7 +75,8 @@ internal sealed record VmdkDescriptor(IReadOnlyDictionary<string, string> Fields
             || content.Contains("createType", StringComparison.OrdinalIgnoreCase));
     }
 
-    internal static string Shorten(string text) => text.Length <= 80 ? $"'{text}'" : $"'{text[..80]}…'";
+    /// <summary>A descriptor's value quoted for a refusal, cut like every echoed value.</summary>
+    internal static string Quoted(string text) => $"'{EchoedText.Shorten(text)}'";
 }
 
 /// <summary>One extent line: access, size in sectors, type, and the file it names.</summary>

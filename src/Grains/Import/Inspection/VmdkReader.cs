@@ -148,11 +148,11 @@ internal sealed class VmdkReader(StreamCapture capture) : DiskReader(capture)
         }
         if (descriptor.Fields.TryGetValue("parentfilenamehint", out var parent))
         {
-            throw Refuse(ImportRule.VmdkDescriptor, $"it names a parent disk {VmdkDescriptor.Shorten(parent)}, which a hypervisor would read from its own host.");
+            throw Refuse(ImportRule.VmdkDescriptor, $"it names a parent disk {VmdkDescriptor.Quoted(parent)}, which a hypervisor would read from its own host.");
         }
         if (descriptor.Fields.TryGetValue("parentcid", out var parentCid) && !string.Equals(parentCid, "ffffffff", StringComparison.OrdinalIgnoreCase))
         {
-            throw Refuse(ImportRule.VmdkDescriptor, $"it is a delta disk of a parent (parentCID {VmdkDescriptor.Shorten(parentCid)}).");
+            throw Refuse(ImportRule.VmdkDescriptor, $"it is a delta disk of a parent (parentCID {VmdkDescriptor.Quoted(parentCid)}).");
         }
         if (descriptor.Extents is not [var extent])
         {
