@@ -13,5 +13,10 @@ public enum Permission
     Edit = 4,
     /// <summary>Change access bindings.</summary>
     Admin = 8,
-    All = Read | Use | Edit | Admin,
+    /// <summary>
+    /// See who is granted what (listAccessBindings): every role but compute.images.user, whose
+    /// holders (every authenticated user, for a public image) use an image without learning who else may.
+    /// </summary>
+    ReadBindings = 16,
+    All = Read | Use | Edit | Admin | ReadBindings,
 }

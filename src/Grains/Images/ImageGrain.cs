@@ -132,7 +132,7 @@ public sealed partial class ImageGrain(
 
     async Task<IReadOnlyList<AccessBinding>> IImageGrain.ListAccessBindingsAsync(Caller caller)
     {
-        Authorizer.Demand(await GrantedAsync(caller), Permission.Read, "image", Id, "read");
+        Authorizer.Demand(await GrantedAsync(caller), Permission.ReadBindings, "image", Id, "list the access bindings of");
         return Stored.Bindings.ToList();
     }
 

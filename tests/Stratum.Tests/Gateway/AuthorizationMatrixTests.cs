@@ -17,7 +17,7 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
     public enum Act { Get, List, Latest, ListBindings, DiskFrom, InstanceFrom, ImageFrom, Update, Deprecate, SetBindings, Delete }
 
     [Flags]
-    private enum Can { None = 0, Read = 1, Use = 2, Edit = 4, Admin = 8 }
+    private enum Can { None = 0, Read = 1, Use = 2, Edit = 4, Admin = 8, ReadBindings = 16 }
 
     public static TheoryData<Grant, Act> Cases()
     {
@@ -34,16 +34,19 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
 
     private static Can Allowed(Grant grant) => grant switch
     {
-        Grant.ViewerOnFolder or Grant.ViewerOnImage => Can.Read,
-        Grant.EditorOnFolder or Grant.EditorOnImage => Can.Read | Can.Use | Can.Edit,
-        Grant.AdminOnFolder or Grant.AdminOnImage => Can.Read | Can.Use | Can.Edit | Can.Admin,
+        Grant.ViewerOnFolder or Grant.ViewerOnImage => Can.Read | Can.ReadBindings,
+        Grant.EditorOnFolder or Grant.EditorOnImage => Can.Read | Can.ReadBindings | Can.Use | Can.Edit,
+        Grant.AdminOnFolder or Grant.AdminOnImage => Can.Read | Can.ReadBindings | Can.Use | Can.Edit | Can.Admin,
+        // compute.images.user reads and uses the image, not who else is granted on it (a public image's
+        // users are everyone).
         Grant.UserOnFolder or Grant.UserOnImage or Grant.Public => Can.Read | Can.Use,
         _ => Can.None,
     };
 
     private static Can Needed(Act act) => act switch
     {
-        Act.Get or Act.List or Act.Latest or Act.ListBindings => Can.Read,
+        Act.Get or Act.List or Act.Latest => Can.Read,
+        Act.ListBindings => Can.ReadBindings,
         Act.DiskFrom or Act.InstanceFrom or Act.ImageFrom => Can.Use,
         Act.SetBindings => Can.Admin,
         _ => Can.Edit,
