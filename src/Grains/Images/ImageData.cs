@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Microsoft.Extensions.Options;
 using Stratum.Storage;
@@ -46,8 +47,21 @@ public sealed class ImageData
         if (!(copy.GetRawResponse().Headers.TryGetValue("x-ms-copy-status", out var status) && status == "success"))
         {
             await copy.WaitForCompletionAsync(cancellation);
+            // A copy ends "failed" or "aborted" as well as "success", and waiting only says it ended:
+            // the target's properties say how (one request, only for a copy that did not end at once).
+            var copied = await to.GetPropertiesAsync(cancellationToken: cancellation);
+            EnsureCopied(target, copied.Value.CopyStatus, copied.Value.CopyStatusDescription);
         }
         Interlocked.Add(ref _bytesCopied, bytes);
+    }
+
+    /// <summary>Throws unless a finished copy into <paramref name="target"/> succeeded, so no image is made of a partial blob.</summary>
+    internal static void EnsureCopied(string target, CopyStatus? status, string? description)
+    {
+        if (status != CopyStatus.Success)
+        {
+            throw new InvalidOperationException($"The copy into blob '{target}' ended {status?.ToString() ?? "without a status"}: {description ?? "no reason given"}.");
+        }
     }
 
     /// <summary>The blobs made as copies for a disk or snapshot (named "{id}.{attempt}"), with when they were last written.</summary>
