@@ -116,8 +116,53 @@ public sealed record RuntimeCounters(double GcPauseMs, int Gen0, int Gen1, int G
     public static RuntimeCounters OfThisProcess() => new(GC.GetTotalPauseDuration().TotalMilliseconds, GC.CollectionCount(0), GC.CollectionCount(1),
         GC.CollectionCount(2), Environment.CpuUsage.TotalTime.TotalMilliseconds);
 
-    /// <summary>A process that only the operating system can tell about (Azurite): CPU, no GC.</summary>
-    public static RuntimeCounters OfCpu(System.Diagnostics.Process process) => new(0, -1, -1, -1, process.TotalProcessorTime.TotalMilliseconds);
+    /// <summary>
+    /// A process that only the operating system can tell about (Azurite): CPU, no GC. Its children's
+    /// too: Azurite runs under a shell that kills it when the tool goes away, and the shell's own CPU
+    /// (all that was read before) is nothing; a running child's CPU is not in its parent's.
+    /// </summary>
+    public static RuntimeCounters OfCpu(System.Diagnostics.Process process) =>
+        new(0, -1, -1, -1, ProcessTree(process.Id).Sum(CpuMsOf));
+
+    /// <summary>A process and its descendants (Linux, from /proc; elsewhere the process alone).</summary>
+    private static IEnumerable<int> ProcessTree(int pid)
+    {
+        yield return pid;
+        var children = $"/proc/{pid}/task/{pid}/children";
+        if (!File.Exists(children))
+        {
+            yield break;
+        }
+        string listed;
+        try
+        {
+            listed = File.ReadAllText(children);
+        }
+        catch (IOException)
+        {
+            yield break; // exited meanwhile
+        }
+        foreach (var child in listed.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var descendant in ProcessTree(int.Parse(child, CultureInfo.InvariantCulture)))
+            {
+                yield return descendant;
+            }
+        }
+    }
+
+    private static double CpuMsOf(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.TotalProcessorTime.TotalMilliseconds;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return 0; // exited meanwhile
+        }
+    }
 
     /// <summary>A <c>/stats/runtime</c> answer.</summary>
     public static RuntimeCounters Parse(JsonNode json) => new(json["gcPauseMs"]!.GetValue<double>(), json["gen0"]!.GetValue<int>(),

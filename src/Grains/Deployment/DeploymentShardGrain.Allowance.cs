@@ -2,7 +2,7 @@ namespace Stratum.Deployment;
 
 public sealed partial class DeploymentShardGrain
 {
-    /// <summary>Allowance a shard asks for beyond its need, so most flushes need no folder write.</summary>
+    /// <summary>Allowance a shard first asks for beyond its need, so most flushes need no folder write.</summary>
     private const int Headroom = 64;
 
     /// <summary>How many times a raise that falls short has the other holders trim and asks again before it refuses.</summary>
@@ -37,15 +37,17 @@ public sealed partial class DeploymentShardGrain
             total.Plus(p.Delta);
         }
         var need = total.Quota.Where(q => q.Value > 0).ToDictionary(q => q.Key, q => _counters.Quota.GetValueOrDefault(q.Key) + q.Value);
-        if (need.Any(n => n.Value > _allowance.GetValueOrDefault(n.Key)))
+        if (need.Any(n => n.Value > _allowance.GetValueOrDefault(n.Key)) && !_raisingAhead.IsCompleted)
         {
             // A raise already on its way may cover it; only one raise is in flight at a time.
+            var waited = Diagnostics.StageTimings.Now();
             await _raisingAhead;
+            Timings.Since(Diagnostics.StageTimings.ShardAheadWait, waited);
         }
         if (need.Any(n => n.Value > _allowance.GetValueOrDefault(n.Key)))
         {
             var largest = prepared.SelectMany(p => p.Delta.Quota).Where(q => q.Value > 0).GroupBy(q => q.Key).ToDictionary(g => g.Key, g => g.Max(q => q.Value));
-            var want = need.ToDictionary(n => n.Key, n => n.Value + Headroom * largest.GetValueOrDefault(n.Key, 1));
+            var want = need.ToDictionary(n => n.Key, n => n.Value + _headroom * largest.GetValueOrDefault(n.Key, 1));
             var started = Diagnostics.StageTimings.Now();
             var trims = 0;
             while (true)
@@ -59,6 +61,10 @@ public sealed partial class DeploymentShardGrain
                     continue;
                 }
                 _folderTight = !grant.Met;
+                if (_folderTight)
+                {
+                    _headroom = Headroom;
+                }
                 if (grant.Met || trims == MaxTrims || grant.Holders.Count == 0)
                 {
                     break;
@@ -115,6 +121,7 @@ public sealed partial class DeploymentShardGrain
     {
         _trimmed = true;
         _folderTight = true;
+        _headroom = Headroom;
         // A raise ahead on its way lands first, so what it was granted is given back too.
         await _raisingAhead;
         var keep = _counters.Quota.ToDictionary(q => q.Key, q => q.Value + _inflight.GetValueOrDefault(q.Key));

@@ -22,6 +22,8 @@ public sealed class StageTimings
     public const string ShardAllowance = "shard.allowance";
     /// <summary>A raise of the allowance asked for before it ran out, in the background (no flush waits for it).</summary>
     public const string ShardRaiseAhead = "shard.raise-ahead";
+    /// <summary>A flush whose allowance ran out waiting for the raise ahead already on its way (only flushes that had to).</summary>
+    public const string ShardAheadWait = "shard.ahead-wait";
     /// <summary>A flush reserving its resources' names in the folder's name partition.</summary>
     public const string ShardNames = "shard.names";
     /// <summary>A flush's table transaction (rows, operations, counters).</summary>

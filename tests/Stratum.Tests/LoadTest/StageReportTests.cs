@@ -8,6 +8,31 @@ namespace Stratum.Tests.LoadTest;
 public sealed class StageReportTests
 {
     [Fact]
+    public async Task A_process_read_by_the_operating_system_counts_the_CPU_of_the_children_it_runs()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // The tree is read from /proc; elsewhere the process alone is, as before.
+        }
+        // As Azurite runs: a shell that waits on the busy child it started.
+        using var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", ["-c", "yes > /dev/null & wait"]))!;
+        try
+        {
+            var cpuMs = 0.0;
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((cpuMs = RuntimeCounters.OfCpu(shell).CpuMs) < 50 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+            Assert.True(cpuMs >= 50, $"read {cpuMs} ms of CPU for a shell whose child keeps a core busy");
+        }
+        finally
+        {
+            shell.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public void A_run_is_the_difference_between_two_readings_with_percentiles_from_the_buckets()
     {
         var timings = new StageTimings();
