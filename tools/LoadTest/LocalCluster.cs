@@ -180,7 +180,7 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         if (_azurite is { Process.HasExited: false } azurite)
         {
-            processes["azurite"] = RuntimeCounters.OfCpu(azurite.Process);
+            processes["azurite"] = RuntimeCounters.OfCpu(azurite.CpuTime());
         }
         processes["loadtest"] = RuntimeCounters.OfThisProcess();
         return new ClusterReading(StageReport.Merge(stages), processes);

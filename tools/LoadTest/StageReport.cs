@@ -117,7 +117,7 @@ public sealed record RuntimeCounters(double GcPauseMs, int Gen0, int Gen1, int G
         GC.CollectionCount(2), Environment.CpuUsage.TotalTime.TotalMilliseconds);
 
     /// <summary>A process that only the operating system can tell about (Azurite): CPU, no GC.</summary>
-    public static RuntimeCounters OfCpu(System.Diagnostics.Process process) => new(0, -1, -1, -1, process.TotalProcessorTime.TotalMilliseconds);
+    public static RuntimeCounters OfCpu(TimeSpan cpu) => new(0, -1, -1, -1, cpu.TotalMilliseconds);
 
     /// <summary>A <c>/stats/runtime</c> answer.</summary>
     public static RuntimeCounters Parse(JsonNode json) => new(json["gcPauseMs"]!.GetValue<double>(), json["gen0"]!.GetValue<int>(),

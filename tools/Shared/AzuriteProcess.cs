@@ -15,6 +15,32 @@ internal sealed class AzuriteProcess(Process process, string connectionString) :
 
     public Process Process { get; } = process;
 
+    /// <summary>
+    /// The CPU time Azurite used: <see cref="Process"/> is the shell that guards it, so on Linux its
+    /// children (Azurite's node process) are added; a running child is not in the shell's own time.
+    /// </summary>
+    public TimeSpan CpuTime()
+    {
+        var total = Process.TotalProcessorTime;
+        var children = $"/proc/{Process.Id}/task/{Process.Id}/children";
+        if (File.Exists(children))
+        {
+            foreach (var id in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                try
+                {
+                    using var child = Process.GetProcessById(int.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+                    total += child.TotalProcessorTime;
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    // Exited meanwhile: its time is no longer Azurite's to report.
+                }
+            }
+        }
+        return total;
+    }
+
     /// <summary>The devstoreaccount1 connection string for this instance's ports.</summary>
     public string ConnectionString { get; } = connectionString;
 
