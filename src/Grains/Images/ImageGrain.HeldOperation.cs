@@ -26,10 +26,16 @@ public sealed partial class ImageGrain
 
     private bool _listed;
 
-    /// <summary>The list rows of a READY image, written again (an idempotent upsert) once per activation that answers for it.</summary>
+    /// <summary>
+    /// The list rows of the image as its create left it, written again (an idempotent upsert) once per
+    /// activation that answers for the create. Not after any later change (one with an operation of its
+    /// own, or a move into the recycle bin): that change wrote the rows itself, and rows of the image
+    /// as stored now, written beside it, could bring back rows it removed.
+    /// </summary>
     private async Task EnsureListedAsync()
     {
-        if (!_listed && Stored.Image is { Status: ImageStatus.Ready } image)
+        if (!_listed && Stored.Image is { Status: ImageStatus.Ready, DeletedAt: null } image
+            && Stored.OperationIds is [var only] && only == Stored.CreateOperationId)
         {
             await index.UpsertImageAsync(image, previous: null, Stored.Bindings);
             _listed = true;
