@@ -13,6 +13,12 @@ public interface IImageInternalGrain : IGrainWithStringKey
     /// <summary>The image if the caller may read it, else null; for lists and family lookups.</summary>
     [Alias("TryGet"), AlwaysInterleave] Task<Image?> TryGetAsync(Caller caller);
 
+    /// <summary>
+    /// The create's operation if this image's record holds it (a create READY when accepted), with
+    /// what its reader's authorization needs; null otherwise. Reads only, so it interleaves.
+    /// </summary>
+    [Alias("GetHeldOperation"), AlwaysInterleave] Task<Operations.OperationState?> GetHeldOperationAsync(string operationId);
+
     /// <summary>Stops a running data transfer of the given creation operation (best effort).</summary>
     [Alias("CancelCreation"), AlwaysInterleave] Task CancelCreationAsync(string operationId);
 

@@ -21,8 +21,10 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
     Task<Operation> IImageCatalogGrain.CreateAsync(Caller caller, CreateImageRequest request, string? idempotencyKey)
     {
         ImageRequestRules.Validate(request);
-        return Idempotency.RunAsync(grains, caller, idempotencyKey, "images.create", request, ResourceIds.New(ResourceIds.Image),
-            (opId, imageId) => grains.GetGrain<IImageInternalGrain>(imageId).CreateAsync(caller, request, opId));
+        var imageId = ResourceIds.New(ResourceIds.Image);
+        return Idempotency.RunAsync(grains, caller, idempotencyKey, "images.create", request, imageId,
+            (opId, claimedImageId) => grains.GetGrain<IImageInternalGrain>(claimedImageId).CreateAsync(caller, request, opId),
+            ImageCreateOperations.IdFor(imageId));
     }
 
     Task<UploadTarget> IImageCatalogGrain.PrepareUploadAsync(Caller caller, PrepareUploadRequest request)

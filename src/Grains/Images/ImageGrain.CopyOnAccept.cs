@@ -22,8 +22,16 @@ public sealed partial class ImageGrain
     private static bool CopiesOnAccept(CreateImageRequest request, SourceFacts? source) =>
         source is { Bytes: <= CopyOnAcceptLimit } && request.Family is null && request.Pooled != true && request.Rollout is null;
 
-    /// <summary>Copies the data and stores the image READY; null when the copy failed (the CREATING way tries again and reports why).</summary>
-    private async Task<Operation?> TryCreateCopiedAsync(Caller caller, CreateImageRequest request, string operationId, Image creating, SourceFacts source, long held)
+    /// <summary>Whether the request's shape can copy on accept (its source's size is known only later).</summary>
+    private static bool MayCopyOnAccept(CreateImageRequest request) =>
+        (request.ImageId ?? request.DiskId ?? request.SnapshotId) is not null && request.Family is null && request.Pooled != true && request.Rollout is null;
+
+    /// <summary>
+    /// The server-side copy, started as soon as the source is known so that it runs beside the name
+    /// reservation and the quota (a refused create deletes it before it answers); false when it
+    /// failed (the CREATING way tries again and reports why).
+    /// </summary>
+    private async Task<bool> CopyOnAcceptAsync(SourceFacts source)
     {
         var copying = Diagnostics.StageTimings.Now();
         try
@@ -33,22 +41,49 @@ public sealed partial class ImageGrain
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogInformation(e, "Copying the data of image {ImageId} while accepting it failed; it is copied in the background instead.", Id);
-            return null;
+            return false;
         }
         Timings.Since(Diagnostics.StageTimings.ImageTransfer, copying);
+        return true;
+    }
+
+    /// <summary>A refused create keeps no data: the copy made beside its checks is deleted before the refusal is answered.</summary>
+    private async Task DiscardCopyAsync(Task<bool> copying)
+    {
+        try
+        {
+            if (await copying)
+            {
+                await data.DeleteAsync(Id);
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not delete the data copied for refused image {ImageId}.", Id);
+        }
+    }
+
+    /// <summary>
+    /// Stores the image READY with its operation done, both in one write (the operation is held in
+    /// the image's record, see ImageGrain.HeldOperation.cs), then its list rows and the news.
+    /// </summary>
+    private async Task<Operation> CreateCopiedAsync(Caller caller, CreateImageRequest request, string operationId, Image creating, SourceFacts source, long held)
+    {
         var ready = creating with { Status = ImageStatus.Ready, StorageSize = source.Bytes };
-        // The operation's id rides in the record, which is written before the operation.
+        var done = DoneOperation(operationId, OperationStartFor(caller, CreationDescription(request), "create", request.FolderId), ready);
+        // The operation's id rides in the record, so the image's operations list has it.
         _startedOperations.Add(operationId);
         await CommitAsync(next =>
         {
-            (next.Request, next.CreatedBy, next.CreateOperationId) = (request, caller, operationId);
+            (next.Request, next.CreatedBy, next.CreateOperationId, next.CreateOperation) = (request, caller, operationId, done);
             (next.HeldSize, next.VirtualSize, next.SourceBlob) = (held, source.VirtualSize, source.Blob);
             next.Image = ready;
         });
-        // As a finished transfer does: the list rows and the news, then the operation done.
+        // As a finished transfer does: the list rows and the news before the operation is answered done.
         await Task.WhenAll(index.UpsertImageAsync(ready, previous: null, Stored.Bindings),
             changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageReady, ready)));
-        return await StartOperationAsync(operationId, caller, CreationDescription(request), "create", request.FolderId, doneWith: ready);
+        _listed = true;
+        return done;
     }
 
     /// <summary>

@@ -28,14 +28,23 @@ public sealed partial class ImageGrain
     {
         if (Stored.CreateOperationId is { } existing)
         {
-            return existing == operationId
-                ? await grains.GetGrain<IOperationInternalGrain>(operationId).TryGetAsync() ?? await RecordCreateOperationAsync(caller, operationId)
-                : throw new StratumException(ErrorCode.AlreadyExists, $"Image '{Id}' already exists.");
+            if (existing != operationId)
+            {
+                throw new StratumException(ErrorCode.AlreadyExists, $"Image '{Id}' already exists.");
+            }
+            if (Stored.CreateOperation is { } heldOperation)
+            {
+                // Its list rows may be what failed the first attempt.
+                await EnsureListedAsync();
+                return heldOperation;
+            }
+            return await OperationAsync(operationId) ?? await RecordCreateOperationAsync(caller, operationId);
         }
 
         // The operation's grain reads its (absent) record on activation: woken now, that read
         // overlaps the checks below instead of adding a round trip when the operation is written.
-        var operationRead = grains.GetGrain<IOperationInternalGrain>(operationId).TryGetAsync();
+        // A copy on accept writes no record of its operation, so it wakes nothing.
+        var operationRead = MayCopyOnAccept(request) ? Task.CompletedTask : grains.GetGrain<IOperationInternalGrain>(operationId).TryGetAsync();
 
         // Everything that can refuse the request is checked before anything is written (the
         // catalog, the only caller, has checked the request's own rules before claiming its key).
@@ -49,18 +58,15 @@ public sealed partial class ImageGrain
             ImageRequestRules.MinDiskSizeCovers(minDiskSize, source.MinDiskSize);
         }
 
-        if (request.Name is { } name)
-        {
-            await index.ReserveNameAsync(request.FolderId, NameKind, name, Id);
-        }
+        var copying = CopiesOnAccept(request, source) ? CopyOnAcceptAsync(source!) : null;
         var held = source?.Bytes ?? 0;
         try
         {
-            await Folder(request.FolderId).ChangeUsageAsync($"{Id}:create", CreationQuota(request, held));
+            await TakeNameAndQuotaAsync(request, held);
         }
-        catch (StratumException) when (request.Name is not null)
+        catch when (copying is not null)
         {
-            await index.ReleaseNameAsync(request.FolderId, NameKind, request.Name, Id);
+            await DiscardCopyAsync(copying);
             throw;
         }
 
@@ -69,9 +75,9 @@ public sealed partial class ImageGrain
             request.Labels ?? new Dictionary<string, string>(), request.Family, source?.Bytes ?? 0, minDiskSize,
             request.ProductIds ?? source?.ProductIds ?? [], ImageStatus.Creating, os, request.Pooled ?? false,
             source?.Format, source?.Checksum, LayerId: null, Deprecation.Active, FamilySequence: null), request);
-        if (CopiesOnAccept(request, source) && await TryCreateCopiedAsync(caller, request, operationId, image, source!, held) is { } copied)
+        if (copying is not null && await copying)
         {
-            return copied;
+            return await CreateCopiedAsync(caller, request, operationId, image, source!, held);
         }
         // The operation and the image's record are independent writes: one round trip for both.
         // A record that fails to store leaves the grain as it was, so a retry (the same operation) starts over.
@@ -91,6 +97,24 @@ public sealed partial class ImageGrain
         _reconcileReminder = await reminder;
         StartTransfer();
         return await starting;
+    }
+
+    /// <summary>The name, then the quota: a name refused takes no quota; a quota refused frees the name.</summary>
+    private async Task TakeNameAndQuotaAsync(CreateImageRequest request, long held)
+    {
+        if (request.Name is { } name)
+        {
+            await index.ReserveNameAsync(request.FolderId, NameKind, name, Id);
+        }
+        try
+        {
+            await Folder(request.FolderId).ChangeUsageAsync($"{Id}:create", CreationQuota(request, held));
+        }
+        catch (StratumException) when (request.Name is not null)
+        {
+            await index.ReleaseNameAsync(request.FolderId, NameKind, request.Name, Id);
+            throw;
+        }
     }
 
     Task IImageInternalGrain.CancelCreationAsync(string operationId)

@@ -83,6 +83,8 @@ public sealed partial class ImageGrain
             release.Add(new QuotaDelta(QuotaNames.DiskPoolsCount, -1));
         }
         await grains.GetGrain<IFolderInternalGrain>(image.FolderId).ChangeUsageAsync($"{Id}:release", release);
+        // A create's operation held in this record moves to its own before the record is cleared.
+        await KeepHeldOperationAsync();
         if (Stored.CreateOperationId is { } createOp)
         {
             // A creation still running when its image was deleted ends here, not silently never.

@@ -126,7 +126,7 @@ public sealed partial class ImageGrain(
     async Task<IReadOnlyList<Operation>> IImageGrain.ListOperationsAsync(Caller caller)
     {
         Authorizer.Demand(await GrantedAsync(caller), Permission.Read, "image", Id, "read");
-        var operations = await Task.WhenAll(Stored.OperationIds.Select(id => grains.GetGrain<IOperationInternalGrain>(id).TryGetAsync()));
+        var operations = await Task.WhenAll(Stored.OperationIds.Select(OperationAsync));
         return operations.OfType<Operation>().ToList();
     }
 
@@ -203,6 +203,24 @@ public sealed partial class ImageGrain(
     /// </summary>
     private async Task<Operation> StartOperationAsync(string opId, Caller caller, string description, string action, string? folderId = null, object? doneWith = null)
     {
+        var start = OperationStartFor(caller, description, action, folderId);
+        // Noted before the operation is written, so a record write running beside it carries the id.
+        _startedOperations.Add(opId);
+        try
+        {
+            var operation = grains.GetGrain<IOperationInternalGrain>(opId);
+            return await (doneWith is null ? operation.StartAsync(start) : operation.StartDoneAsync(start, doneWith));
+        }
+        catch
+        {
+            _startedOperations.Remove(opId);
+            throw;
+        }
+    }
+
+    /// <summary>What a new operation on this image records: who, which folder, and its metadata.</summary>
+    private OperationStart OperationStartFor(Caller caller, string description, string action, string? folderId)
+    {
         folderId ??= Stored.Image?.FolderId ?? Stored.Request?.FolderId;
         var metadata = new Dictionary<string, string> { ["imageId"] = Id, ["folderId"] = folderId ?? "" };
         if (OperationTypeOf(action) is { } type)
@@ -213,19 +231,7 @@ public sealed partial class ImageGrain(
         {
             metadata["resourceId"] = Id;
         }
-        // Noted before the operation is written, so a record write running beside it carries the id.
-        _startedOperations.Add(opId);
-        try
-        {
-            var start = new OperationStart(description, caller, folderId, Id, metadata);
-            var operation = grains.GetGrain<IOperationInternalGrain>(opId);
-            return await (doneWith is null ? operation.StartAsync(start) : operation.StartDoneAsync(start, doneWith));
-        }
-        catch
-        {
-            _startedOperations.Remove(opId);
-            throw;
-        }
+        return new OperationStart(description, caller, folderId, Id, metadata);
     }
 
     private static string? OperationTypeOf(string action) => action switch

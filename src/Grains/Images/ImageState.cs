@@ -30,6 +30,13 @@ public sealed class ImageState
     /// <summary>A move into ("in") or out of ("out") the recycle bin whose family and index steps are not all done yet.</summary>
     [Id(20)] public string? BinMove { get; set; }
 
+    /// <summary>
+    /// The create's operation when the image was READY as it was accepted: held in this record (the
+    /// one write of such a create) instead of a record of its own, and answered from here by the
+    /// operation's grain; written to its own record before this one is cleared.
+    /// </summary>
+    [Id(40)] public Operation? CreateOperation { get; set; }
+
     public const int MaxOperationIds = 100;
 
     public void AddOperation(string operationId)

@@ -19,6 +19,9 @@ public interface IOperationInternalGrain : IGrainWithStringKey
     /// <summary>Finishes the operation with an error (idempotent once done).</summary>
     [Alias("Fail")] Task<Operation> FailAsync(ErrorInfo error);
 
+    /// <summary>Stores an operation held elsewhere until now (an image's create) as this operation's record, unless it has one.</summary>
+    [Alias("Keep")] Task KeepAsync(OperationState held);
+
     /// <summary>The operation, or null if it was never started.</summary>
     [Alias("TryGet"), AlwaysInterleave] Task<Operation?> TryGetAsync();
 }

@@ -26,14 +26,16 @@ public static class Idempotency
 
     public static async Task<Operation> RunAsync(
         IGrainFactory grains, Caller caller, string? key, string action, object request,
-        string resourceId, Func<string, string, Task<Operation>> mutate)
+        string resourceId, Func<string, string, Task<Operation>> mutate, string? operationId = null)
     {
+        // A mutation may name its operation (an image's create names it after the image); else a new id.
+        operationId ??= ResourceIds.New(ResourceIds.Operation);
         if (ClaimKey(caller, key) is not { } claimKey)
         {
-            return await mutate(ResourceIds.New(ResourceIds.Operation), resourceId);
+            return await mutate(operationId, resourceId);
         }
         var claim = await grains.GetGrain<IIdempotencyGrain>(claimKey)
-            .ClaimAsync(Fingerprint(action, request), ResourceIds.New(ResourceIds.Operation), resourceId);
+            .ClaimAsync(Fingerprint(action, request), operationId, resourceId);
         // A finished first attempt answers; an unfinished one is run again (the mutation is idempotent
         // for its operation id), so a retry after a failure between the operation's start and the work
         // completes the work instead of returning an operation that would never finish.

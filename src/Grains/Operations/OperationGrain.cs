@@ -13,7 +13,10 @@ public sealed class OperationGrain(
 {
     private readonly Storage.StoredState<OperationState> _state = new(record, copier);
 
-    /// <summary>A disk, snapshot or instance operation read from its resource's row; such operations have no record of their own.</summary>
+    /// <summary>
+    /// A disk, snapshot or instance operation read from its resource's row, or an image create's
+    /// held in the image's record; such operations have no record of their own.
+    /// </summary>
     private OperationState? _fromRows;
 
     private string Id => this.GetPrimaryKeyString();
@@ -103,7 +106,38 @@ public sealed class OperationGrain(
     Task<Operation> IOperationInternalGrain.FailAsync(ErrorInfo error) =>
         FinishAsync(op => op with { Error = error });
 
-    Task<Operation?> IOperationInternalGrain.TryGetAsync() => Task.FromResult(_state.Value.Operation);
+    async Task<Operation?> IOperationInternalGrain.TryGetAsync()
+    {
+        await LoadHeldByImageAsync();
+        return Current.Operation;
+    }
+
+    /// <summary>
+    /// An image's create that was READY when accepted holds its operation in the image's record
+    /// (see <see cref="ImageCreateOperations"/>): an operation without a record of its own is asked for there.
+    /// </summary>
+    private async Task LoadHeldByImageAsync()
+    {
+        if (Current.Operation is null && ImageCreateOperations.ImageOf(Id) is { } imageId
+            && await grains.GetGrain<IImageInternalGrain>(imageId).GetHeldOperationAsync(Id) is { } held)
+        {
+            _fromRows = held;
+        }
+    }
+
+    async Task IOperationInternalGrain.KeepAsync(OperationState held)
+    {
+        await _state.ChangeAsync(s =>
+        {
+            if (s.Operation is not null)
+            {
+                return false;
+            }
+            (s.Operation, s.FolderId, s.ResourceId, s.CreatedBy) = (held.Operation, held.FolderId, held.ResourceId, held.CreatedBy);
+            return true;
+        });
+        _fromRows = null;
+    }
 
     private async Task<Operation> FinishAsync(Func<Operation, Operation> finish)
     {
@@ -123,6 +157,7 @@ public sealed class OperationGrain(
     private async Task DemandReadAsync(Caller caller)
     {
         await LoadFromComputeRowsAsync();
+        await LoadHeldByImageAsync();
         if (Current.Operation is null)
         {
             throw StratumException.NotFound("operation", Id);

@@ -74,18 +74,20 @@ public sealed class StorageFaultTests(FaultFixture fixture)
     }
 
     [Fact]
-    public async Task A_copied_image_whose_operation_could_not_be_stored_is_answered_by_a_retry_with_its_key()
+    public async Task A_copied_image_whose_list_rows_could_not_be_stored_is_listed_by_a_retry_with_its_key()
     {
         var folderId = await _admin.CreateFolderAsync();
         var source = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
         var (key, name) = (Names.Unique("key"), Names.Unique("copy"));
-        fixture.Faults.FailWrites("operation");
+        fixture.Faults.FailNextTableTransaction();
 
-        // The image's record is stored READY; its operation is not: the request fails and may be retried.
+        // The image's record is stored READY with its operation; its list rows (one table transaction)
+        // are not: the request fails, and the retry that answers the operation lists the image first.
         var failed = await _admin.PostReplyAsync("/compute/v1/images", new { folderId, imageId = source.Str("id"), name }, key);
         var retried = await _admin.PostReplyAsync("/compute/v1/images", new { folderId, imageId = source.Str("id"), name }, key);
 
-        Assert.True(failed.Status == HttpStatusCode.ServiceUnavailable && failed.Code == 14, failed.Text);
+        // A failed table request is answered 500 (code 13), as any index write's failure is today.
+        Assert.True((int)failed.Status >= 500, failed.Text);
         Assert.True(retried.Status == HttpStatusCode.OK, retried.Text);
         var image = (await _admin.WaitAsync(retried.Body!))["response"]!;
         Assert.Equal(("READY", name), (image.Str("status"), image.Str("name")));

@@ -64,6 +64,73 @@ public sealed class ImageCreationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_copy_ready_when_accepted_holds_its_operation_which_outlives_the_image()
+    {
+        var admin = _stratum.Http();
+        var folderId = await admin.CreateFolderAsync();
+        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+        var (key, body) = (Names.Unique("key"), new { folderId, imageId = source.Str("id"), name = Names.Unique("copy") });
+
+        var accepted = await admin.PostReplyAsync("/compute/v1/images", body, key);
+
+        Assert.True(accepted.Status == HttpStatusCode.OK && accepted.Body!["done"]!.GetValue<bool>(), accepted.Text);
+        var (operationId, imageId) = (accepted.Body!.Str("id"), accepted.Body!["response"]!.Str("id"));
+        // No record of its own (one read and one write fewer per create): the image's record holds it.
+        Assert.False(await OperationRecordExistsAsync(operationId));
+        var read = await admin.GetReplyAsync($"/operations/{operationId}");
+        Assert.True(read.Status == HttpStatusCode.OK && read.Body!["done"]!.GetValue<bool>(), read.Text);
+        Assert.Equal(imageId, read.Body!["response"]!.Str("id"));
+
+        // Deleted for good (no recycle bin): the operation moves to its own record and stays readable,
+        // and a retry with the key still answers it instead of creating the image again.
+        await admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/images/{imageId}");
+
+        Assert.True(await OperationRecordExistsAsync(operationId));
+        var afterDeletion = await admin.GetReplyAsync($"/operations/{operationId}");
+        Assert.True(afterDeletion.Status == HttpStatusCode.OK, afterDeletion.Text);
+        Assert.Equal(("READY", imageId), (afterDeletion.Body!["response"]!.Str("status"), afterDeletion.Body!["response"]!.Str("id")));
+        var retried = await admin.PostReplyAsync("/compute/v1/images", body, key);
+        Assert.True(retried.Status == HttpStatusCode.OK, retried.Text);
+        Assert.Equal(operationId, retried.Body!.Str("id"));
+        Assert.Equal([source.Str("id")], (await admin.ListImagesAsync(folderId)).Select(i => i.Str("id")));
+    }
+
+    [Fact]
+    public async Task A_copy_refused_for_its_name_keeps_no_data()
+    {
+        var admin = _stratum.Http();
+        var folderId = await admin.CreateFolderAsync();
+        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+        var name = Names.Unique("taken");
+        await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, imageId = source.Str("id"), name });
+        var before = await BlobNamesAsync();
+
+        // The copy runs beside the name's reservation; the refusal deletes what it copied before answering.
+        var refused = await admin.PostReplyAsync("/compute/v1/images", new { folderId, imageId = source.Str("id"), name });
+
+        Assert.True(refused.Status == HttpStatusCode.Conflict, refused.Text);
+        Assert.Equal(before, await BlobNamesAsync());
+    }
+
+    private async Task<bool> OperationRecordExistsAsync(string operationId)
+    {
+        var storage = _stratum.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Operations);
+        var state = new GrainState<Operations.OperationState>(new Operations.OperationState());
+        await storage.ReadStateAsync("operation", _stratum.Client.GetGrain<Operations.IOperationInternalGrain>(operationId).GetGrainId(), state);
+        return state.RecordExists;
+    }
+
+    private async Task<List<string>> BlobNamesAsync()
+    {
+        var names = new List<string>();
+        await foreach (var blob in _stratum.ImageData.GetBlobsAsync())
+        {
+            names.Add(blob.Name);
+        }
+        return names;
+    }
+
+    [Fact]
     public async Task A_creation_whose_record_was_not_written_is_retried_by_its_key_as_if_new()
     {
         var admin = _stratum.Http();

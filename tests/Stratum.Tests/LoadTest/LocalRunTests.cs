@@ -31,6 +31,9 @@ public sealed class LocalRunTests
         var processes = report["processes"]!.AsArray().Select(p => p!["process"]!.GetValue<string>()).ToList();
         Assert.Contains("silo1", processes);
         Assert.Contains("gateway", processes);
+        // Azurite's CPU is its node process's, not the guarding shell's (which reported 0).
+        var azurite = report["processes"]!.AsArray().Single(p => p!["process"]!.GetValue<string>() == "azurite")!;
+        Assert.True(azurite["cpuSeconds"]!.GetValue<double>() > 0, azurite.ToJsonString());
         Assert.Contains("stages", output.ToString());
     }
 }
