@@ -22,7 +22,8 @@ const string clusterId = "stratum-dev";
 var azurite = builder.AddExecutable("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"), root,
     "--silent", "--skipApiVersionCheck", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
 
-// Traces by Stratum's sampler (1% of requests, every failed or slow one), not the orchestrator's always_on.
+// Traces by Stratum's sampler (1% of requests, every failed or slow one) and metrics every 10 s, not the
+// orchestrator's always_on and 1 s (TelemetryEnvironment).
 IResourceBuilder<ProjectResource> WithTelemetry(IResourceBuilder<ProjectResource> project)
 {
     foreach (var (name, value) in Microsoft.Extensions.Hosting.TelemetryEnvironment.Variables)

@@ -16,13 +16,31 @@ public static class Cohorts
     public const int MaxKeyLength = 256;
 
     /// <summary>The bucket of a cohort key within a family.</summary>
-    public static int Bucket(string folderId, string family, string cohortKey)
+    public static int Bucket(string folderId, string family, string cohortKey) => Bucket(folderId, family, null, cohortKey);
+
+    /// <summary>The bucket of a caller who gives no cohort key: that of <see cref="KeyOf"/>, without making the key's text.</summary>
+    public static int Bucket(string folderId, string family, Caller caller) =>
+        Bucket(folderId, family, Subject.TypeName(caller.Subject.Type), caller.Subject.Id);
+
+    // The hash of "{folderId}\n{family}\n{key}" (or "…\n{subjectType}:{key}") in UTF-8, each part encoded
+    // into one buffer: the latest lookup computes it on every read. The parts meet at '\n' or ':', so no
+    // surrogate pair spans two and the bytes are those of the whole text.
+    private static int Bucket(string folderId, string family, string? subjectType, string key)
     {
         // XxHash64 is specified (not tied to a runtime), so buckets never move between versions.
-        var text = $"{folderId}\n{family}\n{cohortKey}";
-        Span<byte> buffer = stackalloc byte[512];
-        var bytes = Encoding.UTF8.GetMaxByteCount(text.Length) <= buffer.Length ? buffer[..Encoding.UTF8.GetBytes(text, buffer)] : Encoding.UTF8.GetBytes(text);
-        return (int)(XxHash64.HashToUInt64(bytes) % Buckets);
+        var length = Encoding.UTF8.GetMaxByteCount(folderId.Length + family.Length + (subjectType?.Length ?? 0) + key.Length + 3);
+        var buffer = length <= 512 ? stackalloc byte[512] : new byte[length];
+        var written = Encoding.UTF8.GetBytes(folderId, buffer);
+        buffer[written++] = (byte)'\n';
+        written += Encoding.UTF8.GetBytes(family, buffer[written..]);
+        buffer[written++] = (byte)'\n';
+        if (subjectType is not null)
+        {
+            written += Encoding.UTF8.GetBytes(subjectType, buffer[written..]);
+            buffer[written++] = (byte)':';
+        }
+        written += Encoding.UTF8.GetBytes(key, buffer[written..]);
+        return (int)(XxHash64.HashToUInt64(buffer[..written]) % Buckets);
     }
 
     /// <summary>The cohort key of a caller who gives none: its subject, <c>userAccount:alice</c>.</summary>

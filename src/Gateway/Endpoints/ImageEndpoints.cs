@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Stratum.Changes;
 using Stratum.Gateway.Auth;
 using Stratum.Gateway.Http;
@@ -24,18 +22,10 @@ public static class ImageEndpoints
             .WithDescription("All of them for those who may read the folder; for anyone else, only the images shared with them.");
         // The hottest read: its services are taken once here, not bound from the request each time.
         var services = ((IEndpointRouteBuilder)compute).ServiceProvider;
-        var (grains, cache, writes) = (services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<LatestCache>(), services.GetRequiredService<WriteTracker>());
-        compute.MapGet("/images:latestByFamily", async (HttpContext http, [AsParameters] FolderQuery folder, [AsParameters] FamilyQuery family) =>
-        {
-            var caller = http.Caller();
-            var (folderId, name, cohortKey) = (folder.Id, family.Name, family.Cohort);
-            // Served from this gateway's cache (per caller and cohort bucket) while the change feed keeps it
-            // fresh; a caller who just changed an image goes to the grains (and past their caches) to read its write.
-            var bucket = Cohorts.Bucket(folderId, name, cohortKey ?? Cohorts.KeyOf(caller));
-            var image = await cache.GetLatestAsync(caller, folderId, name, bucket, writes.WroteRecently(caller.Subject),
-                () => Catalog(grains).GetLatestByFamilyAsync(caller, folderId, name, cohortKey));
-            return new SerializedJson<Image>(SerializedImages.GetValue(image, i => JsonSerializer.SerializeToUtf8Bytes(i, ContractJson.Options)));
-        })
+        var latest = new LatestByFamilyReads(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<LatestCache>(), services.GetRequiredService<WriteTracker>());
+        compute.MapGet("/images:latestByFamily", (HttpContext http, [AsParameters] FolderQuery folder, [AsParameters] FamilyQuery family) =>
+            latest.ReadAsync(http, folder.Id, family.Name, family.Cohort))
+            .CarriesTokenItself()
             .WithName("GetLatestImageByFamily").WithSummary("The latest image of a family")
             .WithDescription("The newest READY, ACTIVE member of the family whose rollout covers the caller's cohort and that the caller may read. "
                 + "404 when there is none: a caller who may read the folder is told whether the family exists; anyone else is not.");
@@ -62,9 +52,6 @@ public static class ImageEndpoints
                 + "(status DELETED) until its purgeAt. Disks made from the image keep working: its data lives on while anything uses it.");
         ImageMethodEndpoints.Map(compute);
     }
-
-    // A cached image is the same object on every hit, so its JSON is written once.
-    private static readonly ConditionalWeakTable<Image, byte[]> SerializedImages = new();
 
     private static IImageCatalogGrain Catalog(IGrainFactory grains) => grains.GetGrain<IImageCatalogGrain>(0);
 

@@ -54,7 +54,7 @@ public sealed class CallerInterceptor(CallerAuthentication authentication) : Int
         {
             throw GrpcErrors.From(ErrorCode.Unauthenticated, "A valid bearer token is required: authorization: Bearer <token>.", context);
         }
-        http.Items[CallerEndpoints.ItemKey] = authenticated.Caller;
+        http.SetAuthenticated(authenticated);
         return authenticated.Token;
     }
 }

@@ -37,6 +37,26 @@ public sealed class LatestCacheTests
     }
 
     [Fact]
+    public async Task A_fetch_given_state_gets_it_on_a_miss_and_is_not_called_on_a_hit()
+    {
+        Pulse();
+        var bucket = Cohorts.Bucket(Folder, "debian", _bob);
+        var handed = new List<string>();
+        Task<Image> Read(string state) => _cache.GetLatestAsync(_bob, Folder, "debian", bucket, bypass: false, state, s =>
+        {
+            handed.Add(s);
+            return Task.FromResult(_current);
+        });
+
+        await Read("first");
+        var hit = Read("second");
+
+        Assert.True(hit.IsCompletedSuccessfully);
+        Assert.Equal(_current.Id, (await hit).Id);
+        Assert.Equal(["first"], handed);
+    }
+
+    [Fact]
     public async Task Each_caller_has_its_own_answer_because_each_was_authorized_separately()
     {
         Pulse();

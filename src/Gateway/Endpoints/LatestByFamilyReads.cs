@@ -1,0 +1,46 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Stratum.Changes;
+using Stratum.Gateway.Auth;
+using Stratum.Gateway.Http;
+
+namespace Stratum.Gateway.Endpoints;
+
+/// <summary>
+/// latestByFamily over REST, the hottest read. Served from this gateway's cache (per caller and
+/// cohort bucket) while the change feed keeps it fresh; a caller who just changed an image goes to
+/// the grains (and past their caches) to read its write. A cache hit allocates nothing here: no
+/// closure for the fetch it does not make, no cohort key text, no request context (the token is put
+/// in force only around the fetch), and the answer's JSON written once per cached image.
+/// </summary>
+internal sealed class LatestByFamilyReads(IGrainFactory grains, LatestCache cache, WriteTracker writes)
+{
+    // A cached image is the same object on every hit, so its JSON body is made once.
+    private static readonly ConditionalWeakTable<Image, SerializedJson<Image>> Bodies = new();
+
+    public ValueTask<SerializedJson<Image>> ReadAsync(HttpContext http, string folderId, string family, string? cohortKey)
+    {
+        var caller = http.Caller();
+        var bucket = cohortKey is null ? Cohorts.Bucket(folderId, family, caller) : Cohorts.Bucket(folderId, family, cohortKey);
+        var answer = cache.GetLatestAsync(caller, folderId, family, bucket, writes.WroteRecently(caller.Subject),
+            new Fetch(grains, caller, http.Token(), folderId, family, cohortKey), static fetch => fetch.RunAsync());
+        return answer.IsCompletedSuccessfully ? ValueTask.FromResult(Body(answer.Result)) : AwaitAsync(answer);
+    }
+
+    private static async ValueTask<SerializedJson<Image>> AwaitAsync(Task<Image> answer) => Body(await answer);
+
+    private static SerializedJson<Image> Body(Image image) =>
+        Bodies.GetValue(image, static i => new SerializedJson<Image>(JsonSerializer.SerializeToUtf8Bytes(i, ContractJson.Options)));
+
+    private readonly record struct Fetch(IGrainFactory Grains, Caller Caller, string Token, string FolderId, string Family, string? CohortKey)
+    {
+        public async Task<Image> RunAsync()
+        {
+            // The endpoint CarriesTokenItself: the silos verify the token this call carries.
+            using (BearerToken.Use(Token))
+            {
+                return await Grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(Caller, FolderId, Family, CohortKey);
+            }
+        }
+    }
+}
