@@ -20,7 +20,7 @@ const string storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccoun
 const string clusterId = "stratum-dev";
 
 var azurite = builder.AddExecutable("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"), root,
-    "--silent", "--skipApiVersionCheck", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
+    "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
 
 // Traces by Stratum's sampler (1% of requests, every failed or slow one) and metrics every 10 s, not the
 // orchestrator's always_on and 1 s (TelemetryEnvironment).
