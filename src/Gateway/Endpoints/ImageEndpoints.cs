@@ -53,7 +53,7 @@ public static class ImageEndpoints
         ImageMethodEndpoints.Map(compute);
     }
 
-    private static IImageCatalogGrain Catalog(IGrainFactory grains) => grains.GetGrain<IImageCatalogGrain>(0);
+    internal static IImageCatalogGrain Catalog(IGrainFactory grains) => grains.GetGrain<IImageCatalogGrain>(0);
 
     internal static IImageGrain Image(IGrainFactory grains, string imageId) =>
         grains.GetGrain<IImageGrain>(RequestIds.Of(imageId, ResourceIds.Image, "image"));

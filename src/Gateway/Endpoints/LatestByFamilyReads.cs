@@ -39,7 +39,7 @@ internal sealed class LatestByFamilyReads(IGrainFactory grains, LatestCache cach
             // The endpoint CarriesTokenItself: the silos verify the token this call carries.
             using (BearerToken.Use(Token))
             {
-                return await Grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(Caller, FolderId, Family, CohortKey);
+                return await ImageEndpoints.Catalog(Grains).GetLatestByFamilyAsync(Caller, FolderId, Family, CohortKey);
             }
         }
     }

@@ -37,14 +37,15 @@ public static partial class RequestReader
         {
             throw StratumException.Invalid("The request body is required.");
         }
+        var body = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ContractJson.Options)
+            return JsonSerializer.Deserialize<T>(body, ContractJson.Options)
                 ?? throw StratumException.Invalid("The request body must be a JSON object.");
         }
         catch (JsonException e)
         {
-            throw StratumException.Invalid(SyntaxError(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) ?? Describe(e));
+            throw StratumException.Invalid(SyntaxError(body) ?? Describe(e));
         }
     }
 

@@ -20,7 +20,7 @@ public sealed partial class ImageGrain
     /// family or layer, which must happen after the record exists, so it goes the CREATING way.
     /// </summary>
     private static bool CopiesOnAccept(CreateImageRequest request, SourceFacts? source) =>
-        source is { Bytes: <= CopyOnAcceptLimit } && request.Family is null && request.Pooled != true && request.Rollout is null;
+        MayCopyOnAccept(request) && source is { Bytes: <= CopyOnAcceptLimit };
 
     /// <summary>Whether the request's shape can copy on accept (its source's size is known only later).</summary>
     private static bool MayCopyOnAccept(CreateImageRequest request) =>
@@ -70,7 +70,7 @@ public sealed partial class ImageGrain
     private async Task<Operation> CreateCopiedAsync(Caller caller, CreateImageRequest request, string operationId, Image creating, SourceFacts source, long held)
     {
         var ready = creating with { Status = ImageStatus.Ready, StorageSize = source.Bytes };
-        var done = DoneOperation(operationId, OperationStartFor(caller, CreationDescription(request), "create", request.FolderId), ready);
+        var done = OperationStartFor(caller, CreationDescription(request), "create", request.FolderId).Begin(operationId, ready);
         // The operation's id rides in the record, so the image's operations list has it.
         _startedOperations.Add(operationId);
         await CommitAsync(next =>

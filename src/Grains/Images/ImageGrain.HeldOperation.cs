@@ -64,13 +64,6 @@ public sealed partial class ImageGrain
             await grains.GetGrain<IOperationInternalGrain>(held.Id).KeepAsync(HeldState(held));
         }
     }
-
-    /// <summary>A done operation as its own record would have it, for a create that finished while accepted.</summary>
-    private static Operation DoneOperation(string operationId, OperationStart start, object response)
-    {
-        var now = DateTimeOffset.UtcNow;
-        return new Operation(operationId, start.Description, now, start.CreatedBy.Subject.ToString(), now, Done: true, start.Metadata, Response: response);
-    }
 }
 
 /// <summary>

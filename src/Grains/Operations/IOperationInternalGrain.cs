@@ -33,4 +33,12 @@ public sealed record OperationStart(
     [property: Id(1)] Caller CreatedBy,
     [property: Id(2)] string? FolderId,
     [property: Id(3)] string ResourceId,
-    [property: Id(4)] IReadOnlyDictionary<string, string> Metadata);
+    [property: Id(4)] IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>The operation as it starts now, done with <paramref name="response"/> when one is given.</summary>
+    public Operation Begin(string operationId, object? response = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new Operation(operationId, Description, now, CreatedBy.Subject.ToString(), now, response is not null, Metadata, Response: response);
+    }
+}

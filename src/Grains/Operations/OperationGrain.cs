@@ -91,7 +91,7 @@ public sealed class OperationGrain(
                 s.Operation = started with { Done = true, Response = done, ModifiedAt = now };
                 return true;
             }
-            s.Operation = new Operation(Id, start.Description, now, start.CreatedBy.Subject.ToString(), now, done is not null, start.Metadata, Response: done);
+            s.Operation = start.Begin(Id, done);
             s.FolderId = start.FolderId;
             s.ResourceId = start.ResourceId;
             s.CreatedBy = start.CreatedBy.Subject;

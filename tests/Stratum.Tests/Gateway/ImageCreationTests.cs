@@ -30,9 +30,7 @@ public sealed class ImageCreationTests : IAsyncLifetime
     [Fact]
     public async Task A_finished_creation_leaves_no_reminder_behind()
     {
-        var admin = _stratum.Http();
-        var folderId = await admin.CreateFolderAsync();
-        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+        var (admin, folderId, source) = await FolderWithSourceAsync();
 
         // A family member is stored CREATING and finished in the background, under a reconcile reminder.
         var copy = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, imageId = source.Str("id"), name = Names.Unique("copy"), family = "kept" });
@@ -47,9 +45,7 @@ public sealed class ImageCreationTests : IAsyncLifetime
     [Fact]
     public async Task A_copy_of_a_small_image_is_ready_when_accepted_and_never_sets_a_reminder()
     {
-        var admin = _stratum.Http();
-        var folderId = await admin.CreateFolderAsync();
-        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+        var (admin, folderId, source) = await FolderWithSourceAsync();
 
         var accepted = await admin.PostReplyAsync("/compute/v1/images", new { folderId, imageId = source.Str("id"), name = Names.Unique("copy") });
 
@@ -66,9 +62,7 @@ public sealed class ImageCreationTests : IAsyncLifetime
     [Fact]
     public async Task A_copy_ready_when_accepted_holds_its_operation_which_outlives_the_image()
     {
-        var admin = _stratum.Http();
-        var folderId = await admin.CreateFolderAsync();
-        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+        var (admin, folderId, source) = await FolderWithSourceAsync();
         var (key, body) = (Names.Unique("key"), new { folderId, imageId = source.Str("id"), name = Names.Unique("copy") });
 
         var accepted = await admin.PostReplyAsync("/compute/v1/images", body, key);
@@ -98,9 +92,7 @@ public sealed class ImageCreationTests : IAsyncLifetime
     [Fact]
     public async Task A_copy_refused_for_its_name_keeps_no_data()
     {
-        var admin = _stratum.Http();
-        var folderId = await admin.CreateFolderAsync();
-        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+        var (admin, folderId, source) = await FolderWithSourceAsync();
         var name = Names.Unique("taken");
         await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, imageId = source.Str("id"), name });
         var before = await BlobNamesAsync();
@@ -110,6 +102,15 @@ public sealed class ImageCreationTests : IAsyncLifetime
 
         Assert.True(refused.Status == HttpStatusCode.Conflict, refused.Text);
         Assert.Equal(before, await BlobNamesAsync());
+    }
+
+    /// <summary>The admin's client, a new folder and a READY 8 KiB image in it to copy from.</summary>
+    private async Task<(HttpClient Admin, string FolderId, System.Text.Json.Nodes.JsonNode Source)> FolderWithSourceAsync()
+    {
+        var admin = _stratum.Http();
+        var folderId = await admin.CreateFolderAsync();
+        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+        return (admin, folderId, source);
     }
 
     private async Task<bool> OperationRecordExistsAsync(string operationId)
@@ -133,9 +134,7 @@ public sealed class ImageCreationTests : IAsyncLifetime
     [Fact]
     public async Task A_creation_whose_record_was_not_written_is_retried_by_its_key_as_if_new()
     {
-        var admin = _stratum.Http();
-        var folderId = await admin.CreateFolderAsync();
-        var source = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = _files.Add(Names.Unique("s"), DiskImages.Raw(8192)) });
+        var (admin, folderId, source) = await FolderWithSourceAsync();
         var name = Names.Unique("unlucky");
         FailFirstWriteOf[name] = true;
         var key = Names.Unique("key");
