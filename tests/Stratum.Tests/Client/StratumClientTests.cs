@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Stratum.Changes;
@@ -27,7 +26,7 @@ public sealed class StratumClientTests(ClientPackageFixture fixture)
         {
             foreach (var project in new[] { "src/Abstractions/Stratum.Abstractions.csproj", "src/Security/Stratum.Security.csproj", "src/Client/Stratum.Client.csproj" })
             {
-                await RunAsync("dotnet", ["pack", Path.Combine(root, project), "--no-build", "-c", ClientPackageFixture.Configuration, "-o", feed, $"-p:Version={version}"], root);
+                await DotnetCommands.RunAsync("dotnet", ["pack", Path.Combine(root, project), "--no-build", "-c", ClientPackageFixture.Configuration, "-o", feed, $"-p:Version={version}"], root);
             }
             var app = Path.Combine(work, "app");
             Directory.CreateDirectory(app);
@@ -57,7 +56,7 @@ public sealed class StratumClientTests(ClientPackageFixture fixture)
                 .Replace("\"stratum-dev\"", $"\"{fixture.Cluster.ClusterId}\"", StringComparison.Ordinal)
                 .Replace("\"UseDevelopmentStorage=true\"", $"\"{fixture.Cluster.Storage}\"", StringComparison.Ordinal));
 
-            var output = await RunAsync("dotnet", ["run", "--project", app], app, ("DOTNET_ENVIRONMENT", "Development"));
+            var output = await DotnetCommands.RunAsync("dotnet", ["run", "--project", app], app, ("DOTNET_ENVIRONMENT", "Development"));
 
             var newest = StandardImages.Images.Last(i => i.Family == "debian-12").Name;
             Assert.Contains($"userAccount:alice resolves debian-12 to {newest} (img", output);
@@ -66,7 +65,7 @@ public sealed class StratumClientTests(ClientPackageFixture fixture)
         finally
         {
             Directory.Delete(work, recursive: true);
-            ForgetPackages(version);
+            DotnetCommands.ForgetPackages(version, "stratum.client", "stratum.abstractions", "stratum.security");
         }
     }
 
@@ -137,52 +136,5 @@ public sealed class StratumClientTests(ClientPackageFixture fixture)
         var match = Regex.Match(section, "```csharp\n(.*?)```", RegexOptions.Singleline);
         Assert.True(match.Success, "the README has no C# sample for other .NET services");
         return match.Groups[1].Value;
-    }
-
-    private static async Task<string> RunAsync(string file, string[] arguments, string directory, params (string Name, string Value)[] environment)
-    {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        // No build servers left behind by the test.
-        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        var text = await output + await error;
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{text}");
-        return text;
-    }
-
-    /// <summary>The test's packages leave the machine's package cache as they found it.</summary>
-    private static void ForgetPackages(string version)
-    {
-        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var id in new[] { "stratum.client", "stratum.abstractions", "stratum.security" })
-        {
-            var folder = Path.Combine(cache, id, version.ToLowerInvariant());
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
     }
 }
