@@ -36,8 +36,8 @@ public static class AccessPolicy
     private static Permission RolePermissions(string roleId, bool includeImageRoles) => roleId switch
     {
         Roles.Admin => Permission.All,
-        Roles.Editor => Permission.Read | Permission.ReadBindings | Permission.Use | Permission.Edit,
-        Roles.Viewer => Permission.Read | Permission.ReadBindings,
+        Roles.Editor => Permission.Read | Permission.Audit | Permission.Use | Permission.Edit,
+        Roles.Viewer => Permission.Read | Permission.Audit,
         Roles.ImagesUser when includeImageRoles => Permission.Read | Permission.Use,
         _ => Permission.None,
     };

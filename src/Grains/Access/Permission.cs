@@ -14,9 +14,10 @@ public enum Permission
     /// <summary>Change access bindings.</summary>
     Admin = 8,
     /// <summary>
-    /// See who is granted what (listAccessBindings): every role but compute.images.user, whose
-    /// holders (every authenticated user, for a public image) use an image without learning who else may.
+    /// See who is granted what and what was done (access bindings, operations): every role but
+    /// compute.images.user, whose holders (every authenticated user, for a public image) use an
+    /// image without learning who else may or who changed it.
     /// </summary>
-    ReadBindings = 16,
-    All = Read | Use | Edit | Admin | ReadBindings,
+    Audit = 16,
+    All = Read | Use | Edit | Admin | Audit,
 }

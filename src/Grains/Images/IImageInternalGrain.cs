@@ -19,6 +19,9 @@ public interface IImageInternalGrain : IGrainWithStringKey
     /// </summary>
     [Alias("GetHeldOperation"), AlwaysInterleave] Task<Operations.OperationState?> GetHeldOperationAsync(string operationId);
 
+    /// <summary>What the caller may do to this image (its folder's bindings and its own); none once it is gone.</summary>
+    [Alias("Granted"), AlwaysInterleave] Task<Access.Permission> GrantedAsync(Caller caller);
+
     /// <summary>Stops a running data transfer of the given creation operation (best effort).</summary>
     [Alias("CancelCreation"), AlwaysInterleave] Task CancelCreationAsync(string operationId);
 

@@ -125,14 +125,14 @@ public sealed partial class ImageGrain(
 
     async Task<IReadOnlyList<Operation>> IImageGrain.ListOperationsAsync(Caller caller)
     {
-        Authorizer.Demand(await GrantedAsync(caller), Permission.Read, "image", Id, "read");
+        Authorizer.Demand(await GrantedAsync(caller), Permission.Audit, "image", Id, "list the operations of");
         var operations = await Task.WhenAll(Stored.OperationIds.Select(OperationAsync));
         return operations.OfType<Operation>().ToList();
     }
 
     async Task<IReadOnlyList<AccessBinding>> IImageGrain.ListAccessBindingsAsync(Caller caller)
     {
-        Authorizer.Demand(await GrantedAsync(caller), Permission.ReadBindings, "image", Id, "list the access bindings of");
+        Authorizer.Demand(await GrantedAsync(caller), Permission.Audit, "image", Id, "list the access bindings of");
         return Stored.Bindings.ToList();
     }
 
@@ -246,6 +246,8 @@ public sealed partial class ImageGrain(
         "updateAccessBindings" => OperationTypes.UpdateAccessBindings,
         _ => null,
     };
+
+    Task<Permission> IImageInternalGrain.GrantedAsync(Caller caller) => GrantedAsync(caller);
 
     private async Task<Permission> GrantedAsync(Caller caller) => Stored.Image is { } image
         ? await authorizer.OnImageAsync(caller, image.FolderId, Stored.Bindings)

@@ -166,8 +166,14 @@ public sealed class OperationGrain(
         {
             return;
         }
+        // Whoever may see what was done to its resource: through the folder, or, for an image, through
+        // the image's own bindings too (as its operations list decides).
         var granted = Current.FolderId is { } folderId ? await authorizer.OnFolderAsync(caller, folderId) : Permission.None;
-        if (!granted.HasFlag(Permission.Read))
+        if (!granted.HasFlag(Permission.Audit) && ResourceIds.IsValid(Current.ResourceId, ResourceIds.Image))
+        {
+            granted |= await grains.GetGrain<IImageInternalGrain>(Current.ResourceId).GrantedAsync(caller);
+        }
+        if (!granted.HasFlag(Permission.Audit))
         {
             throw StratumException.NotFound("operation", Id);
         }

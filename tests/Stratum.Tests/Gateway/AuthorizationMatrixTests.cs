@@ -14,10 +14,10 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
 {
     public enum Grant { Anonymous, Nothing, ViewerOnFolder, EditorOnFolder, AdminOnFolder, UserOnFolder, ViewerOnImage, EditorOnImage, AdminOnImage, UserOnImage, Public }
 
-    public enum Act { Get, List, Latest, ListBindings, DiskFrom, InstanceFrom, ImageFrom, Update, Deprecate, SetBindings, Delete }
+    public enum Act { Get, List, Latest, ListBindings, ListOperations, GetOperation, DiskFrom, InstanceFrom, ImageFrom, Update, Deprecate, SetBindings, Delete }
 
     [Flags]
-    private enum Can { None = 0, Read = 1, Use = 2, Edit = 4, Admin = 8, ReadBindings = 16 }
+    private enum Can { None = 0, Read = 1, Use = 2, Edit = 4, Admin = 8, Audit = 16 }
 
     public static TheoryData<Grant, Act> Cases()
     {
@@ -34,9 +34,9 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
 
     private static Can Allowed(Grant grant) => grant switch
     {
-        Grant.ViewerOnFolder or Grant.ViewerOnImage => Can.Read | Can.ReadBindings,
-        Grant.EditorOnFolder or Grant.EditorOnImage => Can.Read | Can.ReadBindings | Can.Use | Can.Edit,
-        Grant.AdminOnFolder or Grant.AdminOnImage => Can.Read | Can.ReadBindings | Can.Use | Can.Edit | Can.Admin,
+        Grant.ViewerOnFolder or Grant.ViewerOnImage => Can.Read | Can.Audit,
+        Grant.EditorOnFolder or Grant.EditorOnImage => Can.Read | Can.Audit | Can.Use | Can.Edit,
+        Grant.AdminOnFolder or Grant.AdminOnImage => Can.Read | Can.Audit | Can.Use | Can.Edit | Can.Admin,
         // compute.images.user reads and uses the image, not who else is granted on it (a public image's
         // users are everyone).
         Grant.UserOnFolder or Grant.UserOnImage or Grant.Public => Can.Read | Can.Use,
@@ -46,7 +46,7 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
     private static Can Needed(Act act) => act switch
     {
         Act.Get or Act.List or Act.Latest => Can.Read,
-        Act.ListBindings => Can.ReadBindings,
+        Act.ListBindings or Act.ListOperations or Act.GetOperation => Can.Audit,
         Act.DiskFrom or Act.InstanceFrom or Act.ImageFrom => Can.Use,
         Act.SetBindings => Can.Admin,
         _ => Can.Edit,
@@ -60,6 +60,10 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
             return (HttpStatusCode.Unauthorized, 16);
         }
         var allowed = Allowed(grant);
+        if (act == Act.GetOperation && !allowed.HasFlag(Can.Audit))
+        {
+            return (HttpStatusCode.NotFound, 5);   // an operation one may not see does not exist, as anything unreadable
+        }
         return allowed.HasFlag(Needed(act)) ? (HttpStatusCode.OK, null)
             : allowed.HasFlag(Can.Read) ? (HttpStatusCode.Forbidden, 7)
             : (HttpStatusCode.NotFound, 5);
@@ -110,12 +114,14 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
         return string.Join("\n", parts);
     }
 
-    private static Task<Api.Reply> ActAsync(HttpClient http, World world, Act act, JsonNode currentBindings) => act switch
+    private Task<Api.Reply> ActAsync(HttpClient http, World world, Act act, JsonNode currentBindings) => act switch
     {
         Act.Get => http.GetReplyAsync($"/compute/v1/images/{world.ImageId}"),
         Act.List => http.GetReplyAsync($"/compute/v1/images?folderId={world.SourceFolder}"),
         Act.Latest => http.GetReplyAsync($"/compute/v1/images:latestByFamily?folderId={world.SourceFolder}&family=base-os"),
         Act.ListBindings => http.GetReplyAsync($"/compute/v1/images/{world.ImageId}:listAccessBindings"),
+        Act.ListOperations => http.GetReplyAsync($"/compute/v1/images/{world.ImageId}/operations"),
+        Act.GetOperation => GetCreateOperationAsync(http, world),
         Act.DiskFrom => http.PostReplyAsync("/compute/v1/disks", new { folderId = world.TargetFolder, size = 4L << 30, imageId = world.ImageId }),
         Act.InstanceFrom => http.PostReplyAsync("/compute/v1/instances",
             new { folderId = world.TargetFolder, bootDiskSpec = new { diskSpec = new { size = 4L << 30, imageId = world.ImageId } } }),
@@ -125,6 +131,13 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
         Act.SetBindings => http.PostReplyAsync($"/compute/v1/images/{world.ImageId}:setAccessBindings", new JsonObject { ["accessBindings"] = WithCarol(currentBindings) }),
         _ => http.SendAsync(HttpMethod.Delete, $"/compute/v1/images/{world.ImageId}"),
     };
+
+    /// <summary>The image's create operation (its first), read by <paramref name="http"/>'s caller.</summary>
+    private async Task<Api.Reply> GetCreateOperationAsync(HttpClient http, World world) =>
+        await http.GetReplyAsync($"/operations/{(await AdminOperationsAsync(world))[0]!.Str("id")}");
+
+    private async Task<JsonArray> AdminOperationsAsync(World world) =>
+        (await fixture.Stratum.Http().GetReplyAsync($"/compute/v1/images/{world.ImageId}/operations")).Body!["operations"]!.AsArray();
 
     /// <summary>The image's bindings plus carol as a viewer: what an allowed setAccessBindings stores.</summary>
     private static JsonArray WithCarol(JsonNode currentBindings)
@@ -154,6 +167,12 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
             case Act.ListBindings:
                 var stored = (await admin.GetReplyAsync($"/compute/v1/images/{world.ImageId}:listAccessBindings")).Body!["accessBindings"]!;
                 Assert.True(JsonNode.DeepEquals(stored, reply.Body!["accessBindings"]), reply.Text);
+                break;
+            case Act.ListOperations:
+                Assert.True(JsonNode.DeepEquals(await AdminOperationsAsync(world), reply.Body!["operations"]), reply.Text);
+                break;
+            case Act.GetOperation:
+                Assert.Equal(((await AdminOperationsAsync(world))[0]!.Str("id"), world.ImageId), (reply.Body!.Str("id"), reply.Body!["response"]!.Str("id")));
                 break;
             case Act.DiskFrom:
                 var disk = await admin.GetReplyAsync($"/compute/v1/disks/{response!.Str("id")}");
@@ -186,7 +205,7 @@ public sealed class AuthorizationMatrixTests(GatewayFixture fixture)
                 break;
         }
         // Reads change nothing, and no action touches what it did not name.
-        if (Needed(act) == Can.Read)
+        if (Needed(act) is Can.Read or Can.Audit)
         {
             Assert.Equal(before, await SnapshotAsync(world));
         }

@@ -10,8 +10,8 @@ public sealed class AccessPolicyTests
 
     [Theory]
     [InlineData(Roles.Admin, Permission.All)]
-    [InlineData(Roles.Editor, Permission.Read | Permission.ReadBindings | Permission.Use | Permission.Edit)]
-    [InlineData(Roles.Viewer, Permission.Read | Permission.ReadBindings)]
+    [InlineData(Roles.Editor, Permission.Read | Permission.Audit | Permission.Use | Permission.Edit)]
+    [InlineData(Roles.Viewer, Permission.Read | Permission.Audit)]
     [InlineData(Roles.ImagesUser, Permission.Read | Permission.Use)]
     public void Each_role_on_the_folder_grants_its_permissions_on_images(string role, Permission expected) =>
         Assert.Equal(expected, AccessPolicy.OnImage(Alice, false, [Bind(role, Alice.Subject)], []));
