@@ -105,10 +105,10 @@ internal static class CliApp
         switch (exception)
         {
             case ApiException api:
-                err.MarkupLineInterpolated($"[red]ERROR[/] code {api.Code}: {api.Message}");
+                err.MarkupLineInterpolated($"[red]ERROR[/] code {api.Code}: {TerminalText.Safe(api.Message)}");
                 return ExitCodes.Refused;
             case TransferException transfer:
-                err.MarkupLineInterpolated($"[red]ERROR[/] {transfer.Message}");
+                err.MarkupLineInterpolated($"[red]ERROR[/] {TerminalText.Safe(transfer.Message)}");
                 return ExitCodes.Refused;
             case UsageException or CommandAppException:
                 err.MarkupLineInterpolated($"[red]ERROR[/] {exception.Message}");
@@ -117,7 +117,7 @@ internal static class CliApp
                 err.MarkupLine("[yellow]Cancelled.[/]");
                 return 130;
             default:
-                err.MarkupLineInterpolated($"[red]ERROR[/] {exception.GetType().Name}: {exception.Message}");
+                err.MarkupLineInterpolated($"[red]ERROR[/] {exception.GetType().Name}: {TerminalText.Safe(exception.Message)}");
                 return ExitCodes.Refused;
         }
     }

@@ -48,6 +48,28 @@ public sealed class CliCommandTests(GatewayFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Control_characters_from_the_service_are_shown_escaped_not_sent_to_the_terminal()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var image = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("t"), DiskImages.Raw(4096)) });
+        // Clears the screen, sets the window title, rings, starts a new table row, reverses what follows.
+        const string hostile = "evil \u001b[2J\u001b]0;owned\u0007\r\nfake row \u202egnp.exe";
+        const string escaped = @"evil \u001b[2J\u001b]0;owned\u0007\u000d\u000afake row \u202egnp.exe";
+        await _admin.DoneAsync(HttpMethod.Patch, $"/compute/v1/images/{image.Str("id")}", new { description = hostile });
+
+        var shown = await _cli.RunAsync("image", "get", image.Str("id"));
+        var json = await _cli.RunAsync("image", "get", image.Str("id"), "--format", "json");
+        var refused = await _cli.RunAsync("image", "get", "img\u001b[31mX");
+
+        Assert.True(shown.ExitCode == 0, shown.Error);
+        Assert.Contains(escaped, shown.Output);
+        Assert.DoesNotContain(shown.Output, c => c is '\u001b' or '\u0007' or '\r' or '\u202e');
+        Assert.Equal(hostile, json.Json.Str("description"));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.DoesNotContain('\u001b', refused.Error);
+    }
+
+    [Fact]
     public async Task Folders_and_quotas()
     {
         var created = await _cli.RunAsync("folder", "create", "--name", Names.Unique("cli"), "--format", "json");

@@ -73,7 +73,7 @@ internal sealed class WatchFamilyCommand(CliEnvironment environment) : ApiComman
         }
         else
         {
-            Out.MarkupLineInterpolated($"[grey]{DateTime.Now:T}[/] revision {data["revision"]}: [bold]{image["id"]}[/] {image["name"]} ({image["status"]})");
+            Out.MarkupLineInterpolated($"[grey]{DateTime.Now:T}[/] revision {data["revision"]}: [bold]{image["id"]}[/] {TerminalText.Safe(image["name"]?.ToString() ?? "")} ({image["status"]})");
         }
         return true;
     }

@@ -23,7 +23,7 @@ internal static class Output
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         foreach (var (name, value) in obj)
         {
-            grid.AddRow(new Markup($"[bold]{Markup.Escape(name)}[/]"), new Text(Show(name, value)));
+            grid.AddRow(new Markup($"[bold]{Markup.Escape(TerminalText.Safe(name))}[/]"), new Text(Show(name, value)));
         }
         if (title is not null)
         {
@@ -66,7 +66,7 @@ internal static class Output
             null => "",
             JsonValue v when SizeFields.Contains(field) && long.TryParse(v.ToString(), out var bytes) && bytes >= 1024 && !name.StartsWith("compute.", StringComparison.Ordinal)
                 => inTable ? Sizes.Format(bytes) : $"{Sizes.Format(bytes)} ({bytes})",
-            JsonValue v => v.ToString(),
+            JsonValue v => TerminalText.Safe(v.ToString()),
             _ => value.ToJsonString(),
         };
     }
