@@ -15,7 +15,16 @@ internal static class CliApp
             config.ConfigureConsole(environment.Out);
             Configure(config, environment);
         });
-        return await app.RunAsync(LeadingOptions.MoveAfterCommand(args), cancellation);
+        string[] arranged;
+        try
+        {
+            arranged = LeadingOptions.MoveAfterCommand(args);
+        }
+        catch (UsageException e)
+        {
+            return Fail(environment, e);
+        }
+        return await app.RunAsync(arranged, cancellation);
     }
 
     public static void Configure(IConfigurator config, CliEnvironment environment)

@@ -5,6 +5,11 @@ internal class IdSettings : GlobalSettings
     [CommandArgument(0, "<ID>")]
     [Description("The resource's id.")]
     public string Id { get; init; } = "";
+
+    // No id has a ':': in a path it would call a method of the resource (img…:listAccessBindings).
+    public override ValidationResult Validate() => Id.Contains(':', StringComparison.Ordinal)
+        ? ValidationResult.Error($"'{TerminalText.Safe(Id)}' is not an id: ids never contain ':'.")
+        : base.Validate();
 }
 
 internal class DeleteSettings : IdSettings
