@@ -33,11 +33,11 @@ public static partial class RequestReader
                 throw StratumException.Invalid($"The request body is larger than {MaxBodyBytes} bytes.");
             }
         }
-        if (buffer.Length == 0)
+        var body = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (body.Trim(" \t\r\n"u8).IsEmpty)
         {
             throw StratumException.Invalid("The request body is required.");
         }
-        var body = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
         try
         {
             return JsonSerializer.Deserialize<T>(body, ContractJson.Options)
@@ -97,7 +97,8 @@ public static partial class RequestReader
         }
         catch (JsonException e)
         {
-            var reason = ReaderPosition().Replace(e.Message, "").TrimEnd('.', ' ');
+            // The reader's advice is for programmers who configure it ("Change the reader options"), not for callers.
+            var reason = ReaderAdvice().Replace(ReaderPosition().Replace(e.Message, ""), "").TrimEnd('.', ' ');
             return $"The request body is not valid JSON: {reason} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).";
         }
     }
@@ -130,6 +131,9 @@ public static partial class RequestReader
 
     [GeneratedRegex(@"\s*LineNumber: \d+ \| BytePositionInLine: \d+\.?")]
     private static partial Regex ReaderPosition();
+
+    [GeneratedRegex(@",? which is not supported in this mode\.|\s*Change the reader options\.")]
+    private static partial Regex ReaderAdvice();
 
     [GeneratedRegex("Duplicate property '([^']+)'")]
     private static partial Regex DuplicateProperty();

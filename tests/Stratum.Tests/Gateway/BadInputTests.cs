@@ -17,6 +17,8 @@ public sealed class BadInputTests(GatewayFixture fixture)
     {
         { "{", "The request body is not valid JSON" },
         { "{\"folderId\":", "The request body is not valid JSON" },
+        { " \r\n\t ", "The request body is required." },
+        { "{\"folderId\":\"F\",}", "trailing comma at the end (line 1, byte" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\"", "The request body is not valid JSON" },
         { "[1,2]", "not a valid JSON" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"name\":\"Bad\"}", "name" },
