@@ -4,7 +4,12 @@ using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Cli;
 
-/// <summary>The README's way to install the CLI: pack tools/Cli into a folder, install the tool from it.</summary>
+/// <summary>
+/// The README's way to install the CLI: pack tools/Cli into a folder, install the tool from it. In the
+/// client package's collection, so its builds run after (not beside) that one's pack and sample build:
+/// two at once starved the suite's timing-sensitive neighbours on 2 cores (an import's 2 s idle limit).
+/// </summary>
+[Collection(ClientPackageCollection.Name)]
 public sealed class CliPackageTests
 {
     [Fact]
