@@ -46,7 +46,7 @@ public static class ServiceDefaultsExtensions
                 .WithTracing(tracing => tracing
                     // Our sampler, not the OTEL_TRACES_SAMPLER the orchestrator sets (always_on):
                     // tracing every request halved the hottest read's throughput.
-                    .SetSampler(new ParentBasedSampler(new RatioKeepingFailures(telemetry.TraceRatio)))
+                    .SetSampler(new ParentBasedSampler(new RatioKeepingFailures(telemetry.TraceRatio, telemetry.MaxTracesPerSecond)))
                     .AddProcessor(new KeepFailedAndSlow(telemetry.SlowRequest))
                     .AddSource(builder.Environment.ApplicationName)
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/healthz"))

@@ -11,6 +11,9 @@ public static class TelemetryEnvironment
     /// <summary>The share of requests traced: one in a hundred, plus every failed or slow one.</summary>
     public const string TraceRatio = "0.01";
 
+    /// <summary>The most traces the ratio starts per second in each process; failed and slow requests are kept beyond it.</summary>
+    public const string MaxTracesPerSecond = "10";
+
     /// <summary>A request at least this slow is traced whatever the ratio.</summary>
     public const string SlowRequest = "00:00:00.500";
 
@@ -24,6 +27,7 @@ public static class TelemetryEnvironment
     public static IReadOnlyDictionary<string, string> Variables { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["Stratum__Telemetry__TraceRatio"] = TraceRatio,
+        ["Stratum__Telemetry__MaxTracesPerSecond"] = MaxTracesPerSecond,
         ["Stratum__Telemetry__SlowRequest"] = SlowRequest,
         ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
         ["OTEL_TRACES_SAMPLER_ARG"] = TraceRatio,

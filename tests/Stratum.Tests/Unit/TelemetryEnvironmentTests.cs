@@ -34,6 +34,7 @@ public sealed class TelemetryEnvironmentTests
 
         Assert.Equal(0.01, options.TraceRatio);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.SlowRequest);
+        Assert.Equal(int.Parse(TelemetryEnvironment.MaxTracesPerSecond, System.Globalization.CultureInfo.InvariantCulture), options.MaxTracesPerSecond);
         Assert.Equal(TelemetryEnvironment.TraceRatio, configuration["OTEL_TRACES_SAMPLER_ARG"]);
     }
 

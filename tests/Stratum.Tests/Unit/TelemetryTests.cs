@@ -49,6 +49,27 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public void The_ratio_starts_at_most_the_limit_of_traces_a_second_and_failed_spans_beyond_it_are_still_exported()
+    {
+        var (source, exported, host) = Traced(ratio: 1, maxPerSecond: 3);
+        using (host)
+        {
+            // A burst far shorter than the limiter's one-second period.
+            for (var i = 0; i < 10; i++)
+            {
+                using (source.StartActivity("picked")) { }
+            }
+            using (var failed = source.StartActivity("failed beyond the limit"))
+            {
+                failed!.SetStatus(ActivityStatusCode.Error);
+            }
+        }
+
+        Assert.Equal(3, exported.Count(a => a.DisplayName == "picked"));
+        Assert.Single(exported, a => a.DisplayName == "failed beyond the limit");
+    }
+
+    [Fact]
     public async Task Requests_the_ratio_did_not_pick_are_exported_only_when_they_failed_or_were_slow()
     {
         var exported = new List<Activity>();
@@ -90,7 +111,7 @@ public sealed class TelemetryTests
         Assert.DoesNotContain(exported, a => a.DisplayName.Contains("/fine", StringComparison.Ordinal));
     }
 
-    private static (ActivitySource Source, List<Activity> Exported, IHost Host) Traced(double ratio)
+    private static (ActivitySource Source, List<Activity> Exported, IHost Host) Traced(double ratio, int maxPerSecond = 0)
     {
         var exported = new List<Activity>();
         var builder = Host.CreateApplicationBuilder();
@@ -99,6 +120,7 @@ public sealed class TelemetryTests
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1",
             ["Stratum:Telemetry:TraceRatio"] = ratio.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Stratum:Telemetry:MaxTracesPerSecond"] = maxPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.AddServiceDefaults();
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(exported));
