@@ -28,6 +28,7 @@ public static class GatewayApp
         builder.Services.Configure<LatestCacheOptions>(builder.Configuration.GetSection(LatestCacheOptions.Section));
         builder.Services.Configure<WatchOptions>(builder.Configuration.GetSection(WatchOptions.Section));
         builder.Services.AddSingleton<LatestCache>();
+        builder.Services.AddSingleton<LatestByFamilyReads>();
         builder.Services.AddSingleton<FamilyWatchHub>();
         Grpc.GrpcApi.AddServices(builder);
         if (configure is null)
@@ -58,6 +59,7 @@ public static class GatewayApp
         var app = builder.Build();
         app.UseKeptRequests();
         app.Use(ApiErrors.Handle);
+        app.UseLatestByFamilyShortcut();
         app.UseSingleQueryValues();
         app.UseContractRefusals();
         app.UseRouting();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Stratum.Changes;
@@ -9,12 +10,19 @@ namespace Stratum.Changes;
 /// change feed keeps it honest: any event in a folder drops that folder's answers, and without
 /// recent pulses the cache answers nothing and every read goes to the grains.
 /// </summary>
-public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvider time)
+public sealed class LatestCache
 {
     /// <summary>The request-context key by which a reader asks every cache on the path to step aside.</summary>
     public const string BypassKey = "stratum.bypass-latest-cache";
 
-    private readonly LatestCacheOptions _options = options.Value;
+    /// <summary>The meter of <c>stratum.latest_cache.reads</c>.</summary>
+    public const string MeterName = "Stratum.LatestCache";
+
+    private static readonly KeyValuePair<string, object?> HitTag = new("stratum.result", "hit");
+    private static readonly KeyValuePair<string, object?> FetchTag = new("stratum.result", "fetch");
+
+    private readonly LatestCacheOptions _options;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<Key, Entry> _entries = new();
     // Bumped by every change in a folder; an answer fetched under an older generation is not kept.
     private readonly ConcurrentDictionary<string, long> _generations = new();
@@ -22,9 +30,27 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
     private long _lastPulse = long.MinValue;
     private long _duplicates;
     private long _fetches;
+    private long _hits;
+
+    /// <summary>
+    /// A cache on <paramref name="time"/>. With <paramref name="meters"/>, its reads are counted in
+    /// <c>stratum.latest_cache.reads</c> (meter <see cref="MeterName"/>; tag <c>stratum.result</c>
+    /// <c>hit</c> or <c>fetch</c>), observed only when collected: a hit is counted, never traced.
+    /// </summary>
+    public LatestCache(IOptions<LatestCacheOptions> options, TimeProvider time, IMeterFactory? meters = null)
+    {
+        _options = options.Value;
+        _time = time;
+        if (meters is not null)
+        {
+            meters.Create(MeterName).CreateObservableCounter("stratum.latest_cache.reads",
+                () => new Measurement<long>[] { new(Hits, HitTag), new(Fetches, FetchTag) },
+                unit: "{read}", description: "Latest-in-family reads answered from this process's cache (hit) or sent to the grains (fetch).");
+        }
+    }
 
     /// <summary>A cache on the system clock.</summary>
-    public LatestCache(IOptions<LatestCacheOptions> options) : this(options, TimeProvider.System)
+    public LatestCache(IOptions<LatestCacheOptions> options, IMeterFactory? meters = null) : this(options, TimeProvider.System, meters)
     {
     }
 
@@ -34,7 +60,7 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
         get
         {
             var last = Interlocked.Read(ref _lastPulse);
-            return _options.Enabled && last != long.MinValue && time.GetElapsedTime(last) <= _options.FreshFor;
+            return _options.Enabled && last != long.MinValue && _time.GetElapsedTime(last) <= _options.FreshFor;
         }
     }
 
@@ -63,10 +89,31 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
         var key = new Key(folderId, family, caller, bucket);
         var generation = Generation(folderId);
         // A hit completes synchronously: no state machine on the hottest path.
-        return _entries.TryGetValue(key, out var entry) && entry.Generation == generation && time.GetElapsedTime(entry.StoredAt) <= _options.EntryLifetime
-            ? entry.Answer ?? Task.FromException<Image>(new StratumException(ErrorCode.NotFound, entry.NotFoundMessage!))
-            : FetchAsync(key, generation, state, fetch);
+        if (Current(key, generation) is { } entry)
+        {
+            Interlocked.Increment(ref _hits);
+            return entry.Answer ?? Task.FromException<Image>(new StratumException(ErrorCode.NotFound, entry.NotFoundMessage!));
+        }
+        return FetchAsync(key, generation, state, fetch);
     }
+
+    /// <summary>
+    /// The kept image for the caller and cohort bucket, when the cache may answer (fresh, current,
+    /// not a 404); null otherwise, and nothing is fetched. For a reader that has a slower way to
+    /// every other answer.
+    /// </summary>
+    public Image? TryGetKept(Caller caller, string folderId, string family, int bucket)
+    {
+        if (!IsFresh || Current(new Key(folderId, family, caller, bucket), Generation(folderId)) is not { Answer: { } answer })
+        {
+            return null;
+        }
+        Interlocked.Increment(ref _hits);
+        return answer.Result;
+    }
+
+    private Entry? Current(Key key, long generation) =>
+        _entries.TryGetValue(key, out var entry) && entry.Generation == generation && _time.GetElapsedTime(entry.StoredAt) <= _options.EntryLifetime ? entry : null;
 
     private async Task<Image> FetchAsync<TState>(Key key, long generation, TState state, Func<TState, Task<Image>> fetch)
     {
@@ -74,12 +121,12 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
         try
         {
             var image = await fetch(state);
-            Keep(key, new Entry(Task.FromResult(image), null, generation, time.GetTimestamp()));
+            Keep(key, new Entry(Task.FromResult(image), null, generation, _time.GetTimestamp()));
             return image;
         }
         catch (StratumException e) when (e.Code == ErrorCode.NotFound)
         {
-            Keep(key, new Entry(null, e.Message, generation, time.GetTimestamp()));
+            Keep(key, new Entry(null, e.Message, generation, _time.GetTimestamp()));
             throw;
         }
     }
@@ -94,7 +141,7 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
         }
         if (change.Kind == ChangeKind.Pulse)
         {
-            Interlocked.Exchange(ref _lastPulse, time.GetTimestamp());
+            Interlocked.Exchange(ref _lastPulse, _time.GetTimestamp());
         }
         else if (change.FolderId is { } folderId)
         {
@@ -106,8 +153,11 @@ public sealed class LatestCache(IOptions<LatestCacheOptions> options, TimeProvid
     /// <summary>How many answers are kept (for tests and diagnostics).</summary>
     public int Count => _entries.Count;
 
-    /// <summary>How many reads went to the grains (a miss, a bypass, or a cache that was not fresh); hits are not counted.</summary>
+    /// <summary>How many reads went to the grains (a miss, a bypass, or a cache that was not fresh).</summary>
     public long Fetches => Interlocked.Read(ref _fetches);
+
+    /// <summary>How many reads were answered from the cache (a kept 404 included).</summary>
+    public long Hits => Interlocked.Read(ref _hits);
 
     /// <summary>How many events arrived a second time and were dropped.</summary>
     public long DuplicatesDropped => Interlocked.Read(ref _duplicates);

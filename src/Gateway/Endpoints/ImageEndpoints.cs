@@ -1,4 +1,3 @@
-using Stratum.Changes;
 using Stratum.Gateway.Auth;
 using Stratum.Gateway.Http;
 
@@ -21,12 +20,11 @@ public static class ImageEndpoints
             .WithName("ListImages").WithSummary("List a folder's images")
             .WithDescription("All of them for those who may read the folder; for anyone else, only the images shared with them.");
         // The hottest read: its services are taken once here, not bound from the request each time.
-        var services = ((IEndpointRouteBuilder)compute).ServiceProvider;
-        var latest = new LatestByFamilyReads(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<LatestCache>(), services.GetRequiredService<WriteTracker>());
+        var latest = ((IEndpointRouteBuilder)compute).ServiceProvider.GetRequiredService<LatestByFamilyReads>();
         compute.MapGet("/images:latestByFamily", (HttpContext http, [AsParameters] FolderQuery folder, [AsParameters] FamilyQuery family) =>
             latest.ReadAsync(http, folder.Id, family.Name, family.Cohort))
             .CarriesTokenItself()
-            .WithName("GetLatestImageByFamily").WithSummary("The latest image of a family")
+            .WithName(LatestByFamilyShortcut.EndpointName).WithSummary("The latest image of a family")
             .WithDescription("The newest READY, ACTIVE member of the family whose rollout covers the caller's cohort and that the caller may read. "
                 + "404 when there is none: a caller who may read the folder is told whether the family exists; anyone else is not.");
         FamilyWatchEndpoint.Map(compute);

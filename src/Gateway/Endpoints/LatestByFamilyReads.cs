@@ -21,11 +21,22 @@ internal sealed class LatestByFamilyReads(IGrainFactory grains, LatestCache cach
     public ValueTask<SerializedJson<Image>> ReadAsync(HttpContext http, string folderId, string family, string? cohortKey)
     {
         var caller = http.Caller();
-        var bucket = cohortKey is null ? Cohorts.Bucket(folderId, family, caller) : Cohorts.Bucket(folderId, family, cohortKey);
-        var answer = cache.GetLatestAsync(caller, folderId, family, bucket, writes.WroteRecently(caller.Subject),
+        var answer = cache.GetLatestAsync(caller, folderId, family, Bucket(caller, folderId, family, cohortKey), writes.WroteRecently(caller.Subject),
             new Fetch(grains, caller, http.Token(), folderId, family, cohortKey), static fetch => fetch.RunAsync());
         return answer.IsCompletedSuccessfully ? ValueTask.FromResult(Body(answer.Result)) : AwaitAsync(answer);
     }
+
+    /// <summary>
+    /// The body of the answer <see cref="ReadAsync"/> would serve from the cache; null when it would
+    /// go to the grains (nothing kept, a kept 404, a stale cache, the caller's own recent write).
+    /// </summary>
+    public SerializedJson<Image>? TryKept(Caller caller, string folderId, string family, string? cohortKey) =>
+        !writes.WroteRecently(caller.Subject) && cache.TryGetKept(caller, folderId, family, Bucket(caller, folderId, family, cohortKey)) is { } image
+            ? Body(image)
+            : null;
+
+    private static int Bucket(Caller caller, string folderId, string family, string? cohortKey) =>
+        cohortKey is null ? Cohorts.Bucket(folderId, family, caller) : Cohorts.Bucket(folderId, family, cohortKey);
 
     private static async ValueTask<SerializedJson<Image>> AwaitAsync(Task<Image> answer) => Body(await answer);
 

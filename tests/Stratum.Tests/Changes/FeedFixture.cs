@@ -55,6 +55,19 @@ public sealed class FeedFixture : IAsyncLifetime
         return image.Str("id");
     }
 
+    /// <summary>
+    /// Reads until one is answered by the cache (fetches nothing). The folder's own events (its
+    /// creation, the grant, the import) can reach the feed after the reader first saw the image, and
+    /// an answer fetched across one of them is rightly not kept: the next read fetches again.
+    /// </summary>
+    public static Task UntilServedFromCacheAsync(HttpClient reader, LatestCache cache, string folderId, string family, string imageId) =>
+        Wait.UntilAsync(async () =>
+        {
+            var fetches = cache.Fetches;
+            Assert.Equal(imageId, await LatestAsync(reader, folderId, family));
+            return cache.Fetches == fetches;
+        }, seconds: 10, what: "the answer served from the gateway cache", pollMilliseconds: 100);
+
     /// <summary>The caller's latest of a family: the image id, or null on 404.</summary>
     public static async Task<string?> LatestAsync(HttpClient http, string folderId, string family)
     {

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Stratum.Changes;
 
@@ -34,6 +36,38 @@ public sealed class LatestCacheTests
         Assert.Equal(1, _fetches);
         Assert.Equal(1, _cache.Fetches);
         Assert.Equal(_current.Id, second.Id);
+    }
+
+    [Fact]
+    public async Task Reads_are_counted_in_a_metric_as_hits_and_fetches()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        var cache = new LatestCache(Options.Create(new LatestCacheOptions()), _time, meters);
+        cache.Apply(ChangeEvent.Of(ChangeKind.Pulse));
+        for (var i = 0; i < 3; i++)
+        {
+            await cache.GetLatestAsync(_bob, Folder, "debian", bypass: false, () => Task.FromResult(_current));
+        }
+        Assert.NotNull(cache.TryGetKept(_bob, Folder, "debian", Cohorts.Bucket(Folder, "debian", _bob)));
+
+        // Only this test's meters: other caches in the process count their own reads.
+        var counted = new Dictionary<string, long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == meters && instrument.Name == "stratum.latest_cache.reads")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) => counted[(string)tags[0].Value!] = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(new Dictionary<string, long> { ["hit"] = 3, ["fetch"] = 1 }, counted);
     }
 
     [Fact]

@@ -28,22 +28,9 @@ public sealed class LatestFreshnessTests(FeedFixture fixture)
         await _admin.GrantAsync(folderId, "viewer", "bob");
         var imageId = await fixture.ImportAsync(folderId, family);
         await FeedFixture.UntilLatestAsync(reader ?? _bob, folderId, family, imageId);
-        await UntilServedFromCacheAsync(reader ?? _bob, cache ?? fixture.GatewayCache, folderId, family, imageId);
+        await FeedFixture.UntilServedFromCacheAsync(reader ?? _bob, cache ?? fixture.GatewayCache, folderId, family, imageId);
         return (folderId, imageId);
     }
-
-    /// <summary>
-    /// Reads until one is answered by the cache (fetches nothing). The folder's own events (its
-    /// creation, the grant, the import) can reach the feed after the reader first saw the image, and
-    /// an answer fetched across one of them is rightly not kept: the next read fetches again.
-    /// </summary>
-    private static Task UntilServedFromCacheAsync(HttpClient reader, LatestCache cache, string folderId, string family, string imageId) =>
-        Wait.UntilAsync(async () =>
-        {
-            var fetches = cache.Fetches;
-            Assert.Equal(imageId, await FeedFixture.LatestAsync(reader, folderId, family));
-            return cache.Fetches == fetches;
-        }, seconds: 10, what: "the answer served from the gateway cache", pollMilliseconds: 100);
 
     [Fact]
     public async Task A_reader_is_served_from_the_gateway_cache_and_sees_a_new_image_by_the_feed()
@@ -95,7 +82,7 @@ public sealed class LatestFreshnessTests(FeedFixture fixture)
         await FeedFixture.UntilLatestAsync(_alice, folderId, "own-writes", first);
         // Past the read-your-writes window of the import alice's reads are served from the gateway's
         // cache again: a read that fetched nothing from the grains, with the right answer.
-        await UntilServedFromCacheAsync(_alice, fixture.GatewayCache, folderId, "own-writes", first);
+        await FeedFixture.UntilServedFromCacheAsync(_alice, fixture.GatewayCache, folderId, "own-writes", first);
 
         await FeedFixture.DeprecateAsync(_alice, first);
         Assert.Null(await FeedFixture.LatestAsync(_alice, folderId, "own-writes"));
