@@ -18,6 +18,16 @@ public static class Cohorts
     /// <summary>The bucket of a cohort key within a family.</summary>
     public static int Bucket(string folderId, string family, string cohortKey) => Bucket(folderId, family, null, cohortKey);
 
+    /// <summary>
+    /// A cohort key a caller gave, as given; one longer than <see cref="MaxKeyLength"/> is refused
+    /// (<see cref="StratumException"/>, InvalidArgument). Checked by the grains, and by every reader
+    /// before a latest cache: the caches are keyed by bucket, so a key the grains would refuse must not
+    /// be answered from the bucket it hashes to. (A caller's own subject, the key when none is given, has no limit.)
+    /// </summary>
+    public static string CheckKey(string cohortKey) => cohortKey.Length > MaxKeyLength
+        ? throw StratumException.Invalid($"cohortKey is {cohortKey.Length} characters long; at most {MaxKeyLength} are allowed.")
+        : cohortKey;
+
     /// <summary>The bucket of a caller who gives no cohort key: that of <see cref="KeyOf"/>, without making the key's text.</summary>
     public static int Bucket(string folderId, string family, Caller caller) =>
         Bucket(folderId, family, Subject.TypeName(caller.Subject.Type), caller.Subject.Id);

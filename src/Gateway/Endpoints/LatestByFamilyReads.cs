@@ -28,15 +28,18 @@ internal sealed class LatestByFamilyReads(IGrainFactory grains, LatestCache cach
 
     /// <summary>
     /// The body of the answer <see cref="ReadAsync"/> would serve from the cache; null when it would
-    /// go to the grains (nothing kept, a kept 404, a stale cache, the caller's own recent write).
+    /// go to the grains (nothing kept, a kept 404, a stale cache, the caller's own recent write). A
+    /// cohortKey longer than the limit is refused (<see cref="StratumException"/>), as by <see cref="ReadAsync"/>.
     /// </summary>
     public SerializedJson<Image>? TryKept(Caller caller, string folderId, string family, string? cohortKey) =>
         !writes.WroteRecently(caller.Subject) && cache.TryGetKept(caller, folderId, family, Bucket(caller, folderId, family, cohortKey)) is { } image
             ? Body(image)
             : null;
 
+    // The key is checked before the cache, which is keyed by the bucket the key hashes to: a key the
+    // grains would refuse must not be answered from a bucket another read filled.
     private static int Bucket(Caller caller, string folderId, string family, string? cohortKey) =>
-        cohortKey is null ? Cohorts.Bucket(folderId, family, caller) : Cohorts.Bucket(folderId, family, cohortKey);
+        cohortKey is null ? Cohorts.Bucket(folderId, family, caller) : Cohorts.Bucket(folderId, family, Cohorts.CheckKey(cohortKey));
 
     private static async ValueTask<SerializedJson<Image>> AwaitAsync(Task<Image> answer) => Body(await answer);
 

@@ -5,7 +5,7 @@ namespace Stratum.Gateway.Endpoints;
 
 /// <summary>
 /// latestByFamily's cache hits, answered before routing. A plain request (GET on the exact path;
-/// folderId and family once each, cohortKey at most once, no other parameter; a bearer token the
+/// folderId and family once each, cohortKey at most once and within its length, no other parameter; a bearer token the
 /// gateway already knows) whose answer this gateway's cache holds gets the same bytes the endpoint
 /// would write, without the route match, the contract's refusal and repeated-parameter middleware,
 /// parameter binding and a result object: about an eighth of the gateway's CPU per hit (perf, under
@@ -78,6 +78,10 @@ internal sealed class LatestByFamilyShortcut(LatestByFamilyReads reads, CallerAu
             if (string.IsNullOrEmpty(folderId) || string.IsNullOrEmpty(family))
             {
                 return false;
+            }
+            if (cohortKey is { Length: > Cohorts.MaxKeyLength })
+            {
+                return false;   // the endpoint's to refuse
             }
             // An empty cohortKey counts as absent, as the endpoint reads it.
             query = new PlainQuery(folderId, family, string.IsNullOrEmpty(cohortKey) ? null : cohortKey);

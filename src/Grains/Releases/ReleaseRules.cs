@@ -100,9 +100,9 @@ public static class ReleaseRules
 
     public static void CohortKey(string? cohortKey)
     {
-        if (cohortKey is { Length: > Cohorts.MaxKeyLength })
+        if (cohortKey is not null)
         {
-            throw StratumException.Invalid($"cohortKey is {cohortKey.Length} characters long; at most {Cohorts.MaxKeyLength} are allowed.");
+            Cohorts.CheckKey(cohortKey);
         }
     }
 

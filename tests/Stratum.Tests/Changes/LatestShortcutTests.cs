@@ -95,6 +95,28 @@ public sealed class LatestShortcutTests(FeedFixture fixture)
     }
 
     [Fact]
+    public async Task A_cohort_key_too_long_is_refused_even_when_its_bucket_is_cached()
+    {
+        var (folderId, family, _) = await CachedForBobAsync("shortcut-long-key");
+        // A 300-character key in the bucket bob's own answer (no key) is kept under.
+        var bucket = Cohorts.Bucket(folderId, family, Caller.User("bob"));
+        var key = Enumerable.Range(0, 10_000).Select(i => new string('k', 296) + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))
+            .First(k => BucketOf(folderId, family, k) == bucket);
+
+        foreach (var query in new[] { $"?folderId={folderId}&family={family}&cohortKey={key}", $"?folderId={folderId}&family={family}&cohortKey={key}&x=1" })
+        {
+            var reply = await _bob.GetReplyAsync("/compute/v1/images:latestByFamily" + query);
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, reply.Status);
+            Assert.Equal(3, reply.Body!["code"]!.GetValue<int>());
+            Assert.Contains("cohortKey is 300 characters long", reply.Text);
+        }
+    }
+
+    /// <summary>The documented bucket of any key, however long: XxHash64 of "folder\nfamily\nkey" in UTF-8, modulo 100.</summary>
+    private static int BucketOf(string folderId, string family, string key) =>
+        (int)(System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes($"{folderId}\n{family}\n{key}")) % Cohorts.Buckets);
+
+    [Fact]
     public async Task A_callers_own_recent_write_goes_on_to_the_grains()
     {
         var (folderId, family, _) = await CachedForBobAsync("shortcut-own-write");
