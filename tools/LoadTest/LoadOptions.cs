@@ -23,6 +23,8 @@ public sealed record LoadOptions
           --batch N            instances per bulkCreate call (default 500)
           --report DIR         write report.json and chart.svg there
           --kill-silo-at S     with --local: kill one silo S seconds into the run
+          --warmup N           with --local, deploy or images: first run N of the same operations in a folder of
+                               their own, not measured (a new cluster spends its first seconds compiling)
           --configuration C    build configuration of the silo and gateway that --local starts (default Release)
         """;
 
@@ -43,6 +45,9 @@ public sealed record LoadOptions
     public int Batch { get; init; } = 500;
     public string? Report { get; init; }
     public double? KillSiloAt { get; init; }
+
+    /// <summary>Operations run before the measured ones, in a folder of their own; none by default.</summary>
+    public int Warmup { get; init; }
     public string Configuration { get; init; } = "Release";
 
     /// <summary>Extra environment for every process <c>--local</c> starts (bench/run's telemetry-on cluster); not a command-line option.</summary>
@@ -79,12 +84,17 @@ public sealed record LoadOptions
                 "--report" => options with { Report = Value() },
                 "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 ? s : throw new ArgumentException("--kill-silo-at takes seconds.") },
                 "--configuration" => options with { Configuration = Value() },
+                "--warmup" => options with { Warmup = Int() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
         if (options.KillSiloAt is not null && !options.Local)
         {
             throw new ArgumentException("--kill-silo-at needs --local: the tool only kills silos it started.");
+        }
+        if (options.Warmup > 0 && (!options.Local || options.Scenario is not ("deploy" or "images")))
+        {
+            throw new ArgumentException("--warmup needs --local and the deploy or images scenario: it prepares a folder and an image of its own.");
         }
         if (!options.Local && options.Folder is null)
         {

@@ -23,6 +23,10 @@ public sealed class LoadTestLogicTests
     [InlineData("deploy", false)]
     [InlineData("deploy --count -1 --local", false)]
     [InlineData("deploy --kill-silo-at 5 --folder x", false)]
+    [InlineData("deploy --count 10 --local --warmup 100", true)]
+    [InlineData("images --count 10 --local --warmup 20", true)]
+    [InlineData("deploy --folder fldaaaaaaaaaaaaaaaaa --warmup 100", false)]
+    [InlineData("bulk --local --warmup 100", false)]
     [InlineData("fly --local", false)]
     [InlineData("lookup --local --target sideways", false)]
     public void Options_are_checked(string line, bool valid)
