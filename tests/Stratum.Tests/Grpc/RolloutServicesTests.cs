@@ -158,6 +158,9 @@ public sealed class RolloutServicesTests(GrpcFixture fixture)
 
         var tooLong = await Assert.ThrowsAsync<RpcException>(() => Latest(folderId, family, new string('k', 257)));
         Assert.Equal(StatusCode.InvalidArgument, tooLong.StatusCode);
+        // Also when its bucket is the one the low cohort's answer was just kept under: the caches are keyed by bucket.
+        var inFilledBucket = await Assert.ThrowsAsync<RpcException>(() => Latest(folderId, family, CohortKeys.TooLongIn(folderId, family, Cohorts.Bucket(folderId, family, low))));
+        Assert.Equal(StatusCode.InvalidArgument, inFilledBucket.StatusCode);
         var none = await Assert.ThrowsAsync<RpcException>(() => Latest(folderId, Names.Unique("none"), low));
         Assert.Equal(StatusCode.NotFound, none.StatusCode);
     }
