@@ -16,17 +16,21 @@ public static class Cohorts
     public const int MaxKeyLength = 256;
 
     /// <summary>The bucket of a cohort key within a family.</summary>
-    public static int Bucket(string folderId, string family, string cohortKey) => Bucket(folderId, family, null, cohortKey);
+    public static int Bucket(string folderId, string family, string cohortKey) => Bucket(folderId, family, subjectType: null, cohortKey);
 
     /// <summary>
-    /// A cohort key a caller gave, as given; one longer than <see cref="MaxKeyLength"/> is refused
-    /// (<see cref="StratumException"/>, InvalidArgument). Checked by the grains, and by every reader
-    /// before a latest cache: the caches are keyed by bucket, so a key the grains would refuse must not
-    /// be answered from the bucket it hashes to. (A caller's own subject, the key when none is given, has no limit.)
+    /// The bucket a latest read resolves in: the given cohort key's, else the caller's own (its
+    /// subject, which has no length limit). A given key longer than <see cref="MaxKeyLength"/> is
+    /// refused (<see cref="StratumException"/>, InvalidArgument) by the grains and by every reader
+    /// before a latest cache alike: the caches are keyed by bucket, so a key the grains would refuse
+    /// must not be answered from the bucket it hashes to.
     /// </summary>
-    public static string CheckKey(string cohortKey) => cohortKey.Length > MaxKeyLength
-        ? throw StratumException.Invalid($"cohortKey is {cohortKey.Length} characters long; at most {MaxKeyLength} are allowed.")
-        : cohortKey;
+    public static int Bucket(string folderId, string family, Caller caller, string? cohortKey) => cohortKey switch
+    {
+        null => Bucket(folderId, family, caller),
+        { Length: > MaxKeyLength } => throw StratumException.Invalid($"cohortKey is {cohortKey.Length} characters long; at most {MaxKeyLength} are allowed."),
+        _ => Bucket(folderId, family, cohortKey),
+    };
 
     /// <summary>The bucket of a caller who gives no cohort key: that of <see cref="KeyOf"/>, without making the key's text.</summary>
     public static int Bucket(string folderId, string family, Caller caller) =>

@@ -21,7 +21,7 @@ internal sealed class LatestByFamilyReads(IGrainFactory grains, LatestCache cach
     public ValueTask<SerializedJson<Image>> ReadAsync(HttpContext http, string folderId, string family, string? cohortKey)
     {
         var caller = http.Caller();
-        var answer = cache.GetLatestAsync(caller, folderId, family, Bucket(caller, folderId, family, cohortKey), writes.WroteRecently(caller.Subject),
+        var answer = cache.GetLatestAsync(caller, folderId, family, Cohorts.Bucket(folderId, family, caller, cohortKey), writes.WroteRecently(caller.Subject),
             new Fetch(grains, caller, http.Token(), folderId, family, cohortKey), static fetch => fetch.RunAsync());
         return answer.IsCompletedSuccessfully ? ValueTask.FromResult(Body(answer.Result)) : AwaitAsync(answer);
     }
@@ -32,14 +32,9 @@ internal sealed class LatestByFamilyReads(IGrainFactory grains, LatestCache cach
     /// cohortKey longer than the limit is refused (<see cref="StratumException"/>), as by <see cref="ReadAsync"/>.
     /// </summary>
     public SerializedJson<Image>? TryKept(Caller caller, string folderId, string family, string? cohortKey) =>
-        !writes.WroteRecently(caller.Subject) && cache.TryGetKept(caller, folderId, family, Bucket(caller, folderId, family, cohortKey)) is { } image
+        !writes.WroteRecently(caller.Subject) && cache.TryGetKept(caller, folderId, family, Cohorts.Bucket(folderId, family, caller, cohortKey)) is { } image
             ? Body(image)
             : null;
-
-    // The key is checked before the cache, which is keyed by the bucket the key hashes to: a key the
-    // grains would refuse must not be answered from a bucket another read filled.
-    private static int Bucket(Caller caller, string folderId, string family, string? cohortKey) =>
-        cohortKey is null ? Cohorts.Bucket(folderId, family, caller) : Cohorts.Bucket(folderId, family, Cohorts.CheckKey(cohortKey));
 
     private static async ValueTask<SerializedJson<Image>> AwaitAsync(Task<Image> answer) => Body(await answer);
 

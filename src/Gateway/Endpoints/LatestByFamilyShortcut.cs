@@ -5,13 +5,14 @@ namespace Stratum.Gateway.Endpoints;
 
 /// <summary>
 /// latestByFamily's cache hits, answered before routing. A plain request (GET on the exact path;
-/// folderId and family once each, cohortKey at most once and within its length, no other parameter;
+/// folderId and family once each, cohortKey at most once, no other parameter;
 /// a bearer token the gateway already knows) whose answer this gateway's cache holds gets the same
 /// bytes the endpoint would write, without the route match, the contract's refusal and
 /// repeated-parameter middleware, parameter binding and a result object: about an eighth of the
 /// gateway's CPU per hit (perf, under bench/run). Anything else, a miss included, goes on to the
 /// endpoint, which decides every other answer (errors, 404s, fetches, a caller's own recent write);
-/// the cache holds only answers that endpoint's grain calls gave this caller, so nothing is decided here.
+/// the cache holds only answers that endpoint's grain calls gave this caller. A cohortKey too long is
+/// refused by the same rule as the endpoint's (Cohorts.Bucket), in the contract's shape (ApiErrors).
 /// </summary>
 internal sealed class LatestByFamilyShortcut(LatestByFamilyReads reads, CallerAuthentication authentication, EndpointDataSource endpoints)
 {
@@ -78,10 +79,6 @@ internal sealed class LatestByFamilyShortcut(LatestByFamilyReads reads, CallerAu
             if (string.IsNullOrEmpty(folderId) || string.IsNullOrEmpty(family))
             {
                 return false;
-            }
-            if (cohortKey is { Length: > Cohorts.MaxKeyLength })
-            {
-                return false;   // the endpoint's to refuse
             }
             // An empty cohortKey counts as absent, as the endpoint reads it.
             query = new PlainQuery(folderId, family, string.IsNullOrEmpty(cohortKey) ? null : cohortKey);

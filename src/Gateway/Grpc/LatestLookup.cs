@@ -11,8 +11,7 @@ public sealed class LatestLookup(IGrainFactory grains, LatestCache cache, WriteT
     /// <summary>The newest image of the family for the caller's cohort: <paramref name="cohortKey"/>'s, or the caller's subject's when it is null.</summary>
     public Task<Image> GetAsync(Caller caller, string folderId, string family, string? cohortKey)
     {
-        // The key is checked before the cache, which is keyed by the bucket the key hashes to.
-        var bucket = cohortKey is null ? Cohorts.Bucket(folderId, family, caller) : Cohorts.Bucket(folderId, family, Cohorts.CheckKey(cohortKey));
+        var bucket = Cohorts.Bucket(folderId, family, caller, cohortKey);
         return cache.GetLatestAsync(caller, folderId, family, bucket, writes.WroteRecently(caller.Subject),
             () => grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, folderId, family, cohortKey));
     }

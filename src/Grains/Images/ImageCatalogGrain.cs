@@ -129,8 +129,7 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
     private static int BucketOf(Caller caller, string folderId, string family, string? cohortKey)
     {
         Validation.Rules.Family(family);
-        ReleaseRules.CohortKey(cohortKey);
-        return Cohorts.Bucket(folderId, family, cohortKey ?? Cohorts.KeyOf(caller));
+        return Cohorts.Bucket(folderId, family, caller, cohortKey);
     }
 
     private async Task<Image> ResolveLatestAsync(Caller caller, string folderId, string family, int bucket) =>

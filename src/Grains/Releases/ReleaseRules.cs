@@ -98,14 +98,6 @@ public static class ReleaseRules
         }
     }
 
-    public static void CohortKey(string? cohortKey)
-    {
-        if (cohortKey is not null)
-        {
-            Cohorts.CheckKey(cohortKey);
-        }
-    }
-
     private static DateTimeOffset? Pick(DateTimeOffset? current, DateTimeOffset? given, bool clear) =>
         given is not null && clear ? throw StratumException.Invalid("A time cannot be both given and cleared.") : clear ? null : given ?? current;
 
