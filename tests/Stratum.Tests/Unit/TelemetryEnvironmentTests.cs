@@ -35,6 +35,8 @@ public sealed class TelemetryEnvironmentTests
         Assert.Equal(0.01, options.TraceRatio);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.SlowRequest);
         Assert.Equal(int.Parse(TelemetryEnvironment.MaxTracesPerSecond, System.Globalization.CultureInfo.InvariantCulture), options.MaxTracesPerSecond);
+        // Named as the option's property, so the value above came from the variable, not the option's default.
+        Assert.Equal(TelemetryEnvironment.MaxTracesPerSecond, configuration[$"{TelemetryOptions.Section}:{nameof(TelemetryOptions.MaxTracesPerSecond)}"]);
         Assert.Equal(TelemetryEnvironment.TraceRatio, configuration["OTEL_TRACES_SAMPLER_ARG"]);
     }
 
