@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Streams;
 using Stratum.Changes;
 using Stratum.Tests.Infrastructure;
 
@@ -55,5 +57,40 @@ public sealed class AzureQueueFeedTests : IAsyncLifetime
         await FeedFixture.UntilLatestAsync(bobThere, folderId, "queued", newer);
         await Wait.UntilAsync(async () => (await _stratum.Client.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(bob, folderId, "queued")).Id == newer,
             seconds: 5, what: "the Orleans client path seeing the newer latest", pollMilliseconds: 20);
+    }
+
+    [Fact]
+    public async Task A_burst_of_changes_shares_queue_messages_and_every_change_is_delivered_once()
+    {
+        var stream = _stratum.Client.GetStreamProvider(ChangeFeed.ProviderName).GetStream<ChangeEvent>(ChangeFeed.Stream);
+        var folderId = "fldburst" + Guid.NewGuid().ToString("N")[..12];
+        // A batch observer is handed each queue message's events together: the sizes show the grouping.
+        var messages = new ConcurrentQueue<string[]>();
+        var subscription = await stream.SubscribeAsync(items =>
+        {
+            var ours = items.Select(i => i.Item).Where(e => e.FolderId == folderId).Select(e => e.ResourceId!).ToArray();
+            if (ours.Length > 0)
+            {
+                messages.Enqueue(ours);
+            }
+            return Task.CompletedTask;
+        });
+        try
+        {
+            var publisher = _stratum.Cluster.Silos[0].ServiceProvider.GetRequiredService<ChangePublisher>();
+            var ids = Enumerable.Range(0, 200).Select(n => $"img{n:D3}").ToList();
+
+            await Task.WhenAll(ids.Select(id => publisher.PublishAsync(ChangeEvent.Of(ChangeKind.ImageUpdated, folderId, id, "burst"))));
+
+            await Wait.UntilAsync(() => messages.Sum(m => m.Length) >= ids.Count, seconds: 30, what: "every change of the burst");
+            await Task.Delay(500);
+            Assert.Equal(ids, messages.SelectMany(m => m).Order(StringComparer.Ordinal));
+            Assert.True(messages.Count < ids.Count / 2, $"{ids.Count} changes came in {messages.Count} messages");
+            Assert.All(messages, m => Assert.True(m.Length <= ChangePublisher.MaxEventsPerMessage));
+        }
+        finally
+        {
+            await subscription.UnsubscribeAsync();
+        }
     }
 }
