@@ -28,9 +28,15 @@ public sealed partial class FolderGrain
     async Task<AllowanceGrant> IFolderInternalGrain.RaiseAllowanceAsync(int shard, Dictionary<string, long> need, Dictionary<string, long> want)
     {
         RequireFolder();
-        var met = false;
-        await _record.ChangeAsync(s =>
+        if (_closing)
         {
+            throw StratumException.NotFound("folder", Id);
+        }
+        // Raises asked for meanwhile (every shard of a new folder at its first deployment) share a write.
+        var met = false;
+        await Raises.ChangeAsync(s =>
+        {
+            RequireFolder(s);
             (met, var changed) = Grant(s, shard, need, want);
             return changed;
         });

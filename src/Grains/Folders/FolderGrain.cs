@@ -29,6 +29,10 @@ public sealed partial class FolderGrain(
 
     private readonly StoredState<FolderState> _record = new(record, recordCopier);
     private readonly StoredState<FolderLedger> _ledger = new(ledger, ledgerCopier);
+    private GroupedChanges<FolderState>? _raises;
+
+    /// <summary>Allowance raises, which interleave to share writes of the record.</summary>
+    private GroupedChanges<FolderState> Raises => _raises ??= new(_record);
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -226,9 +230,11 @@ public sealed partial class FolderGrain(
         ? Permission.None
         : AccessPolicy.OnFolder(caller, authorizer.IsPlatformAdmin(caller), State.Bindings);
 
-    private void RequireFolder()
+    private void RequireFolder() => RequireFolder(State);
+
+    private void RequireFolder(FolderState state)
     {
-        if (State.Folder is null)
+        if (state.Folder is null)
         {
             throw StratumException.NotFound("folder", Id);
         }

@@ -45,7 +45,8 @@ public interface IFolderInternalGrain : IGrainWithStringKey
     /// shards never add up past a limit. Where a limit is reached it grants less, and names the
     /// other shards holding allowance, which the asking shard may have trim theirs before asking again.
     /// </summary>
-    [Alias("RaiseAllowance")]
+    /// <remarks>Interleaves only to queue the raise: raises asked for meanwhile are stored together, in order, one write at a time.</remarks>
+    [Alias("RaiseAllowance"), AlwaysInterleave]
     Task<AllowanceGrant> RaiseAllowanceAsync(int shard, Dictionary<string, long> need, Dictionary<string, long> want);
 
     /// <summary>Lowers a shard's allowance to what it has committed, freeing the rest for other shards; nothing in a deleted folder.</summary>

@@ -35,6 +35,10 @@ public sealed class LayerGrain(
     private const string FreeReminder = "free";
 
     private readonly StoredState<LayerState> _state = new(record, copier);
+    private GroupedChanges<LayerState>? _pins;
+
+    /// <summary>Pins, which share writes of the state (the grain is reentrant).</summary>
+    private GroupedChanges<LayerState> Pins => _pins ??= new(_state);
     private Task? _freeing;
 
     private string Id => this.GetPrimaryKeyString();
@@ -74,7 +78,8 @@ public sealed class LayerGrain(
 
     async Task ILayerGrain.PinAsync(string shardKey)
     {
-        await _state.ChangeAsync(s =>
+        // Pins asked for meanwhile (every shard of a folder at its first deployment from this layer) share a write.
+        await Pins.ChangeAsync(s =>
         {
             if (s.Status != Ready)
             {
