@@ -28,15 +28,9 @@ public sealed partial class FolderGrain
     async Task<AllowanceGrant> IFolderInternalGrain.RaiseAllowanceAsync(int shard, Dictionary<string, long> need, Dictionary<string, long> want)
     {
         RequireFolder();
-        if (_closing)
-        {
-            throw StratumException.NotFound("folder", Id);
-        }
-        // Raises asked for meanwhile (every shard of a new folder at its first deployment) share a write.
         var met = false;
-        await Raises.ChangeAsync(s =>
+        await _record.ChangeAsync(s =>
         {
-            RequireFolder(s);
             (met, var changed) = Grant(s, shard, need, want);
             return changed;
         });

@@ -8,10 +8,10 @@ public sealed partial class FolderGrain
 {
     /// <summary>
     /// Queues the change and waits for the write that stores it. Calls interleave only to queue:
-    /// one flush at a time decides every queued change on a copy of the ledger (in order, each
-    /// against the usage the ones before it left) and stores them with one write, through the same
-    /// StoredState as every other ledger writer. So the folder's writes stay one at a time, while
-    /// images created together no longer wait for one folder write each.
+    /// the queued changes are decided on a copy of the ledger (in order, each against the usage the
+    /// ones before it left) and stored with one write (<see cref="Storage.GroupedChanges{T}"/>),
+    /// through the same StoredState as every other ledger writer. So the folder's writes stay one at
+    /// a time, while images created together no longer wait for one folder write each.
     /// </summary>
     async Task IFolderInternalGrain.ChangeUsageAsync(string token, IReadOnlyList<QuotaDelta> deltas)
     {
@@ -20,102 +20,42 @@ public sealed partial class FolderGrain
         {
             throw StratumException.NotFound("folder", Id);
         }
-        var change = new QueuedUsage(FolderLedger.Hash(token), deltas);
-        _queuedUsage.Add(change);
-        if (!_flushingUsage)
-        {
-            _flushingUsage = true;
-            _usageFlush = FlushUsageAsync();
-        }
-        await change.Done.Task;
+        var hash = FolderLedger.Hash(token);
+        await UsageChanges.ChangeAsync(l => ApplyUsage(l, hash, deltas));
     }
 
-    /// <summary>A queued change and its caller's answer.</summary>
-    private sealed record QueuedUsage(ulong Hash, IReadOnlyList<QuotaDelta> Deltas)
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    private Storage.GroupedChanges<FolderLedger>? _usageChanges;
 
-    private readonly List<QueuedUsage> _queuedUsage = [];
-    private bool _flushingUsage;
-    private Task _usageFlush = Task.CompletedTask;
+    private Storage.GroupedChanges<FolderLedger> UsageChanges => _usageChanges ??= new(_ledger);
 
     /// <summary>Set by a deletion from before it checks the folder empty: no usage may be taken after that check.</summary>
     private bool _closing;
 
-    private async Task FlushUsageAsync()
+    /// <summary>Applies a change once (by its token) and all or nothing, refusing one the limits have no room for.</summary>
+    private bool ApplyUsage(FolderLedger ledger, ulong hash, IReadOnlyList<QuotaDelta> deltas)
     {
-        try
+        if (_closing)
         {
-            while (_queuedUsage.Count > 0)
-            {
-                var batch = _queuedUsage.ToList();
-                _queuedUsage.Clear();
-                var refusals = new Exception?[batch.Count];
-                try
-                {
-                    // Decided again from scratch if the write meets another writer's change.
-                    await _ledger.ChangeAsync(l => ApplyUsage(l, batch, refusals));
-                }
-                catch (Exception e)
-                {
-                    // Nothing of this batch was stored: each caller may retry with its token.
-                    batch.ForEach(c => c.Done.TrySetException(e));
-                    continue;
-                }
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    _ = refusals[i] is { } refusal ? batch[i].Done.TrySetException(refusal) : batch[i].Done.TrySetResult();
-                }
-            }
+            throw StratumException.NotFound("folder", Id);
         }
-        finally
+        if (ledger.AppliedTokens.Contains(hash))
         {
-            _flushingUsage = false;
+            return false;
         }
-    }
-
-    /// <summary>Applies each change once (by its token) and all or nothing, refusing one the limits have no room for.</summary>
-    private bool ApplyUsage(FolderLedger ledger, List<QueuedUsage> batch, Exception?[] refusals)
-    {
-        var changed = false;
-        for (var i = 0; i < batch.Count; i++)
+        foreach (var delta in deltas.Where(d => d.Amount > 0))
         {
-            refusals[i] = null;
-            var change = batch[i];
-            if (_closing)
-            {
-                refusals[i] = StratumException.NotFound("folder", Id);
-                continue;
-            }
-            if (ledger.AppliedTokens.Contains(change.Hash))
-            {
-                continue;
-            }
-            try
-            {
-                foreach (var delta in change.Deltas.Where(d => d.Amount > 0))
-                {
-                    Demand(ledger, delta.Name, ledger.Used(delta.Name), delta.Amount);
-                }
-            }
-            catch (StratumException refusal)
-            {
-                refusals[i] = refusal;
-                continue;
-            }
-            foreach (var delta in change.Deltas)
-            {
-                ledger.Usage[delta.Name] = Math.Max(0, ledger.Usage.GetValueOrDefault(delta.Name) + delta.Amount);
-            }
-            ledger.AppliedTokens.Add(change.Hash);
-            changed = true;
+            Demand(ledger, delta.Name, ledger.Used(delta.Name), delta.Amount);
         }
+        foreach (var delta in deltas)
+        {
+            ledger.Usage[delta.Name] = Math.Max(0, ledger.Usage.GetValueOrDefault(delta.Name) + delta.Amount);
+        }
+        ledger.AppliedTokens.Add(hash);
         if (ledger.AppliedTokens.Count > FolderLedger.MaxAppliedTokens)
         {
             ledger.AppliedTokens.RemoveRange(0, ledger.AppliedTokens.Count - FolderLedger.MaxAppliedTokens);
         }
-        return changed;
+        return true;
     }
 
     async Task<long> IFolderInternalGrain.ReserveImportAsync(string imageId, long bytes, bool upToLimit)

@@ -29,10 +29,6 @@ public sealed partial class FolderGrain(
 
     private readonly StoredState<FolderState> _record = new(record, recordCopier);
     private readonly StoredState<FolderLedger> _ledger = new(ledger, ledgerCopier);
-    private GroupedChanges<FolderState>? _raises;
-
-    /// <summary>Allowance raises, which interleave to share writes of the record.</summary>
-    private GroupedChanges<FolderState> Raises => _raises ??= new(_record);
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -100,7 +96,7 @@ public sealed partial class FolderGrain(
             _closing = true;
             try
             {
-                await _usageFlush;
+                await UsageChanges.IdleAsync();
                 var held = (await UsageAsync()).Where(u => u.Value > 0 && u.Key.EndsWith(".count", StringComparison.Ordinal)).ToList();
                 if (held.Count > 0)
                 {
@@ -230,11 +226,9 @@ public sealed partial class FolderGrain(
         ? Permission.None
         : AccessPolicy.OnFolder(caller, authorizer.IsPlatformAdmin(caller), State.Bindings);
 
-    private void RequireFolder() => RequireFolder(State);
-
-    private void RequireFolder(FolderState state)
+    private void RequireFolder()
     {
-        if (state.Folder is null)
+        if (State.Folder is null)
         {
             throw StratumException.NotFound("folder", Id);
         }

@@ -4,7 +4,7 @@ namespace Stratum.Storage;
 /// Group commit for a <see cref="StoredState{T}"/> of a grain whose calls interleave: the changes
 /// asked for while a write is on its way are stored together in the next write, in the order asked,
 /// each decided on the state the ones before it left. When many callers change one grain at once
-/// (every shard of a new folder raising its allowance, or pinning a layer), they share a few writes
+/// (images created together taking a folder's quota, or every shard of a new folder pinning a layer), they share a few writes
 /// instead of taking turns, one write each.
 /// </summary>
 /// <remarks>

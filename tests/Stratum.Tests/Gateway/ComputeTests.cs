@@ -295,6 +295,26 @@ public sealed class ComputeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Concurrent_bulk_creates_fill_an_instance_quota_exactly_and_never_pass_it()
+    {
+        var folderId = await FolderAsync();
+        await _admin.SetQuotaAsync(folderId, "compute.instances.count", 40);
+        await _admin.SetQuotaAsync(folderId, "compute.disks.count", 200);
+        var image = await ImageAsync(folderId);
+
+        var started = await Task.WhenAll(new[] { "a", "b", "c" }.Select(prefix => _admin.PostReplyAsync("/compute/v1/instances:bulkCreate",
+            new { folderId, count = 30, namePrefix = prefix, bootDiskSpec = new { autoDelete = true, diskSpec = new { size = GiB, imageId = image.Str("id") } } })));
+        var results = await Task.WhenAll(started.Select(r => _admin.WaitAsync(r.Body!)));
+
+        var made = results.Sum(r => r["response"]!["instances"]!.AsArray().Count);
+        Assert.True(made == 40, string.Join("\n", results.Select(r => r.ToJsonString())));
+        Assert.All(results.SelectMany(r => r["response"]!["failures"]!.AsArray()), f => Assert.Equal(8, f!["error"]!["code"]!.GetValue<int>()));
+        Assert.Equal(40, (await AllAsync($"/compute/v1/instances?folderId={folderId}", "instances")).Count);
+        var quotas = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
+        Assert.Equal("40", quotas.Single(q => q!.Str("name") == "compute.instances.count")!.Str("usage"));
+    }
+
+    [Fact]
     public async Task A_keyed_disk_create_happens_once()
     {
         var folderId = await FolderAsync();
