@@ -15,7 +15,12 @@ public sealed record UpdateAccessBindingsBody([property: Required] IReadOnlyList
 }
 
 /// <summary>The body of a quota change: new limits for some quotas.</summary>
-public sealed record SetQuotasBody([property: Required] IReadOnlyList<QuotaLimit>? Quotas)
+public sealed record SetQuotasBody([property: Required] IReadOnlyList<QuotaLimitBody>? Quotas)
 {
-    public IReadOnlyList<QuotaLimit> Required() => Quotas ?? throw StratumException.Invalid("quotas is required.");
+    /// <summary>The limits, each with its name and limit given: a limit left out is not taken as 0 (which would lock the folder out).</summary>
+    public IReadOnlyList<QuotaLimit> Required() => (Quotas ?? throw StratumException.Invalid("quotas is required."))
+        .Select((q, i) => new QuotaLimit(q.Name!, q.Limit ?? throw StratumException.Invalid($"quotas[{i}].limit is required."))).ToList();
 }
+
+/// <summary>One new limit: the quota's name and its limit (int64, as a string or a number).</summary>
+public sealed record QuotaLimitBody(string? Name, [property: Required] long? Limit);

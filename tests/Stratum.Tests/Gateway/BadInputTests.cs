@@ -174,6 +174,8 @@ public sealed class BadInputTests(GatewayFixture fixture)
     [InlineData("{\"quotas\":[{\"name\":\"compute.gpus\",\"limit\":1}]}", "compute.gpus")]
     [InlineData("{\"quotas\":[{\"name\":\"compute.images.count\",\"limit\":-1}]}", "negative")]
     [InlineData("{\"quotas\":[]}", "at least one")]
+    [InlineData("{\"quotas\":[{\"name\":\"compute.instances.count\"}]}", "quotas[0].limit is required")]
+    [InlineData("{\"quotas\":[{\"name\":\"compute.disks.count\",\"limit\":5},{\"name\":\"compute.instances.count\",\"limit\":null}]}", "quotas[1].limit is required")]
     [InlineData("{\"quotas\":[{\"name\":\"compute.disks.count\",\"limit\":5},{\"name\":\"compute.disks.count\",\"limit\":500}]}", "more than once")]
     public async Task Bad_quota_changes_are_400_and_change_nothing(string body, string named)
     {
