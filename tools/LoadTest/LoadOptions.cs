@@ -64,7 +64,12 @@ public sealed record LoadOptions
         for (var i = 1; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            int Int() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{args[i]} takes a positive whole number.");
+            // The option's name is read before Value() moves past it: the message names the option, not the value.
+            int Int()
+            {
+                var option = args[i];
+                return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{option} takes a positive whole number.");
+            }
             options = args[i] switch
             {
                 "--count" => options with { Count = Int() },

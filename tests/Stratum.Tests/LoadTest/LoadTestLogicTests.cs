@@ -42,6 +42,16 @@ public sealed class LoadTestLogicTests
         }
     }
 
+    [Theory]
+    [InlineData("deploy --count 10 --local --warmup -1", "--warmup")]
+    [InlineData("deploy --count abc --local", "--count")]
+    [InlineData("deploy --count 10 --concurrency 0 --local", "--concurrency")]
+    public void A_bad_number_is_refused_naming_its_option(string line, string option)
+    {
+        var refusal = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(line.Split(' ')));
+        Assert.Equal($"{option} takes a positive whole number.", refusal.Message);
+    }
+
     [Fact]
     public void Images_are_created_sixteen_at_a_time_unless_told()
     {
