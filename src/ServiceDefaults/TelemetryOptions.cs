@@ -21,4 +21,22 @@ public sealed class TelemetryOptions
 
     /// <summary>A request that takes at least this long is kept, sampled or not.</summary>
     public TimeSpan SlowRequest { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>These options, or an <see cref="InvalidOperationException"/> naming the setting out of range (the process stops at start).</summary>
+    public TelemetryOptions Checked()
+    {
+        if (TraceRatio is not (>= 0 and <= 1))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(TraceRatio)} is {TraceRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be from 0 to 1.");
+        }
+        if (MaxTracesPerSecond < 0)
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(MaxTracesPerSecond)} is {MaxTracesPerSecond}; it must be 0 (no limit) or more.");
+        }
+        if (SlowRequest < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(SlowRequest)} is {SlowRequest}; it must not be negative.");
+        }
+        return this;
+    }
 }

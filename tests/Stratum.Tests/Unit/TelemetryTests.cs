@@ -12,6 +12,17 @@ namespace Stratum.Tests.Unit;
 /// <summary>Tracing as every Stratum process sets it up: a ratio of requests, plus every failed or slow one.</summary>
 public sealed class TelemetryTests
 {
+    [Theory]
+    [InlineData(-1, 10, "Stratum:Telemetry:TraceRatio is -1; it must be from 0 to 1.")]
+    [InlineData(1.5, 10, "Stratum:Telemetry:TraceRatio is 1.5; it must be from 0 to 1.")]
+    [InlineData(0.01, -5, "Stratum:Telemetry:MaxTracesPerSecond is -5; it must be 0 (no limit) or more.")]
+    public void A_setting_out_of_range_stops_the_process_naming_it(double ratio, int maxPerSecond, string message)
+    {
+        var refusal = Assert.Throws<InvalidOperationException>(() => new TelemetryOptions { TraceRatio = ratio, MaxTracesPerSecond = maxPerSecond }.Checked());
+
+        Assert.Equal(message, refusal.Message);
+    }
+
     [Fact]
     public void With_a_ratio_of_zero_only_failed_and_slow_spans_are_exported()
     {
