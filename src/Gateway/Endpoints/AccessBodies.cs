@@ -17,7 +17,7 @@ public sealed record UpdateAccessBindingsBody([property: Required] IReadOnlyList
 /// <summary>The body of a quota change: new limits for some quotas.</summary>
 public sealed record SetQuotasBody([property: Required] IReadOnlyList<QuotaLimitBody>? Quotas)
 {
-    /// <summary>The limits, each with its name and limit given: a limit left out is not taken as 0 (which would lock the folder out).</summary>
+    /// <summary>The limits. A limit left out is refused by the reader (a required field); one given as null here, not read as 0.</summary>
     public IReadOnlyList<QuotaLimit> Required() => (Quotas ?? throw StratumException.Invalid("quotas is required."))
         .Select((q, i) => new QuotaLimit(q.Name!, q.Limit ?? throw StratumException.Invalid($"quotas[{i}].limit is required."))).ToList();
 }

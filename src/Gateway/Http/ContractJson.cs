@@ -6,7 +6,8 @@ namespace Stratum.Gateway.Http;
 
 /// <summary>
 /// The contract's JSON: camelCase, enums as their contract names (READY, userAccount), int64 as
-/// decimal strings (accepted as string or number), timestamps RFC 3339 UTC, unknown fields refused.
+/// decimal strings (accepted as string or number), timestamps RFC 3339 UTC, unknown fields refused,
+/// fields without a default required.
 /// Field names are matched exactly and may appear once: <c>FolderId</c> is not <c>folderId</c>, and a
 /// body naming a field twice is refused rather than read as its last value (what a proxy checked
 /// and what the service acts on could otherwise differ).
@@ -23,6 +24,9 @@ public static class ContractJson
         options.PropertyNameCaseInsensitive = false;
         options.AllowDuplicateProperties = false;
         options.NumberHandling = JsonNumberHandling.Strict;
+        // A field a body's type takes without a default must be given: left out, a number was read as 0
+        // (a quota entry without "limit" set the limit to 0; a disk without "size" was "size 0").
+        options.RespectRequiredConstructorParameters = true;
         options.Converters.Add(new ErrorCodeConverter());
         options.Converters.Add(new NamedEnumConverter<SubjectType>(Subject.TypeName));
         options.Converters.Add(new ContractEnumConverterFactory());

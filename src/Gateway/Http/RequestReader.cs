@@ -117,6 +117,12 @@ public static partial class RequestReader
             var repeated = e.Path is null or "$" ? duplicate.Groups[1].Value : e.Path.TrimStart('$', '.');
             return $"Field '{repeated}' appears more than once.";
         }
+        if (MissingProperty().Match(e.Message) is { Success: true } missing)
+        {
+            // The reader's path ends at the object that lacks it ($.quotas[0]): name the field within it.
+            var within = e.Path is null or "$" ? "" : e.Path.TrimStart('$', '.') + ".";
+            return $"{within}{missing.Groups[1].Value} is required.";
+        }
         var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? null : e.Path.TrimStart('$', '.');
         if (field is null)
         {
@@ -125,6 +131,9 @@ public static partial class RequestReader
         var why = e.Message.StartsWith("must", StringComparison.Ordinal) ? e.Message : "has the wrong type or is malformed";
         return $"Field '{field}' {why}.";
     }
+
+    [GeneratedRegex("missing required properties including: '([^']+)'")]
+    private static partial Regex MissingProperty();
 
     [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnmappedProperty();

@@ -148,6 +148,19 @@ public sealed class BadInputTests(GatewayFixture fixture)
     }
 
     [Theory]
+    [InlineData("/compute/v1/disks", "{\"folderId\":\"FOLDER\"}", "size is required.")]
+    [InlineData("/compute/v1/instances", "{\"folderId\":\"FOLDER\",\"bootDiskSpec\":{\"diskSpec\":{}}}", "bootDiskSpec.diskSpec.size is required.")]
+    public async Task A_field_without_a_default_left_out_is_400_naming_it_not_read_as_zero(string path, string body, string message)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+
+        var reply = await _admin.PostReplyAsync(path, body.Replace("FOLDER", folderId));
+
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
+        Assert.Equal(message, reply.Message);
+    }
+
+    [Theory]
     [InlineData("pageSize=1001", "pageSize")]
     [InlineData("pageSize=-1", "pageSize")]
     [InlineData("pageSize=many", "pageSize")]
