@@ -49,17 +49,23 @@ public sealed class ChangePublisherTests
         }
     }
 
+    /// <summary>Publishes img0, waits until its message is on its way, then publishes img1 to img{later} meanwhile.</summary>
+    private static async Task<(Task First, List<Task> Later)> PublishDuringFirstAsync(HeldFeed feed, int later)
+    {
+        var publisher = new ChangePublisher(feed.SendAsync, NullLogger.Instance);
+        var first = publisher.PublishAsync(Change(0));
+        await feed.UntilAsync(1);
+        return (first, Enumerable.Range(1, later).Select(n => publisher.PublishAsync(Change(n))).ToList());
+    }
+
     private static ChangeEvent Change(int n) => ChangeEvent.Of(ChangeKind.ImageUpdated, "fldpublisherxxxxxxxx", $"img{n}", "grouped");
 
     [Fact]
     public async Task Changes_published_while_a_message_is_on_its_way_go_together_in_the_next_in_order()
     {
         var feed = new HeldFeed();
-        var publisher = new ChangePublisher(feed.SendAsync, NullLogger.Instance);
 
-        var first = publisher.PublishAsync(Change(0));
-        await feed.UntilAsync(1);
-        var later = Enumerable.Range(1, 10).Select(n => publisher.PublishAsync(Change(n))).ToList();
+        var (first, later) = await PublishDuringFirstAsync(feed, 10);
 
         // Nothing is acknowledged before its message is sent.
         await Task.Delay(50);
@@ -83,11 +89,8 @@ public sealed class ChangePublisherTests
     public async Task A_message_holds_at_most_its_limit_of_changes()
     {
         var feed = new HeldFeed();
-        var publisher = new ChangePublisher(feed.SendAsync, NullLogger.Instance);
-        var first = publisher.PublishAsync(Change(0));
-        await feed.UntilAsync(1);
         var count = ChangePublisher.MaxEventsPerMessage * 2 + 5;
-        var later = Enumerable.Range(1, count).Select(n => publisher.PublishAsync(Change(n))).ToList();
+        var (first, later) = await PublishDuringFirstAsync(feed, count);
 
         for (var sent = 2; sent <= 4; sent++)
         {
@@ -106,10 +109,7 @@ public sealed class ChangePublisherTests
     {
         // The feed refuses any message holding img2 (too large, say): the others must still get through.
         var feed = new HeldFeed { Refuses = events => events.Any(e => e.ResourceId == "img2") };
-        var publisher = new ChangePublisher(feed.SendAsync, NullLogger.Instance);
-        var first = publisher.PublishAsync(Change(0));
-        await feed.UntilAsync(1);
-        var later = Enumerable.Range(1, 3).Select(n => publisher.PublishAsync(Change(n))).ToList();
+        var (first, later) = await PublishDuringFirstAsync(feed, 3);
 
         var released = Task.Run(async () =>
         {

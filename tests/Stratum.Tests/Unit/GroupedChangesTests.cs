@@ -1,16 +1,12 @@
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
 using Stratum.Layers;
 using Stratum.Storage;
+using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Unit;
 
 /// <summary>Group commit of a grain's state: changes asked for while a write is on its way share the next write.</summary>
 public sealed class GroupedChangesTests
 {
-    private static readonly DeepCopier<LayerState> Copier =
-        new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(LayerState).Assembly)).BuildServiceProvider().GetRequiredService<DeepCopier<LayerState>>();
-
     /// <summary>A store whose writes wait until released, and may fail.</summary>
     private sealed class HeldStore : IPersistentState<LayerState>
     {
@@ -53,6 +49,17 @@ public sealed class GroupedChangesTests
         Assert.True(done());
     }
 
+    /// <summary>A grouped state whose first change ("a") is being written, held until released.</summary>
+    private static async Task<(HeldStore Store, StoredState<LayerState> State, GroupedChanges<LayerState> Grouped, Task First)> FirstOnItsWayAsync()
+    {
+        var store = new HeldStore();
+        var state = new StoredState<LayerState>(store, Copiers.For<LayerState>());
+        var grouped = new GroupedChanges<LayerState>(state);
+        var first = await OnGrain(() => grouped.ChangeAsync(Pin("a")));
+        Assert.Single(store.Written);
+        return (store, state, grouped, first);
+    }
+
     private static Func<LayerState, bool> Pin(string shard) => s =>
     {
         s.Shards.Add(shard);
@@ -62,11 +69,7 @@ public sealed class GroupedChangesTests
     [Fact]
     public async Task Changes_asked_for_during_a_write_share_the_next_write_in_order()
     {
-        var store = new HeldStore();
-        var state = new StoredState<LayerState>(store, Copier);
-        var grouped = new GroupedChanges<LayerState>(state);
-
-        var first = await OnGrain(() => grouped.ChangeAsync(Pin("a")));
+        var (store, state, grouped, first) = await FirstOnItsWayAsync();
         var later = await OnGrain(() => new[] { "b", "c", "d" }.Select(s => grouped.ChangeAsync(Pin(s))).ToList());
         Assert.Single(store.Written);
 
@@ -84,10 +87,7 @@ public sealed class GroupedChangesTests
     [Fact]
     public async Task A_refused_change_is_refused_alone_and_the_others_are_stored()
     {
-        var store = new HeldStore();
-        var state = new StoredState<LayerState>(store, Copier);
-        var grouped = new GroupedChanges<LayerState>(state);
-        var first = await OnGrain(() => grouped.ChangeAsync(Pin("a")));
+        var (store, state, grouped, first) = await FirstOnItsWayAsync();
         var later = await OnGrain(() => new[]
         {
             grouped.ChangeAsync(Pin("b")),
@@ -109,10 +109,7 @@ public sealed class GroupedChangesTests
     [Fact]
     public async Task A_failed_write_fails_every_change_it_carried_and_stores_none_of_them()
     {
-        var store = new HeldStore();
-        var state = new StoredState<LayerState>(store, Copier);
-        var grouped = new GroupedChanges<LayerState>(state);
-        var first = await OnGrain(() => grouped.ChangeAsync(Pin("a")));
+        var (store, state, grouped, first) = await FirstOnItsWayAsync();
         var later = await OnGrain(() => new[] { "b", "c" }.Select(s => grouped.ChangeAsync(Pin(s))).ToList());
 
         store.Release();

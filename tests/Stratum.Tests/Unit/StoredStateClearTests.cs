@@ -1,8 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Stratum.Images;
 using Stratum.Storage;
+using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Unit;
 
@@ -12,8 +12,7 @@ namespace Stratum.Tests.Unit;
 /// </summary>
 public sealed class StoredStateClearTests
 {
-    private static readonly DeepCopier<ImageState> Copier =
-        new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(ImageState).Assembly)).BuildServiceProvider().GetRequiredService<DeepCopier<ImageState>>();
+    private static readonly DeepCopier<ImageState> Copier = Copiers.For<ImageState>();
 
     [Fact]
     public async Task A_clear_meeting_another_writer_reads_again_and_clears_when_still_wanted()

@@ -18,7 +18,8 @@ public sealed class TelemetryTests
     [InlineData(0.01, -5, "Stratum:Telemetry:MaxTracesPerSecond is -5; it must be 0 (no limit) or more.")]
     public void A_setting_out_of_range_stops_the_process_naming_it(double ratio, int maxPerSecond, string message)
     {
-        var refusal = Assert.Throws<InvalidOperationException>(() => new TelemetryOptions { TraceRatio = ratio, MaxTracesPerSecond = maxPerSecond }.Checked());
+        // Through the service defaults, as a process starts: the settings read from configuration are checked there.
+        var refusal = Assert.Throws<InvalidOperationException>(() => Traced(ratio, maxPerSecond));
 
         Assert.Equal(message, refusal.Message);
     }
