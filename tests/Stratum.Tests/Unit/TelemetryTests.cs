@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
 using OpenTelemetry.Trace;
+using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Unit;
 
@@ -45,7 +47,7 @@ public sealed class TelemetryTests
             }
         }
 
-        Assert.Equal(["failed", "server error", "slow"], exported.Select(a => a.DisplayName).Order());
+        Assert.Equal(["failed", "server error", "slow"], exported().Select(a => a.DisplayName).Order());
     }
 
     [Fact]
@@ -57,7 +59,7 @@ public sealed class TelemetryTests
             using (source.StartActivity("fine")) { }
         }
 
-        Assert.Equal("fine", Assert.Single(exported).DisplayName);
+        Assert.Equal("fine", Assert.Single(exported()).DisplayName);
     }
 
     [Fact]
@@ -88,13 +90,13 @@ public sealed class TelemetryTests
             }
         }
 
-        Assert.Single(exported, a => a.DisplayName == "failed beyond the limit");
+        Assert.Single(exported(), a => a.DisplayName == "failed beyond the limit");
     }
 
     [Fact]
     public async Task Requests_the_ratio_did_not_pick_are_exported_only_when_they_failed_or_were_slow()
     {
-        var exported = new List<Activity>();
+        var exported = new CollectedSpans();
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Environment.ApplicationName = "kept-test-" + Guid.NewGuid().ToString("N");
@@ -105,37 +107,47 @@ public sealed class TelemetryTests
             ["Stratum:Telemetry:SlowRequest"] = "00:00:00.200",
         });
         builder.AddServiceDefaults();
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(exported));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(exported)));
         await using var app = builder.Build();
         app.UseKeptRequests();
-        app.MapGet("/fine", () => "fine");
-        app.MapGet("/fails", () => Results.StatusCode(503));
-        app.MapGet("/throws", (Func<string>)(() => throw new InvalidOperationException("broken")));
-        app.MapGet("/slow", async () =>
+        // The provider hears every test's requests in this process: this test's paths are its own.
+        var root = "/" + Guid.NewGuid().ToString("N");
+        app.MapGet(root + "/fine", () => "fine");
+        app.MapGet(root + "/fails", () => Results.StatusCode(503));
+        app.MapGet(root + "/throws", (Func<string>)(() => throw new InvalidOperationException("broken")));
+        app.MapGet(root + "/slow", async () =>
         {
             await Task.Delay(300);
             return "late";
         });
         await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-        foreach (var path in new[] { "/fine", "/fails", "/throws", "/slow", "/fine" })
+        using (var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) })
         {
-            (await http.GetAsync(path)).Dispose();
+            foreach (var path in new[] { "/fine", "/fails", "/throws", "/slow", "/fine" })
+            {
+                (await http.GetAsync(root + path)).Dispose();
+            }
         }
         await app.StopAsync();
+        // Server spans carry the path, HttpClient's spans the full address.
+        static string Url(Activity span) => (string?)(span.GetTagItem("url.path") ?? span.GetTagItem("url.full")) ?? "";
+        var ours = exported.Where(a => Url(a).Contains(root, StringComparison.Ordinal));
 
-        var kept = exported.Where(a => a.Kind == ActivityKind.Server).ToList();
-        Assert.Equal(["GET /fails", "GET /slow", "GET /throws"], kept.Select(a => a.DisplayName).Order());
+        var kept = ours.Where(a => a.Kind == ActivityKind.Server).ToList();
+        Assert.Equal([$"GET {root}/fails", $"GET {root}/slow", $"GET {root}/throws"], kept.Select(a => a.DisplayName).Order());
         Assert.All(kept, span => Assert.NotNull(span.GetTagItem(KeptRequests.Tag)));
-        Assert.Equal(503, kept.Single(a => a.DisplayName == "GET /fails").GetTagItem("http.response.status_code"));
-        Assert.True(kept.Single(a => a.DisplayName == "GET /slow").Duration >= TimeSpan.FromMilliseconds(200));
+        Assert.Equal(503, kept.Single(a => a.DisplayName.EndsWith("/fails", StringComparison.Ordinal)).GetTagItem("http.response.status_code"));
+        Assert.True(kept.Single(a => a.DisplayName.EndsWith("/slow", StringComparison.Ordinal)).Duration >= TimeSpan.FromMilliseconds(200));
         // Nothing else was recorded for the requests that ended well and soon: their spans carried context only.
-        Assert.DoesNotContain(exported, a => a.DisplayName.Contains("/fine", StringComparison.Ordinal));
+        Assert.DoesNotContain(ours, a => Url(a).EndsWith("/fine", StringComparison.Ordinal));
+        Assert.Equal(6, ours.Count); // the three kept requests, each as the server and as HttpClient saw it
     }
 
-    private static (ActivitySource Source, List<Activity> Exported, IHost Host) Traced(double ratio, int maxPerSecond = 0)
+    /// <summary>A host set up by the service defaults, and a source of its own: <c>Exported</c> reads only that
+    /// source's spans (the tracer provider also hears other tests' HTTP calls).</summary>
+    private static (ActivitySource Source, Func<List<Activity>> Exported, IHost Host) Traced(double ratio, int maxPerSecond = 0)
     {
-        var exported = new List<Activity>();
+        var exported = new CollectedSpans();
         var builder = Host.CreateApplicationBuilder();
         builder.Environment.ApplicationName = "telemetry-test-" + Guid.NewGuid().ToString("N");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -145,9 +157,10 @@ public sealed class TelemetryTests
             ["Stratum:Telemetry:MaxTracesPerSecond"] = maxPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.AddServiceDefaults();
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(exported));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(exported)));
         var host = builder.Build();
         host.Services.GetRequiredService<TracerProvider>();
-        return (new ActivitySource(builder.Environment.ApplicationName), exported, host);
+        var source = new ActivitySource(builder.Environment.ApplicationName);
+        return (source, () => exported.Where(a => a.Source == source), host);
     }
 }
