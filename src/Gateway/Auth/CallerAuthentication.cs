@@ -9,15 +9,18 @@ namespace Stratum.Gateway.Auth;
 /// </summary>
 public sealed class CallerAuthentication(TokenValidator tokens)
 {
+    private const string Scheme = "Bearer ";
+
     /// <summary>The caller and the token it was verified from; null without a valid bearer token.</summary>
     public async ValueTask<Authenticated?> AuthenticateAsync(HttpContext context)
     {
         var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+        // The scheme is case-insensitive (RFC 9110 §11.1): "bearer", as some HTTP libraries send it, is Bearer.
+        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
-        var token = header["Bearer ".Length..].Trim();
+        var token = header[Scheme.Length..].Trim();
         return await tokens.ValidateAsync(token) is { } caller ? new Authenticated(caller, token) : null;
     }
 }

@@ -32,6 +32,19 @@ public sealed class AccessTests(GatewayFixture fixture)
         Assert.Equal(16, reply.Code);
     }
 
+    [Theory]
+    [InlineData("bearer")]
+    [InlineData("BEARER")]
+    public async Task The_authorization_scheme_is_read_in_any_case(string scheme)
+    {
+        var http = fixture.Stratum.Http(null);
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"{scheme} dev-admin");
+
+        var reply = await http.GetReplyAsync("/resource-manager/v1/folders");
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+    }
+
     [Fact]
     public async Task A_stranger_sees_nothing_and_changes_nothing()
     {
