@@ -34,11 +34,13 @@ public sealed class ListParameters
 
     public ListQuery ToQuery() => new(Size(), Query.Text(PageToken), Query.Text(Filter), Query.Text(OrderBy));
 
+    // A sign is read as in a body ("+5", "-1"); the range is the grains' rule (PageToken), so a number out of it
+    // gets the same message from every path.
     private int Size() => Query.Text(PageSize) switch
     {
         null => 0,
-        var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) => size,
-        var text => throw StratumException.Invalid($"pageSize '{text}' is not a whole number."),
+        var text when int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var size) => size,
+        var text => throw StratumException.Invalid($"pageSize '{text}' is not a whole number from 0 to {ListQuery.MaxPageSize}."),
     };
 }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -48,23 +47,6 @@ public static partial class RequestReader
             throw StratumException.Invalid(SyntaxError(body) ?? Describe(e));
         }
     }
-
-    public static ListQuery ListQuery(HttpRequest request)
-    {
-        var pageSize = request.Query["pageSize"].ToString();
-        var size = 0;
-        if (pageSize.Length > 0 && !int.TryParse(pageSize, NumberStyles.None, CultureInfo.InvariantCulture, out size))
-        {
-            throw StratumException.Invalid($"pageSize '{pageSize}' is not a whole number.");
-        }
-        return new ListQuery(size, Optional(request, "pageToken"), Optional(request, "filter"), Optional(request, "orderBy"));
-    }
-
-    public static string Required(HttpRequest request, string name) =>
-        Optional(request, name) ?? throw StratumException.Invalid($"Query parameter {name} is required.");
-
-    public static string? Optional(HttpRequest request, string name) =>
-        request.Query[name].ToString() is { Length: > 0 } value ? value : null;
 
     /// <summary>
     /// The request's Idempotency-Key: null without the header; given twice it is refused (it was

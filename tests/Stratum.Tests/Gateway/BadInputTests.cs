@@ -161,9 +161,9 @@ public sealed class BadInputTests(GatewayFixture fixture)
     }
 
     [Theory]
-    [InlineData("pageSize=1001", "pageSize")]
-    [InlineData("pageSize=-1", "pageSize")]
-    [InlineData("pageSize=many", "pageSize")]
+    [InlineData("pageSize=1001", "pageSize 1001 is out of range: use 1 to 1000.")]
+    [InlineData("pageSize=-1", "pageSize -1 is out of range: use 1 to 1000.")]
+    [InlineData("pageSize=many", "pageSize 'many' is not a whole number from 0 to 1000.")]
     [InlineData("pageToken=garbage", "pageToken")]
     [InlineData("orderBy=size", "orderBy")]
     public async Task Bad_list_parameters_are_400(string query, string named)
@@ -172,6 +172,18 @@ public sealed class BadInputTests(GatewayFixture fixture)
         var reply = await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&{query}");
         Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
         Assert.Contains(named, reply.Message);
+    }
+
+    [Fact]
+    public async Task A_signed_page_size_is_read_as_a_body_reads_it()
+    {
+        await _admin.CreateFolderAsync();
+        await _admin.CreateFolderAsync();
+
+        var reply = await _admin.GetReplyAsync("/resource-manager/v1/folders?pageSize=%2B1");
+
+        Assert.True(reply.Status == HttpStatusCode.OK, reply.Text);
+        Assert.Single(reply.Body!["folders"]!.AsArray());
     }
 
     [Fact]
