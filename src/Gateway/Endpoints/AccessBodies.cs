@@ -17,10 +17,13 @@ public sealed record UpdateAccessBindingsBody([property: Required] IReadOnlyList
 /// <summary>The body of a quota change: new limits for some quotas.</summary>
 public sealed record SetQuotasBody([property: Required] IReadOnlyList<QuotaLimitBody>? Quotas)
 {
-    /// <summary>The limits. A limit left out is refused by the reader (a required field); one given as null here, not read as 0.</summary>
+    /// <summary>
+    /// The limits. A limit left out is refused by the reader (a required field); one given as null here, not read
+    /// as 0. A null entry passes on as null: the folder's rules name it, as they do for the Orleans client.
+    /// </summary>
     public IReadOnlyList<QuotaLimit> Required() => (Quotas ?? throw StratumException.Invalid("quotas is required."))
-        .Select((q, i) => new QuotaLimit(q.Name!, q.Limit ?? throw StratumException.Invalid($"quotas[{i}].limit is required."))).ToList();
+        .Select((q, i) => q is null ? null! : new QuotaLimit(q.Name!, q.Limit ?? throw StratumException.Invalid($"quotas[{i}].limit is required."))).ToList();
 }
 
 /// <summary>One new limit: the quota's name and its limit (int64, as a string or a number).</summary>
-public sealed record QuotaLimitBody(string? Name, [property: Required] long? Limit);
+public sealed record QuotaLimitBody([property: Required] string? Name, [property: Required] long? Limit);

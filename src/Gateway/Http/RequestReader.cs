@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 
 namespace Stratum.Gateway.Http;
@@ -44,7 +45,7 @@ public static partial class RequestReader
         }
         catch (JsonException e)
         {
-            throw StratumException.Invalid(SyntaxError(body) ?? Describe(e));
+            throw StratumException.Invalid(SyntaxError(body) ?? Describe(e, typeof(T)));
         }
     }
 
@@ -85,7 +86,7 @@ public static partial class RequestReader
         }
     }
 
-    private static string Describe(JsonException e)
+    private static string Describe(JsonException e, Type body)
     {
         if (UnmappedProperty().Match(e.Message) is { Success: true } unmapped)
         {
@@ -110,9 +111,68 @@ public static partial class RequestReader
         {
             return "The request body is not a valid JSON object.";
         }
-        var why = e.Message.StartsWith("must", StringComparison.Ordinal) ? e.Message : "has the wrong type or is malformed";
+        var why = e.Message.StartsWith("must", StringComparison.Ordinal) ? e.Message
+            : FieldType(body, e.Path!) is { } type ? Expected(type)
+            : "has the wrong type or is malformed";
         return $"Field '{field}' {why}.";
     }
+
+    /// <summary>
+    /// The .NET type the field at a reader's path ($.quotas[0].limit) is read into, or null where the path leaves
+    /// the body's shape. Walked from the body's type: for a constructor parameter the serializer's own message
+    /// names the type that declares it, not the field's.
+    /// </summary>
+    private static Type? FieldType(Type body, string path)
+    {
+        var type = body;
+        foreach (Match step in PathStep().Matches(path))
+        {
+            var info = ContractJson.Options.GetTypeInfo(Nullable.GetUnderlyingType(type) ?? type);
+            type = info.Kind switch
+            {
+                JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary => info.ElementType,
+                JsonTypeInfoKind.Object => info.Properties.FirstOrDefault(p => p.Name == step.Groups["name"].Value)?.PropertyType,
+                _ => null,
+            };
+            if (type is null)
+            {
+                return null;
+            }
+        }
+        return type;
+    }
+
+    /// <summary>What a field of this type takes, in JSON's words.</summary>
+    private static string Expected(Type type)
+    {
+        var value = Nullable.GetUnderlyingType(type) ?? type;
+        if (value == typeof(int) || value == typeof(long))
+        {
+            return "must be a whole number, as a JSON number";
+        }
+        if (value == typeof(double))
+        {
+            return "must be a JSON number";
+        }
+        if (value == typeof(bool))
+        {
+            return "must be true or false";
+        }
+        if (value == typeof(string))
+        {
+            return "must be a string";
+        }
+        return ContractJson.Options.GetTypeInfo(value).Kind switch
+        {
+            JsonTypeInfoKind.Enumerable => "must be an array",
+            JsonTypeInfoKind.Dictionary or JsonTypeInfoKind.Object => "must be an object",
+            _ => "has the wrong type or is malformed",
+        };
+    }
+
+    // One step of a reader's path: .name, [0] or ['name'].
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\[(?<index>\d+)\]|\['(?<name>[^']*)'\]")]
+    private static partial Regex PathStep();
 
     [GeneratedRegex("missing required properties including: '([^']+)'")]
     private static partial Regex MissingProperty();

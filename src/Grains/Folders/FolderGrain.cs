@@ -154,9 +154,17 @@ public sealed partial class FolderGrain(
         }
         for (var i = 0; i < limits.Count; i++)
         {
-            if (limits[i] is null || !QuotaNames.IsKnown(limits[i].Name))
+            if (limits[i] is null)
             {
-                throw StratumException.Invalid($"quotas[{i}].name '{limits[i]?.Name}' is not a known quota: use one of {string.Join(", ", QuotaNames.Defaults.Select(d => d.Key))}.");
+                throw StratumException.Invalid($"quotas[{i}] must be an object: {{name, limit}}.");
+            }
+            if (string.IsNullOrEmpty(limits[i].Name))
+            {
+                throw StratumException.Invalid($"quotas[{i}].name is required.");
+            }
+            if (!QuotaNames.IsKnown(limits[i].Name))
+            {
+                throw StratumException.Invalid($"quotas[{i}].name '{limits[i].Name}' is not a known quota: use one of {string.Join(", ", QuotaNames.Defaults.Select(d => d.Key))}.");
             }
             if (limits[i].Limit < 0)
             {

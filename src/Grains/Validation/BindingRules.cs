@@ -25,7 +25,11 @@ public static class BindingRules
         {
             throw StratumException.Invalid($"{field} needs a roleId and a subject.");
         }
-        if (binding.RoleId is null || !Roles.All.Contains(binding.RoleId))
+        if (string.IsNullOrEmpty(binding.RoleId))
+        {
+            throw StratumException.Invalid($"{field}.roleId is required.");
+        }
+        if (!Roles.All.Contains(binding.RoleId))
         {
             throw StratumException.Invalid($"{field}.roleId '{binding.RoleId}' is not a known role: use one of {string.Join(", ", Roles.All)}.");
         }

@@ -88,9 +88,14 @@ public static partial class Rules
 
     public static void Id(string? id, string prefix, string field)
     {
+        if (string.IsNullOrEmpty(id))
+        {
+            // Given as null or "", as a field left out is: the reader says "is required." of that one.
+            throw StratumException.Invalid($"{field} is required.");
+        }
         if (!ResourceIds.IsValid(id, prefix))
         {
-            throw StratumException.Invalid($"{field} '{EchoedText.Shorten(id ?? "")}' is not a valid id: it must be '{prefix}' followed by 17 characters of [a-z0-9].");
+            throw StratumException.Invalid($"{field} '{EchoedText.Shorten(id)}' is not a valid id: it must be '{prefix}' followed by 17 characters of [a-z0-9].");
         }
     }
 

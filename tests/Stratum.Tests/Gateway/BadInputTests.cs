@@ -161,6 +161,59 @@ public sealed class BadInputTests(GatewayFixture fixture)
     }
 
     [Theory]
+    [InlineData("/compute/v1/instances:bulkCreate", "\"count\":\"2\",\"namePrefix\":\"vm\"", "Field 'count' must be a whole number, as a JSON number.")]
+    [InlineData("/compute/v1/instances:bulkCreate", "\"count\":null,\"namePrefix\":\"vm\"", "Field 'count' must be a whole number, as a JSON number.")]
+    [InlineData("/compute/v1/images", "\"uri\":\"URI\",\"pooled\":\"yes\"", "Field 'pooled' must be true or false.")]
+    [InlineData("/compute/v1/images", "\"uri\":\"URI\",\"description\":5", "Field 'description' must be a string.")]
+    [InlineData("/compute/v1/images", "\"uri\":\"URI\",\"productIds\":{}", "Field 'productIds' must be an array.")]
+    [InlineData("/compute/v1/images", "\"uri\":\"URI\",\"os\":5", "Field 'os' must be an object.")]
+    [InlineData("/compute/v1/images", "\"uri\":\"URI\",\"labels\":[]", "Field 'labels' must be an object.")]
+    public async Task A_value_of_the_wrong_type_is_400_saying_what_the_field_takes(string path, string fields, string message)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var body = $"{{\"folderId\":\"{folderId}\",{fields},\"bootDiskSpec\":{{\"diskSpec\":{{\"size\":4194304}}}}}}";
+        if (path.EndsWith("images", StringComparison.Ordinal))
+        {
+            body = $"{{\"folderId\":\"{folderId}\",{fields.Replace(Uri, "http://127.0.0.1:1/x.raw")}}}";
+        }
+
+        var reply = await _admin.PostReplyAsync(path, body);
+
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
+        Assert.Equal(message, reply.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"quotas\":[null]}", "quotas[0] must be an object: {name, limit}.")]
+    [InlineData("{\"quotas\":[{\"name\":\"compute.disks.count\",\"limit\":\"250\"},null]}", "quotas[1] must be an object: {name, limit}.")]
+    [InlineData("{\"quotas\":[{\"name\":null,\"limit\":\"5\"}]}", "quotas[0].name is required.")]
+    [InlineData("{\"quotas\":[{\"limit\":\"5\"}]}", "quotas[0].name is required.")]
+    public async Task A_quota_entry_null_or_without_a_name_is_400_naming_it_and_changes_nothing(string body, string message)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var before = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text;
+
+        var reply = await _admin.SendAsync(HttpMethod.Patch, $"/compute/v1/folders/{folderId}/quotas", body);
+
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
+        Assert.Equal(message, reply.Message);
+        Assert.Equal(before, (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text);
+    }
+
+    [Theory]
+    [InlineData("{\"name\":\"s\",\"diskId\":null}", "/compute/v1/snapshots", "diskId is required.")]
+    [InlineData("{\"accessBindings\":[{\"roleId\":null,\"subject\":{\"id\":\"bob\",\"type\":\"userAccount\"}}]}", "/resource-manager/v1/folders/FOLDER:setAccessBindings", "accessBindings[0].roleId is required.")]
+    public async Task A_required_field_given_as_null_is_required_as_if_left_out(string body, string path, string message)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+
+        var reply = await _admin.PostReplyAsync(path.Replace("FOLDER", folderId), body.Replace("{\"name\"", $"{{\"folderId\":\"{folderId}\",\"name\""));
+
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
+        Assert.Equal(message, reply.Message);
+    }
+
+    [Theory]
     [InlineData("pageSize=1001", "pageSize 1001 is out of range: use 1 to 1000.")]
     [InlineData("pageSize=-1", "pageSize -1 is out of range: use 1 to 1000.")]
     [InlineData("pageSize=many", "pageSize 'many' is not a whole number from 0 to 1000.")]
