@@ -25,11 +25,14 @@ public static class ImageMethodEndpoints
             .WithDescription("`percent` (0-100) applies now; `steps` (at most 16, each {percent, at} in the future) replace the schedule, "
                 + "and a body without steps clears it.");
         compute.MapPost("/images/{imageId}:restore", async (string imageId, HttpContext http, IGrainFactory grains, [AsParameters] IdempotencyHeader idempotency) =>
-            TypedResults.Ok(await Image(grains, imageId).RestoreAsync(http.Caller(), idempotency.Value)))
+        {
+            await RequestReader.NoBodyAsync(http.Request);
+            return TypedResults.Ok(await Image(grains, imageId).RestoreAsync(http.Caller(), idempotency.Value));
+        })
             .WithName("RestoreImage").WithSummary("Bring an image back from the recycle bin")
-            .WithDescription("With the same id and family position; no body.");
+            .WithDescription("With the same id and family position; no body, or `{}`.");
         compute.MapPost("/images/{imageId}:export", async (string imageId, HttpContext http, IGrainFactory grains) =>
-            TypedResults.Ok(await Image(grains, imageId).ExportAsync(http.Caller(), await UploadEndpoints.OptionalBodyAsync(http.Request, new ExportRequest()))))
+            TypedResults.Ok(await Image(grains, imageId).ExportAsync(http.Caller(), await RequestReader.OptionalBodyAsync(http.Request, new ExportRequest()))))
             .AcceptsJson<ExportRequest>(isOptional: true)
             .WithName("ExportImage").WithSummary("A read-only URL to an image's bytes")
             .WithDescription("Time-limited (`ttlSeconds`, default 3600, at most 7 days); Range requests work. Needs read access; "

@@ -14,9 +14,12 @@ public static class OperationEndpoints
             .WithName("GetOperation").WithSummary("Get an operation")
             .WithDescription("Poll it until `done`; then it carries exactly one of `error` or `response`. Its creator and those who may read its resource see it.");
         operations.MapPost("/{operationId}:cancel", async (string operationId, HttpContext http, IGrainFactory grains) =>
-            TypedResults.Ok(await Operation(grains, operationId).CancelAsync(http.Caller())))
+        {
+            await RequestReader.NoBodyAsync(http.Request);
+            return TypedResults.Ok(await Operation(grains, operationId).CancelAsync(http.Caller()));
+        })
             .WithName("CancelOperation").WithSummary("Ask an operation to stop")
-            .WithDescription("Best effort, no body: an import in flight stops and gives back what it took; a finished operation is returned as it is.");
+            .WithDescription("Best effort; no body, or `{}`: an import in flight stops and gives back what it took; a finished operation is returned as it is.");
     }
 
     private static IOperationGrain Operation(IGrainFactory grains, string operationId) =>

@@ -19,9 +19,4 @@ public static class UploadEndpoints
                 + "then create the image with `uploadId`. Needs the right to create images in the folder; unused uploads expire.");
     }
 
-    /// <summary>A body that may be left out entirely (no content): then <paramref name="empty"/>.</summary>
-    public static async Task<T> OptionalBodyAsync<T>(HttpRequest request, T empty) where T : class =>
-        request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any(v => v?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true)
-            ? empty
-            : await RequestReader.BodyAsync<T>(request);
 }

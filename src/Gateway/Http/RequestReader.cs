@@ -49,6 +49,23 @@ public static partial class RequestReader
         }
     }
 
+    /// <summary>A body that may be left out entirely (no content): then <paramref name="empty"/>.</summary>
+    public static async Task<T> OptionalBodyAsync<T>(HttpRequest request, T empty) where T : class =>
+        request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any(v => v?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true)
+            ? empty
+            : await BodyAsync<T>(request);
+
+    /// <summary>
+    /// For a method that takes no body: none, or <c>{}</c>. A body with fields is refused as any body's unknown
+    /// fields are (it had been ignored, so a caller's misplaced field silently did nothing).
+    /// </summary>
+    public static Task NoBodyAsync(HttpRequest request) => OptionalBodyAsync(request, NoBody.Instance);
+
+    private sealed record NoBody
+    {
+        public static readonly NoBody Instance = new();
+    }
+
     /// <summary>
     /// The request's Idempotency-Key: null without the header; given twice it is refused (it was
     /// read as no key at all), and an empty one is passed on to be refused as too short.

@@ -214,6 +214,20 @@ public sealed class BadInputTests(GatewayFixture fixture)
     }
 
     [Theory]
+    [InlineData("/operations/opraaaaaaaaaaaaaaaaa:cancel")]
+    [InlineData("/compute/v1/images/imgaaaaaaaaaaaaaaaaa:restore")]
+    public async Task A_method_without_a_body_refuses_fields_it_would_ignore(string path)
+    {
+        var reply = await _admin.PostReplyAsync(path, "{\"force\":true}");
+
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
+        Assert.Equal("Field 'force' is not a known field.", reply.Message);
+        // No body, or an empty object, goes on to the method (here: no such resource).
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.PostReplyAsync(path, "{}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.PostReplyAsync(path, null)).Status);
+    }
+
+    [Theory]
     [InlineData("pageSize=1001", "pageSize 1001 is out of range: use 1 to 1000.")]
     [InlineData("pageSize=-1", "pageSize -1 is out of range: use 1 to 1000.")]
     [InlineData("pageSize=many", "pageSize 'many' is not a whole number from 0 to 1000.")]
