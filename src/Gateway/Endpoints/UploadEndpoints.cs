@@ -18,5 +18,4 @@ public static class UploadEndpoints
             .WithDescription("An Azure Blob SAS URL to a staging blob: put the file in blocks (Put Block, then Put Block List), resumably; "
                 + "then create the image with `uploadId`. Needs the right to create images in the folder; unused uploads expire.");
     }
-
 }

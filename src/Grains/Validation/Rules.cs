@@ -88,9 +88,9 @@ public static partial class Rules
 
     public static void Id(string? id, string prefix, string field)
     {
-        if (string.IsNullOrEmpty(id))
+        if (id is null)
         {
-            // Given as null or "", as a field left out is: the reader says "is required." of that one.
+            // Given as null, as a field left out is: the reader says "is required." of that one. ("" is a bad id.)
             throw StratumException.Invalid($"{field} is required.");
         }
         if (!ResourceIds.IsValid(id, prefix))
