@@ -24,7 +24,7 @@ public sealed record LoadOptions
           --report DIR         write report.json and chart.svg there
           --kill-silo-at S     with --local: kill one silo S seconds into the run
           --warmup N           with --local, deploy or images: first run N of the same operations in a folder of
-                               their own, not measured (a new cluster spends its first seconds compiling)
+                               their own, not measured (a new cluster spends its first seconds compiling); 0: none
           --configuration C    build configuration of the silo and gateway that --local starts (default Release)
         """;
 
@@ -61,14 +61,25 @@ public sealed record LoadOptions
         }
         // Images are created from an image and waited for until READY, as a person or a pipeline does, a few at a time.
         var options = new LoadOptions { Scenario = args[0], Concurrency = args[0] == "images" ? 16 : 64 };
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 1; i < args.Count; i++)
         {
+            // A second value would silently win over the first, which the caller may have meant.
+            if (args[i].StartsWith("--", StringComparison.Ordinal) && !given.Add(args[i]))
+            {
+                throw new ArgumentException($"{args[i]} is given twice; give it once.");
+            }
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             // The option's name is read before Value() moves past it: the message names the option, not the value.
             int Int()
             {
                 var option = args[i];
                 return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{option} takes a positive whole number.");
+            }
+            int Count()
+            {
+                var option = args[i];
+                return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"{option} takes a whole number, 0 or more.");
             }
             options = args[i] switch
             {
@@ -89,7 +100,7 @@ public sealed record LoadOptions
                 "--report" => options with { Report = Value() },
                 "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 ? s : throw new ArgumentException("--kill-silo-at takes seconds.") },
                 "--configuration" => options with { Configuration = Value() },
-                "--warmup" => options with { Warmup = Int() },
+                "--warmup" => options with { Warmup = Count() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }

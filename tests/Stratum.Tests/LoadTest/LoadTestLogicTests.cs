@@ -43,13 +43,30 @@ public sealed class LoadTestLogicTests
     }
 
     [Theory]
-    [InlineData("deploy --count 10 --local --warmup -1", "--warmup")]
     [InlineData("deploy --count abc --local", "--count")]
     [InlineData("deploy --count 10 --concurrency 0 --local", "--concurrency")]
     public void A_bad_number_is_refused_naming_its_option(string line, string option)
     {
         var refusal = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(line.Split(' ')));
         Assert.Equal($"{option} takes a positive whole number.", refusal.Message);
+    }
+
+    [Theory]
+    [InlineData("deploy --count 10 --local --warmup -1", "--warmup takes a whole number, 0 or more.")]
+    [InlineData("deploy --count 10 --local --count 20", "--count is given twice; give it once.")]
+    [InlineData("deploy --local --count 10 --local", "--local is given twice; give it once.")]
+    public void A_bad_or_repeated_option_is_refused_naming_it(string line, string message)
+    {
+        var refusal = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(line.Split(' ')));
+        Assert.Equal(message, refusal.Message);
+    }
+
+    [Fact]
+    public void A_warmup_of_zero_is_none()
+    {
+        Assert.Equal(0, LoadOptions.Parse(["deploy", "--local", "--warmup", "0"]).Warmup);
+        // Without --local a warm-up is refused, but zero asks for none.
+        Assert.Equal(0, LoadOptions.Parse(["deploy", "--folder", "fldaaaaaaaaaaaaaaaaa", "--warmup", "0"]).Warmup);
     }
 
     [Fact]
