@@ -45,7 +45,7 @@ IResourceBuilder<ProjectResource> Silo(int index) => WithTelemetry(builder.AddPr
 var silo1 = Silo(1);
 var silo2 = Silo(2);
 // The public standard-images folder, so the README's examples run against something real.
-WithTelemetry(builder.AddProject<Projects.Stratum_Seed>("seed"))
+var seed = WithTelemetry(builder.AddProject<Projects.Stratum_Seed>("seed"))
     .WithEnvironment("DOTNET_ENVIRONMENT", "Development")
     .WithEnvironment("Stratum__Client__Token", "dev-admin")
     .WithEnvironment("Stratum__Storage__ConnectionString", storage)
@@ -62,7 +62,10 @@ WithTelemetry(builder.AddProject<Projects.Stratum_Gateway>("gateway"))
     .WithEnvironment("Stratum__Storage__ConnectionString", storage)
     .WithEnvironment("Orleans__ClusterId", clusterId)
     .WaitFor(silo1)
-    .WaitFor(silo2);
+    .WaitFor(silo2)
+    // Once the gateway answers, the README's first request finds the seeded images (it had been 200 on /readyz
+    // about 5 s before they existed).
+    .WaitForCompletion(seed);
 
 Console.WriteLine($"""
 
