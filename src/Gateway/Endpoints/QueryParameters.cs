@@ -40,7 +40,10 @@ public sealed class ListParameters
     {
         null => 0,
         var text when int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var size) => size,
-        var text => throw StratumException.Invalid($"pageSize '{text}' is not a whole number from 0 to {ListQuery.MaxPageSize}."),
+        // Beyond 32 bits: said as the grains say any number out of range, with the caller's own digits.
+        var text when text.TrimStart('+', '-') is { Length: > 0 } digits && digits.All(char.IsAsciiDigit)
+            => throw StratumException.Invalid($"pageSize {text} is out of range: use 1 to {ListQuery.MaxPageSize}."),
+        var text => throw StratumException.Invalid($"pageSize '{text}' is not a whole number: use 1 to {ListQuery.MaxPageSize}."),
     };
 }
 

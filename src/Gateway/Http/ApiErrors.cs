@@ -23,8 +23,21 @@ public static class ApiErrors
     public static IResult Result(ErrorCode code, string message) => Result(Status(code), code, message);
 
     /// <summary>An error body with a status of its own: the framework's refusals (405, 415) that no contract code maps to.</summary>
-    public static IResult Result(int status, ErrorCode code, string message) =>
-        TypedResults.Json(new ErrorBody(code, message, []), ContractJson.Options, statusCode: status);
+    public static IResult Result(int status, ErrorCode code, string message)
+    {
+        var body = TypedResults.Json(new ErrorBody(code, message, []), ContractJson.Options, statusCode: status);
+        return status == StatusCodes.Status401Unauthorized ? new Challenge(body) : body;
+    }
+
+    /// <summary>A 401 says which scheme would be accepted (RFC 9110 §15.5.2 requires WWW-Authenticate on every 401).</summary>
+    private sealed class Challenge(IResult body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return body.ExecuteAsync(context);
+        }
+    }
 
     public static IResult Result(StratumException e) => Result(e.Code, e.Message);
 

@@ -110,9 +110,14 @@ public static class ComputeRules
         }
         if (family is not null)
         {
-            if (string.IsNullOrEmpty(family.FolderId) || string.IsNullOrEmpty(family.Name))
+            // Named as the reader names a field left out.
+            if (string.IsNullOrEmpty(family.FolderId))
             {
-                throw StratumException.Invalid($"{prefix}family needs folderId and name.");
+                throw StratumException.Invalid($"{prefix}family.folderId is required.");
+            }
+            if (string.IsNullOrEmpty(family.Name))
+            {
+                throw StratumException.Invalid($"{prefix}family.name is required.");
             }
             Rules.Family(family.Name, prefix + "family.name");
         }

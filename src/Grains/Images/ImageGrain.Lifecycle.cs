@@ -225,7 +225,7 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
     /// <summary>The rollout and deletion protection a create asks for.</summary>
     private static Image WithReleaseSettings(Image image, CreateImageRequest request) => image with
     {
-        Rollout = request.Rollout is { } rollout ? new Rollout(rollout.Percent ?? 0) : Rollout.Full,
+        Rollout = request.Rollout?.Percent is { } percent ? new Rollout(percent) : Rollout.Full,
         DeletionProtection = request.DeletionProtection ?? false,
     };
 }

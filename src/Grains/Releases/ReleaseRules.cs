@@ -22,6 +22,12 @@ public static class ReleaseRules
         {
             throw StratumException.Invalid("rollout.steps cannot be given on create; schedule them with POST /compute/v1/images/{id}:rollout once the image exists.");
         }
+        // A rollout without a percent had made a candidate at 0 %, latest for nobody, where a caller who gives none
+        // most likely meant the default.
+        if (rollout.Percent is null)
+        {
+            throw StratumException.Invalid("rollout.percent is required: the share (0-100) of the family's cohorts the image is latest for; leave rollout out for 100.");
+        }
         Percent(rollout.Percent, "rollout.percent");
     }
 

@@ -58,7 +58,7 @@ public static class BindingRules
         var result = current.ToList();
         for (var i = 0; i < deltas.Count; i++)
         {
-            var delta = deltas[i] ?? throw StratumException.Invalid($"accessBindingDeltas[{i}] is empty.");
+            var delta = deltas[i] ?? throw StratumException.Invalid($"accessBindingDeltas[{i}] must be an object: {{action, accessBinding}}.");
             Validate(delta.AccessBinding, onImage, $"accessBindingDeltas[{i}].accessBinding");
             if (delta.Action == AccessBindingAction.Add && !result.Contains(delta.AccessBinding))
             {

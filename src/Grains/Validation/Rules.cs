@@ -52,9 +52,14 @@ public static partial class Rules
             {
                 throw StratumException.Invalid($"{field} key '{EchoedText.Shorten(key)}' is invalid: it must match [a-z][-_./\\@0-9a-z]{{0,62}}.");
             }
-            if (value is null || !LabelValuePattern().IsMatch(value))
+            if (value is null)
             {
-                throw StratumException.Invalid($"{field}.{key} value '{EchoedText.Shorten(value ?? "null")}' is invalid: it must match [-_./\\@0-9a-z]{{0,63}}.");
+                // Quoted, "null" would read as a value that matches the pattern.
+                throw StratumException.Invalid($"{field}.{key} must be a string, not null.");
+            }
+            if (!LabelValuePattern().IsMatch(value))
+            {
+                throw StratumException.Invalid($"{field}.{key} value '{EchoedText.Shorten(value)}' is invalid: it must match [-_./\\@0-9a-z]{{0,63}}.");
             }
         }
     }
@@ -77,11 +82,16 @@ public static partial class Rules
         {
             throw StratumException.Invalid($"productIds has {productIds.Count} entries; at most {MaxProductIds} are allowed.");
         }
-        foreach (var id in productIds)
+        for (var i = 0; i < productIds.Count; i++)
         {
+            var id = productIds[i];
+            if (id is null)
+            {
+                throw StratumException.Invalid($"productIds[{i}] must be a string, not null.");
+            }
             if (string.IsNullOrWhiteSpace(id) || id.Length > 50 || !ProductIdPattern().IsMatch(id))
             {
-                throw StratumException.Invalid($"productIds entry '{EchoedText.Shorten(id ?? "null")}' is invalid: it must match [a-z0-9]{{1,50}}.");
+                throw StratumException.Invalid($"productIds entry '{EchoedText.Shorten(id)}' is invalid: it must match [a-z0-9]{{1,50}}.");
             }
         }
     }

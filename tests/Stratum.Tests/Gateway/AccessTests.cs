@@ -33,6 +33,24 @@ public sealed class AccessTests(GatewayFixture fixture)
     }
 
     [Theory]
+    [InlineData(null)]
+    [InlineData("Basic eHl6")]
+    [InlineData("Bearer not-a-token")]
+    public async Task A_401_names_the_scheme_it_takes(string? authorization)
+    {
+        using var http = fixture.Stratum.Http(null);
+        if (authorization is not null)
+        {
+            http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        using var reply = await http.GetAsync("/resource-manager/v1/folders");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, reply.StatusCode);
+        Assert.Equal("Bearer", Assert.Single(reply.Headers.WwwAuthenticate).Scheme);
+    }
+
+    [Theory]
     [InlineData("bearer")]
     [InlineData("BEARER")]
     public async Task The_authorization_scheme_is_read_in_any_case(string scheme)

@@ -162,7 +162,8 @@ public sealed class BadInputTests(GatewayFixture fixture)
 
     [Theory]
     [InlineData("/compute/v1/instances:bulkCreate", "\"count\":\"2\",\"namePrefix\":\"vm\"", "Field 'count' must be a whole number, as a JSON number.")]
-    [InlineData("/compute/v1/instances:bulkCreate", "\"count\":null,\"namePrefix\":\"vm\"", "Field 'count' must be a whole number, as a JSON number.")]
+    [InlineData("/compute/v1/instances:bulkCreate", "\"count\":99999999999,\"namePrefix\":\"vm\"", "Field 'count' is out of range for a 32-bit whole number.")]
+    [InlineData("/compute/v1/instances:bulkCreate", "\"count\":2.5,\"namePrefix\":\"vm\"", "Field 'count' must be a whole number, as a JSON number.")]
     [InlineData("/compute/v1/images", "\"uri\":\"URI\",\"pooled\":\"yes\"", "Field 'pooled' must be true or false.")]
     [InlineData("/compute/v1/images", "\"uri\":\"URI\",\"description\":5", "Field 'description' must be a string.")]
     [InlineData("/compute/v1/images", "\"uri\":\"URI\",\"productIds\":{}", "Field 'productIds' must be an array.")]
@@ -201,13 +202,19 @@ public sealed class BadInputTests(GatewayFixture fixture)
     }
 
     [Theory]
-    [InlineData("{\"name\":\"s\",\"diskId\":null}", "/compute/v1/snapshots", "diskId is required.")]
+    [InlineData("{\"folderId\":\"FOLDER\",\"diskId\":null}", "/compute/v1/snapshots", "diskId is required.")]
     [InlineData("{\"accessBindings\":[{\"roleId\":null,\"subject\":{\"id\":\"bob\",\"type\":\"userAccount\"}}]}", "/resource-manager/v1/folders/FOLDER:setAccessBindings", "accessBindings[0].roleId is required.")]
+    [InlineData("{\"folderId\":\"FOLDER\",\"size\":null}", "/compute/v1/disks", "size is required.")]
+    [InlineData("{\"folderId\":\"FOLDER\",\"size\":4194304,\"family\":{\"folderId\":\"standard-images\",\"name\":null}}", "/compute/v1/disks", "family.name is required.")]
+    [InlineData("{\"folderId\":\"FOLDER\",\"count\":null,\"namePrefix\":\"vm\",\"bootDiskSpec\":{\"diskSpec\":{\"size\":4194304}}}", "/compute/v1/instances:bulkCreate", "count is required.")]
+    [InlineData("{\"folderId\":\"FOLDER\",\"bootDiskSpec\":{\"diskSpec\":{\"size\":null}}}", "/compute/v1/instances", "bootDiskSpec.diskSpec.size is required.")]
+    [InlineData("{\"folderId\":\"FOLDER\",\"uri\":\"http://127.0.0.1:1/x\",\"productIds\":[null]}", "/compute/v1/images", "productIds[0] must be a string, not null.")]
+    [InlineData("{\"folderId\":\"FOLDER\",\"uri\":\"http://127.0.0.1:1/x\",\"labels\":{\"k\":null}}", "/compute/v1/images", "labels.k must be a string, not null.")]
     public async Task A_required_field_given_as_null_is_required_as_if_left_out(string body, string path, string message)
     {
         var folderId = await _admin.CreateFolderAsync();
 
-        var reply = await _admin.PostReplyAsync(path.Replace("FOLDER", folderId), body.Replace("{\"name\"", $"{{\"folderId\":\"{folderId}\",\"name\""));
+        var reply = await _admin.PostReplyAsync(path.Replace("FOLDER", folderId), body.Replace("FOLDER", folderId));
 
         Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
         Assert.Equal(message, reply.Message);
@@ -230,7 +237,8 @@ public sealed class BadInputTests(GatewayFixture fixture)
     [Theory]
     [InlineData("pageSize=1001", "pageSize 1001 is out of range: use 1 to 1000.")]
     [InlineData("pageSize=-1", "pageSize -1 is out of range: use 1 to 1000.")]
-    [InlineData("pageSize=many", "pageSize 'many' is not a whole number from 0 to 1000.")]
+    [InlineData("pageSize=many", "pageSize 'many' is not a whole number: use 1 to 1000.")]
+    [InlineData("pageSize=99999999999", "pageSize 99999999999 is out of range: use 1 to 1000.")]
     [InlineData("pageToken=garbage", "pageToken")]
     [InlineData("orderBy=size", "orderBy")]
     public async Task Bad_list_parameters_are_400(string query, string named)

@@ -75,6 +75,9 @@ public sealed class RolloutWatchTests(ReleaseFixture fixture)
             ($"/compute/v1/images/{noFamily}:rollout", new { percent = 5 }, 9, "family"),
             ("/compute/v1/images", new { folderId, uri = "http://127.0.0.1:1/x", rollout = new { percent = 5 } }, 3, "family"),
             ("/compute/v1/images", new { folderId, family = "f-rules", uri = "http://127.0.0.1:1/x", rollout = new { percent = 150 } }, 3, "rollout.percent"),
+            // Not a candidate at 0 % (latest for nobody), as a rollout without a percent had made.
+            ("/compute/v1/images", new { folderId, family = "f-rules", uri = "http://127.0.0.1:1/x", rollout = new { } }, 3, "rollout.percent is required"),
+            ("/compute/v1/images", "{\"folderId\":\"" + folderId + "\",\"family\":\"f-rules\",\"uri\":\"http://127.0.0.1:1/x\",\"rollout\":{\"percent\":null}}", 3, "rollout.percent is required"),
         };
         foreach (var (path, body, code, says) in cases)
         {

@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
+
+namespace Stratum.Gateway.Http;
+
+/// <summary>
+/// Why a request body could not be read, in the caller's words: the field by its path, and what it takes. The
+/// serializer's own messages are for programmers (they name .NET types, and for a constructor parameter the type
+/// that declares it, not the field's).
+/// </summary>
+internal static partial class BodyErrors
+{
+    public static string Describe(JsonException e, ReadOnlyMemory<byte> body, Type bodyType)
+    {
+        if (SyntaxError(body.Span) is { } syntax)
+        {
+            return syntax;
+        }
+        if (UnmappedProperty().Match(e.Message) is { Success: true } unmapped)
+        {
+            // The reader's path already ends at the unknown property ($.os.extra): name it once.
+            var unknown = e.Path is null or "$" ? unmapped.Groups[1].Value : e.Path.TrimStart('$', '.');
+            return $"Field '{unknown}' is not a known field.";
+        }
+        if (DuplicateProperty().Match(e.Message) is { Success: true } duplicate)
+        {
+            // The reader's path already ends at the repeated field ($.os.type): name it once.
+            var repeated = e.Path is null or "$" ? duplicate.Groups[1].Value : e.Path.TrimStart('$', '.');
+            return $"Field '{repeated}' appears more than once.";
+        }
+        if (MissingProperty().Match(e.Message) is { Success: true } missing)
+        {
+            // The reader's path ends at the object that lacks it ($.quotas[0]): name the field within it.
+            var within = e.Path is null or "$" ? "" : e.Path.TrimStart('$', '.') + ".";
+            return $"{within}{missing.Groups[1].Value} is required.";
+        }
+        if (string.IsNullOrEmpty(e.Path) || e.Path == "$")
+        {
+            return "The request body is not a valid JSON object.";
+        }
+        var field = e.Path.TrimStart('$', '.');
+        var target = Field(bodyType, e.Path);
+        var value = ValueAt(body, e.Path);
+        if (value is JsonValueKind.Null && target?.Required == true)
+        {
+            // As a required field left out is: null is not a value the caller can have meant for it.
+            return $"{field} is required.";
+        }
+        if (value is JsonValueKind.Number && target is { Type: var type } && (Nullable.GetUnderlyingType(type) ?? type) == typeof(int)
+            && IsWholeNumber(body, e.Path))
+        {
+            return $"Field '{field}' is out of range for a 32-bit whole number.";
+        }
+        var why = e.Message.StartsWith("must", StringComparison.Ordinal) ? e.Message
+            : target is not null ? Expected(target.Value.Type)
+            : "has the wrong type or is malformed";
+        return $"Field '{field}' {why}.";
+    }
+
+    /// <summary>
+    /// Why the body is not JSON at all (cut short, a stray character), or null when it is: the
+    /// serializer reports a body cut after <c>"folderId":</c> at that field, as if its value had the wrong type.
+    /// </summary>
+    private static string? SyntaxError(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            while (reader.Read())
+            {
+            }
+            return null;
+        }
+        catch (JsonException e)
+        {
+            // The reader's advice is for programmers who configure it ("Change the reader options"), not for callers.
+            var reason = ReaderAdvice().Replace(ReaderPosition().Replace(e.Message, ""), "").TrimEnd('.', ' ');
+            return $"The request body is not valid JSON: {reason} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).";
+        }
+    }
+
+    /// <summary>
+    /// The .NET type the field at a reader's path ($.quotas[0].limit) is read into, and whether it is a required
+    /// property (a constructor parameter without a default); null where the path leaves the body's shape.
+    /// </summary>
+    private static (Type Type, bool Required)? Field(Type bodyType, string path)
+    {
+        (Type Type, bool Required)? field = (bodyType, false);
+        foreach (Match step in PathStep().Matches(path))
+        {
+            var type = field.Value.Type;
+            var info = ContractJson.Options.GetTypeInfo(Nullable.GetUnderlyingType(type) ?? type);
+            field = info.Kind switch
+            {
+                JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary when info.ElementType is { } element => (element, false),
+                JsonTypeInfoKind.Object when info.Properties.FirstOrDefault(p => p.Name == step.Groups["name"].Value) is { } property
+                    => (property.PropertyType, property.IsRequired),
+                _ => null,
+            };
+            if (field is null)
+            {
+                return null;
+            }
+        }
+        return field;
+    }
+
+    /// <summary>The kind of JSON value at a reader's path in the body, or null where there is none.</summary>
+    private static JsonValueKind? ValueAt(ReadOnlyMemory<byte> body, string path) => Element(body, path, e => e.ValueKind);
+
+    /// <summary>Whether the number at the path is written as a whole number (no fraction or exponent).</summary>
+    private static bool IsWholeNumber(ReadOnlyMemory<byte> body, string path) =>
+        Element(body, path, e => e.GetRawText().All(c => c is '-' || char.IsAsciiDigit(c))) == true;
+
+    private static TResult? Element<TResult>(ReadOnlyMemory<byte> body, string path, Func<JsonElement, TResult> read) where TResult : struct
+    {
+        using var document = JsonDocument.Parse(body);
+        var element = document.RootElement;
+        foreach (Match step in PathStep().Matches(path))
+        {
+            if (step.Groups["index"].Success)
+            {
+                var index = int.Parse(step.Groups["index"].Value, CultureInfo.InvariantCulture);
+                if (element.ValueKind != JsonValueKind.Array || index >= element.GetArrayLength())
+                {
+                    return null;
+                }
+                element = element[index];
+            }
+            else if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(step.Groups["name"].Value, out element))
+            {
+                return null;
+            }
+        }
+        return read(element);
+    }
+
+    /// <summary>What a field of this type takes, in JSON's words.</summary>
+    private static string Expected(Type type)
+    {
+        var value = Nullable.GetUnderlyingType(type) ?? type;
+        if (value == typeof(int) || value == typeof(long))
+        {
+            return "must be a whole number, as a JSON number";
+        }
+        if (value == typeof(double))
+        {
+            return "must be a JSON number";
+        }
+        if (value == typeof(bool))
+        {
+            return "must be true or false";
+        }
+        if (value == typeof(string))
+        {
+            return "must be a string";
+        }
+        return ContractJson.Options.GetTypeInfo(value).Kind switch
+        {
+            JsonTypeInfoKind.Enumerable => "must be an array",
+            JsonTypeInfoKind.Dictionary or JsonTypeInfoKind.Object => "must be an object",
+            _ => "has the wrong type or is malformed",
+        };
+    }
+
+    // One step of a reader's path: .name, [0] or ['name'].
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\[(?<index>\d+)\]|\['(?<name>[^']*)'\]")]
+    private static partial Regex PathStep();
+
+    [GeneratedRegex("missing required properties including: '([^']+)'")]
+    private static partial Regex MissingProperty();
+
+    [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
+    private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex(@"\s*LineNumber: \d+ \| BytePositionInLine: \d+\.?")]
+    private static partial Regex ReaderPosition();
+
+    [GeneratedRegex(@",? which is not supported in this mode\.|\s*Change the reader options\.")]
+    private static partial Regex ReaderAdvice();
+
+    [GeneratedRegex("Duplicate property '([^']+)'")]
+    private static partial Regex DuplicateProperty();
+}
