@@ -72,6 +72,8 @@ public sealed class RolloutWatchTests(ReleaseFixture fixture)
             ($"/compute/v1/images/{imageId}:rollout", new { steps = new[] { new { percent = 50, at = "tomorrow" } } }, 3, "at"),
             ($"/compute/v1/images/{imageId}:rollout", new { steps = new[] { new { percent = 500, at = ReleaseFixture.Time(now.AddHours(1)) } } }, 3, "steps[0].percent"),
             ($"/compute/v1/images/{imageId}:rollout", new { percent = 5, extra = 1 }, 3, "extra"),
+            ($"/compute/v1/images/{imageId}:rollout", "{\"steps\":[{\"percent\":null,\"at\":\"" + ReleaseFixture.Time(now.AddHours(1)) + "\"}]}", 3, "steps[0].percent is required."),
+            ($"/compute/v1/images/{imageId}:rollout", "{\"steps\":[{\"percent\":50,\"at\":null}]}", 3, "steps[0].at is required."),
             ($"/compute/v1/images/{noFamily}:rollout", new { percent = 5 }, 9, "family"),
             ("/compute/v1/images", new { folderId, uri = "http://127.0.0.1:1/x", rollout = new { percent = 5 } }, 3, "family"),
             ("/compute/v1/images", new { folderId, family = "f-rules", uri = "http://127.0.0.1:1/x", rollout = new { percent = 150 } }, 3, "rollout.percent"),
