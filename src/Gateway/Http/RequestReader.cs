@@ -32,6 +32,12 @@ public static class RequestReader
             }
         }
         var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        // A UTF-8 byte order mark, as Windows editors and PowerShell write files, is not part of the JSON (RFC 8259 §8.1
+        // lets a parser ignore it): `curl -d @body.json` of such a file had been refused as not JSON.
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
         if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             throw StratumException.Invalid("The request body is required.");

@@ -262,6 +262,18 @@ public sealed class BadInputTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_body_that_starts_with_a_byte_order_mark_is_read()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        using var content = new ByteArrayContent([.. "\uFEFF"u8, .. System.Text.Encoding.UTF8.GetBytes($"{{\"folderId\":\"{folderId}\",\"size\":4194304}}")]);
+        content.Headers.ContentType = new("application/json");
+
+        using var reply = await _admin.PostAsync("/compute/v1/disks", content);
+
+        Assert.True(reply.IsSuccessStatusCode, await reply.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task An_oversized_body_is_400()
     {
         var folderId = await _admin.CreateFolderAsync();
