@@ -147,7 +147,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// </summary>
     public async Task<ClusterReading> ReadAsync()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // A killed process refuses at once; a busy one may take seconds to answer (a silo on a loaded 2-core CI
+        // machine missed 5 s and was left out of a report), so the wait is generous.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var stages = new List<Dictionary<string, StageHistogram>>();
         var processes = new Dictionary<string, RuntimeCounters>(StringComparer.Ordinal);
         for (var i = 0; i < _silos.Count; i++)
@@ -164,7 +166,8 @@ public sealed class LocalCluster : IAsyncDisposable
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // A silo being killed answers no more; the run's report leaves it out.
+                // A silo being killed answers no more; the run's report leaves it out (and says why in the logs).
+                await File.AppendAllTextAsync(Path.Combine(Logs, "readings.log"), $"{DateTime.UtcNow:O} silo{i + 1}: {e.Message}{Environment.NewLine}");
             }
         }
         if (!_gateway.HasExited)
