@@ -43,13 +43,13 @@ internal static partial class BodyErrors
         var field = e.Path.TrimStart('$', '.');
         var target = Field(bodyType, e.Path);
         var value = ValueAt(body, e.Path);
-        if (value is JsonValueKind.Null && target?.Required == true)
+        if (value?.ValueKind is JsonValueKind.Null && target?.Required == true)
         {
             // As a required field left out is: null is not a value the caller can have meant for it.
             return $"{field} is required.";
         }
-        if (value is JsonValueKind.Number && target is { Type: var type } && (Nullable.GetUnderlyingType(type) ?? type) == typeof(int)
-            && IsWholeNumber(body, e.Path))
+        if (value is { ValueKind: JsonValueKind.Number, Raw: var raw } && raw.All(c => c is '-' || char.IsAsciiDigit(c))
+            && target is { Type: var type } && (Nullable.GetUnderlyingType(type) ?? type) == typeof(int))
         {
             return $"Field '{field}' is out of range for a 32-bit whole number.";
         }
@@ -107,14 +107,8 @@ internal static partial class BodyErrors
         return field;
     }
 
-    /// <summary>The kind of JSON value at a reader's path in the body, or null where there is none.</summary>
-    private static JsonValueKind? ValueAt(ReadOnlyMemory<byte> body, string path) => Element(body, path, e => e.ValueKind);
-
-    /// <summary>Whether the number at the path is written as a whole number (no fraction or exponent).</summary>
-    private static bool IsWholeNumber(ReadOnlyMemory<byte> body, string path) =>
-        Element(body, path, e => e.GetRawText().All(c => c is '-' || char.IsAsciiDigit(c))) == true;
-
-    private static TResult? Element<TResult>(ReadOnlyMemory<byte> body, string path, Func<JsonElement, TResult> read) where TResult : struct
+    /// <summary>The JSON value at a reader's path in the body (its kind, and its text as written), or null where there is none.</summary>
+    private static (JsonValueKind ValueKind, string Raw)? ValueAt(ReadOnlyMemory<byte> body, string path)
     {
         using var document = JsonDocument.Parse(body);
         var element = document.RootElement;
@@ -134,7 +128,7 @@ internal static partial class BodyErrors
                 return null;
             }
         }
-        return read(element);
+        return (element.ValueKind, element.GetRawText());
     }
 
     /// <summary>What a field of this type takes, in JSON's words.</summary>
