@@ -71,16 +71,13 @@ public sealed record LoadOptions
             }
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             // The option's name is read before Value() moves past it: the message names the option, not the value.
-            int Int()
+            int Whole(int least)
             {
                 var option = args[i];
-                return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{option} takes a positive whole number.");
+                return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= least ? n
+                    : throw new ArgumentException(least > 0 ? $"{option} takes a positive whole number." : $"{option} takes a whole number, 0 or more.");
             }
-            int Count()
-            {
-                var option = args[i];
-                return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"{option} takes a whole number, 0 or more.");
-            }
+            int Int() => Whole(1);
             options = args[i] switch
             {
                 "--count" => options with { Count = Int() },
@@ -100,7 +97,7 @@ public sealed record LoadOptions
                 "--report" => options with { Report = Value() },
                 "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 ? s : throw new ArgumentException("--kill-silo-at takes seconds.") },
                 "--configuration" => options with { Configuration = Value() },
-                "--warmup" => options with { Warmup = Count() },
+                "--warmup" => options with { Warmup = Whole(0) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
