@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,6 +58,13 @@ public sealed class LatestShortcutTests(FeedFixture fixture)
         var (folderId, family, expected) = await CachedForBobAsync("shortcut-hit");
 
         var (wentOn, response, body) = await RunAsync($"?folderId={folderId}&family={family}");
+        // On a loaded machine a feed pulse can come late between the cache's answer above and this request, and the
+        // cache then rightly distrusts itself (CI saw it once): once it is fresh again, the request is asked again.
+        for (var attempt = 0; wentOn && attempt < 5; attempt++)
+        {
+            await FeedFixture.UntilServedFromCacheAsync(_bob, fixture.GatewayCache, folderId, family, JsonNode.Parse(expected)!["id"]!.GetValue<string>());
+            (wentOn, response, body) = await RunAsync($"?folderId={folderId}&family={family}");
+        }
 
         Assert.False(wentOn);
         Assert.Equal(200, response.StatusCode);
