@@ -1,5 +1,8 @@
 using Azure;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Options;
 using Stratum.Images;
+using Stratum.Storage;
 
 namespace Stratum.Deployment;
 
@@ -7,8 +10,10 @@ namespace Stratum.Deployment;
 /// Removes data copies that no resource owns: a copy is made for a standard-image disk (or a
 /// snapshot) before its row commits, so a crash or a refusal in between can leave one behind.
 /// Runs on a reminder; a copy younger than the grace period may still be on its way to a commit.
-/// On the same reminder it removes the compute shards' idempotency claim rows older than
-/// <see cref="Operations.Idempotency.Window"/>, so a key there expires as it does everywhere else.
+/// On the same reminder it removes the Idempotency-Key records older than
+/// <see cref="Operations.Idempotency.Window"/>: the compute shards' claim rows and the idempotency
+/// grains' records (every other mutation's keys). Past the window a key answers as new anyway; the
+/// sweep is what keeps storage from growing with every key ever sent.
 /// </summary>
 [Alias("Stratum.IDataJanitorGrain")]
 public interface IDataJanitorGrain : IGrainWithIntegerKey
@@ -19,11 +24,12 @@ public interface IDataJanitorGrain : IGrainWithIntegerKey
     /// <summary>Deletes unowned copies older than <paramref name="grace"/>; returns how many.</summary>
     [Alias("Sweep")] Task<int> SweepAsync(TimeSpan grace);
 
-    /// <summary>Deletes the compute shards' idempotency claim rows older than <paramref name="window"/>; returns how many.</summary>
+    /// <summary>Deletes the Idempotency-Key records (compute claim rows, idempotency grains' records) last written more than <paramref name="window"/> ago; returns how many.</summary>
     [Alias("SweepClaims")] Task<int> SweepClaimsAsync(TimeSpan window);
 }
 
-public sealed class DataJanitorGrain(ImageData data, ComputeRows rows) : Grain, IDataJanitorGrain, IRemindable
+public sealed class DataJanitorGrain(ImageData data, ComputeRows rows, StorageClients clients, IOptions<StratumStorageOptions> storage)
+    : Grain, IDataJanitorGrain, IRemindable
 {
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan Period = TimeSpan.FromMinutes(30);
@@ -45,10 +51,13 @@ public sealed class DataJanitorGrain(ImageData data, ComputeRows rows) : Grain, 
         return deleted;
     }
 
-    async Task<int> IDataJanitorGrain.SweepClaimsAsync(TimeSpan window)
+    async Task<int> IDataJanitorGrain.SweepClaimsAsync(TimeSpan window) =>
+        await SweepClaimRowsAsync(DateTimeOffset.UtcNow - window) + await SweepKeyRecordsAsync(DateTimeOffset.UtcNow - window);
+
+    private async Task<int> SweepClaimRowsAsync(DateTimeOffset before)
     {
         var deleted = 0;
-        await foreach (var claim in rows.ClaimsBeforeAsync(DateTimeOffset.UtcNow - window))
+        await foreach (var claim in rows.ClaimsBeforeAsync(before))
         {
             try
             {
@@ -61,6 +70,42 @@ public sealed class DataJanitorGrain(ImageData data, ComputeRows rows) : Grain, 
             {
                 // Gone or claimed anew meanwhile.
             }
+        }
+        return deleted;
+    }
+
+    /// <summary>
+    /// The idempotency grains' records: a blob each, written once when its key is claimed (or
+    /// claimed anew after the window), so its last-modified time is the claim's. Deleted only as
+    /// listed: a key claimed anew since has another ETag. A grain still active over a deleted
+    /// record meets an ETag conflict on its next write and reads the record again (none: a new key).
+    /// </summary>
+    private async Task<int> SweepKeyRecordsAsync(DateTimeOffset before)
+    {
+        var container = clients.Blobs.GetBlobContainerClient(storage.Value.GrainContainer(StorageNames.Idempotency));
+        var deleted = 0;
+        try
+        {
+            await foreach (var record in container.GetBlobsAsync())
+            {
+                if (record.Properties.LastModified is not { } written || written >= before)
+                {
+                    continue;
+                }
+                try
+                {
+                    await container.DeleteBlobAsync(record.Name, conditions: new BlobRequestConditions { IfMatch = record.Properties.ETag });
+                    deleted++;
+                }
+                catch (RequestFailedException e) when (e.Status is 404 or 412)
+                {
+                    // Gone or claimed anew meanwhile.
+                }
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // No key was ever stored: the container is made with the first record.
         }
         return deleted;
     }

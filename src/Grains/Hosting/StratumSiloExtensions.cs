@@ -60,7 +60,7 @@ public static class StratumSiloExtensions
             silo.AddAzureTableGrainStorage(name, (OptionsBuilder<AzureTableStorageOptions> options) => options.Configure<IServiceProvider>((o, sp) =>
             {
                 o.TableServiceClient = sp.GetRequiredService<StorageClients>().Tables;
-                o.TableName = $"grains{name}";
+                o.TableName = sp.GetRequiredService<IOptions<StratumStorageOptions>>().Value.GrainTable(name);
                 o.GrainStorageSerializer = BinarySerializer(sp);
             }));
         }
@@ -69,7 +69,7 @@ public static class StratumSiloExtensions
             silo.AddAzureBlobGrainStorage(name, (OptionsBuilder<AzureBlobStorageOptions> options) => options.Configure<IServiceProvider>((o, sp) =>
             {
                 o.BlobServiceClient = sp.GetRequiredService<StorageClients>().Blobs;
-                o.ContainerName = $"grains-{name}";
+                o.ContainerName = sp.GetRequiredService<IOptions<StratumStorageOptions>>().Value.GrainContainer(name);
                 o.GrainStorageSerializer = BinarySerializer(sp);
             }));
         }

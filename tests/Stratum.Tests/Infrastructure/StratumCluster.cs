@@ -87,6 +87,8 @@ public sealed class StratumCluster : IAsyncDisposable
             ["Stratum:Storage:ConnectionString"] = azurite.ConnectionString,
             ["Stratum:Storage:IndexTable"] = indexTable,
             ["Stratum:Storage:ImageContainer"] = "img" + Guid.NewGuid().ToString("N")[..12],
+            // Grain state of its own too: a test may sweep old records (the janitor) that parallel tests' clusters still use.
+            ["Stratum:Storage:GrainStoragePrefix"] = "g" + Guid.NewGuid().ToString("N")[..12],
             ["Stratum:Access:PlatformAdmins:0"] = "userAccount:admin",
             ["Stratum:Import:AllowedHosts:0"] = "127.0.0.1",
             ["Stratum:Import:AllowedHosts:1"] = "localhost",
