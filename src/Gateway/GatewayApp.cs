@@ -57,6 +57,7 @@ public static class GatewayApp
         builder.Services.AddHostedService<ChangeFeedListener>();
 
         var app = builder.Build();
+        app.UseHeadAsGet();
         app.UseKeptRequests();
         app.Use(ApiErrors.Handle);
         app.UseLatestByFamilyShortcut();

@@ -34,7 +34,8 @@ public static class CustomMethods
         if (same.Count > 0)
         {
             var allowed = string.Join(", ", same.Select(k => k.HttpMethod));
-            return (405, ErrorCode.InvalidArgument, $"Method ':{EchoedText.Shorten(verb)}' is called with {allowed}, not {http.Request.Method}.", allowed);
+            return (405, ErrorCode.InvalidArgument, $"Method ':{EchoedText.Shorten(verb)}' is called with {allowed}, not {http.Request.Method}.",
+                HeadRequests.Allow(same.Select(k => k.HttpMethod)));
         }
         var message = known.Count == 0
             ? $"Method ':{EchoedText.Shorten(verb)}' is not known, and {EchoedText.Shorten(Display(segments[..^1], target))} has no custom methods."
@@ -44,10 +45,10 @@ public static class CustomMethods
     }
 
     /// <summary>
-    /// The HTTP methods served at a path without a custom method, for a 405's Allow header: routing's
-    /// own list would also name the methods of the custom methods that share its shape.
+    /// The HTTP methods served at a path without a custom method, for a 405: routing's own list
+    /// would also name the methods of the custom methods that share its shape.
     /// </summary>
-    public static string Allowed(HttpContext http)
+    public static IReadOnlyList<string> Allowed(HttpContext http)
     {
         var segments = Segments(http.Request.Path);
         var methods = http.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -56,7 +57,7 @@ public static class CustomMethods
             .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
-        return string.Join(", ", methods);
+        return [.. methods];
     }
 
     private static bool Matches(IReadOnlyList<RoutePatternPart> parts, string segment) => parts switch

@@ -37,8 +37,8 @@ public static class FrameworkRefusals
         if (status == 405)
         {
             var allowed = CustomMethods.Allowed(http);
-            http.Response.Headers.Allow = allowed;
-            return (405, ErrorCode.InvalidArgument, $"{where} is not served; this path takes {allowed}.");
+            http.Response.Headers.Allow = HeadRequests.Allow(allowed);
+            return (405, ErrorCode.InvalidArgument, $"{where} is not served; this path takes {string.Join(", ", allowed)}.");
         }
         return status switch
         {

@@ -1,0 +1,31 @@
+namespace Stratum.Gateway.Http;
+
+/// <summary>
+/// HEAD is answered as GET is, without content (RFC 9110 §9.3.2), on every path that serves GET:
+/// the same status and headers, Content-Length included, so <c>curl -I</c> and link checkers work.
+/// The request is read as a GET before anything else looks at it; Kestrel, which parsed HEAD from
+/// the request line itself, sends no body whatever the handler writes.
+/// </summary>
+public static class HeadRequests
+{
+    /// <summary>Adds the middleware; first, so the latestByFamily shortcut, routing and telemetry all see a GET.</summary>
+    public static IApplicationBuilder UseHeadAsGet(this IApplicationBuilder app) => app.Use((http, next) =>
+    {
+        if (HttpMethods.IsHead(http.Request.Method))
+        {
+            http.Request.Method = HttpMethods.Get;
+        }
+        return next(http);
+    });
+
+    /// <summary>An Allow header's value: the methods given, and HEAD wherever GET is served.</summary>
+    public static string Allow(IEnumerable<string> methods)
+    {
+        var list = methods.ToList();
+        if (list.Contains(HttpMethods.Get, StringComparer.Ordinal) && !list.Contains(HttpMethods.Head, StringComparer.Ordinal))
+        {
+            list.Add(HttpMethods.Head);
+        }
+        return string.Join(", ", list.Order(StringComparer.Ordinal));
+    }
+}
