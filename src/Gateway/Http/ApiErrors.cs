@@ -59,7 +59,7 @@ public static class ApiErrors
 
     /// <summary>
     /// The contract's error for a failed request, for REST and gRPC alike: a refusal as it is, bad
-    /// HTTP input as 400, the cluster out of reach as UNAVAILABLE, anything else INTERNAL (logged).
+    /// HTTP input as 400, the cluster or storage out of reach as UNAVAILABLE, anything else INTERNAL (logged).
     /// </summary>
     public static (ErrorCode Code, string Message) Describe(Exception e, IServiceProvider services)
     {
@@ -71,6 +71,11 @@ public static class ApiErrors
                 return (ErrorCode.InvalidArgument, bad.Message);
             case Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException:
                 return (ErrorCode.Unavailable, "The cluster is not reachable right now; retry with the same Idempotency-Key.");
+            case Azure.RequestFailedException { Status: 0 or 408 or 429 or >= 500 } storage:
+                // Storage failed under a grain that let it through (an index or data write): transient, and a
+                // retry with the key finishes what was stored. Logged, as it is the service's own trouble.
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Stratum.Gateway").LogWarning(storage, "Storage failed under a request");
+                return (ErrorCode.Unavailable, "Storage did not answer; retry with the same Idempotency-Key.");
             default:
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("Stratum.Gateway").LogError(e, "Request failed");
                 return (ErrorCode.Internal, "An internal error occurred; it was logged.");
