@@ -64,6 +64,7 @@ public static class GatewayApp
         app.UseSingleQueryValues();
         app.UseContractRefusals();
         app.UseRouting();
+        app.UseKnownQueryParameters();
         app.UseCallerAuthentication();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));

@@ -34,6 +34,9 @@ public static class CallerEndpoints
     /// <summary>Marks every endpoint of the group as needing a known caller (see <see cref="UseCallerAuthentication"/>).</summary>
     public static RouteGroupBuilder RequireCaller(this RouteGroupBuilder group) => group.WithMetadata(RequiresCaller.Instance);
 
+    /// <summary>Whether an endpoint is one of the API's (in a group that requires a caller), not a probe or the docs.</summary>
+    public static bool IsApi(Endpoint endpoint) => endpoint.Metadata.GetMetadata<RequiresCaller>() is not null;
+
     /// <summary>
     /// Marks an endpoint that puts the caller's token in force itself, around the grain calls it
     /// makes (<see cref="Token"/>): the hottest read mostly answers from the gateway's cache and

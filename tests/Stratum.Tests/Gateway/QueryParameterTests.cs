@@ -1,0 +1,48 @@
+using System.Net;
+using Stratum.Tests.Infrastructure;
+
+namespace Stratum.Tests.Gateway;
+
+/// <summary>
+/// A query parameter a path does not take is refused naming the ones it does (as a body's unknown
+/// field is), names matched exactly; nothing is changed or served from a cache on the way.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class QueryParameterTests(GatewayFixture fixture)
+{
+    private readonly HttpClient _admin = fixture.Stratum.Http();
+
+    [Fact]
+    public async Task A_query_parameter_the_path_does_not_take_is_400_naming_those_it_does()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var image = (await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images",
+            new { folderId, family = "web", uri = fixture.Files.Add(Names.Unique("q"), DiskImages.Raw(4096)) })).Str("id");
+        var latest = $"/compute/v1/images:latestByFamily?folderId={folderId}&family=web";
+        // Cached in the gateway now: the shortcut must not answer a request the endpoint refuses.
+        Assert.Equal(image, (await _admin.GetReplyAsync(latest)).Body!.Str("id"));
+
+        var misspelt = await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&pagesize=1");
+        var none = await _admin.GetReplyAsync($"/compute/v1/images/{image}?view=FULL");
+        var extra = await _admin.GetReplyAsync(latest + "&cohort=eu");
+
+        Assert.True(misspelt.Status == HttpStatusCode.BadRequest && misspelt.Code == 3, misspelt.Text);
+        Assert.Equal("Query parameter 'pagesize' is not known here; this path takes folderId, pageSize, pageToken, filter, orderBy, view.", misspelt.Message);
+        Assert.True(none.Status == HttpStatusCode.BadRequest && none.Message == "Query parameter 'view' is not known here; this path takes none.", none.Text);
+        Assert.True(extra.Status == HttpStatusCode.BadRequest && extra.Message!.Contains("'cohort'") && extra.Message.Contains("cohortKey"), extra.Text);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&pageSize=1")).Status);
+        Assert.Equal(image, (await _admin.GetReplyAsync(latest + "&cohortKey=eu")).Body!.Str("id"));
+    }
+
+    [Fact]
+    public async Task A_mutation_with_a_query_parameter_it_does_not_take_is_refused_and_changes_nothing()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+
+        var reply = await _admin.PostReplyAsync($"/compute/v1/disks?validateOnly=true", new { folderId, size = 1L << 30 });
+
+        Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, reply.Text);
+        Assert.Equal("Query parameter 'validateOnly' is not known here; this path takes none.", reply.Message);
+        Assert.Empty((await _admin.GetReplyAsync($"/compute/v1/disks?folderId={folderId}")).Body!["disks"]!.AsArray());
+    }
+}
