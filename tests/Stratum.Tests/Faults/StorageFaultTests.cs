@@ -114,6 +114,21 @@ public sealed class StorageFaultTests(FaultFixture fixture)
     }
 
     [Fact]
+    public async Task A_folder_s_shard_count_that_could_not_be_stored_is_asked_for_again_by_the_next_create()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        // The first create in a folder fixes its deployment shard count, which every silo then keeps.
+        fixture.Faults.FailWrites(FolderGrainId(folderId));
+
+        var failed = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = 1L << 30 });
+        var retried = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = 1L << 30 });
+
+        Assert.True(failed.Status == HttpStatusCode.ServiceUnavailable && failed.Code == 14, failed.Text);
+        Assert.True(retried.Status == HttpStatusCode.OK && (await _admin.WaitAsync(retried.Body!))["error"] is null, retried.Text);
+        Assert.Single((await _admin.GetReplyAsync($"/compute/v1/disks?folderId={folderId}")).Body!["disks"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_quota_change_that_could_not_be_stored_is_not_served()
     {
         var folderId = await _admin.CreateFolderAsync();
