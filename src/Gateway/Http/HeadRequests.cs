@@ -2,7 +2,7 @@ namespace Stratum.Gateway.Http;
 
 /// <summary>
 /// HEAD is answered as GET is, without content (RFC 9110 §9.3.2), on every path that serves GET:
-/// the same status and headers, Content-Length included, so <c>curl -I</c> and link checkers work.
+/// the same status and headers, so <c>curl -I</c>, link checkers and probes that send HEAD work.
 /// The request is read as a GET before anything else looks at it; Kestrel, which parsed HEAD from
 /// the request line itself, sends no body whatever the handler writes.
 /// </summary>
