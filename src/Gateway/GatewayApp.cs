@@ -61,11 +61,10 @@ public static class GatewayApp
         app.UseKeptRequests();
         app.Use(ApiErrors.Handle);
         app.UseLatestByFamilyShortcut();
-        app.UseSingleQueryValues();
         app.UseContractRefusals();
         app.UseRouting();
-        app.UseKnownQueryParameters();
         app.UseCallerAuthentication();
+        app.UseKnownQueryParameters();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).ExcludeFromDescription();

@@ -34,8 +34,7 @@ public sealed class FamilyWatcher(IGrainFactory grains, FamilyWatchHub hub, Late
         var catalog = grains.GetGrain<IImageCatalogGrain>(0);
         // Listen before the first read, so a change between the two is not missed.
         using var watch = hub.Open(folderId);
-        var changes = await catalog.WatchFamilyAsync(caller, folderId, family, after, cohortKey);
-        await sink.StartAsync(aborted);
+        var changes = await StartAsync(caller, folderId, family, after, cohortKey, sink, aborted);
         var sent = await WriteAsync(sink, changes, after, aborted);
         while (!aborted.IsCancellationRequested)
         {
@@ -59,6 +58,17 @@ public sealed class FamilyWatcher(IGrainFactory grains, FamilyWatchHub hub, Late
             }
             sent = await WriteAsync(sink, changes, sent, aborted);
         }
+    }
+
+    /// <summary>
+    /// A watch's start without its stream (for HEAD): the first read, which refuses a caller, folder
+    /// or family as the watch would, and the stream's headers.
+    /// </summary>
+    public async Task<FamilyChanges> StartAsync(Caller caller, string folderId, string family, long? after, string? cohortKey, IFamilyWatchSink sink, CancellationToken aborted)
+    {
+        var changes = await grains.GetGrain<IImageCatalogGrain>(0).WatchFamilyAsync(caller, folderId, family, after, cohortKey);
+        await sink.StartAsync(aborted);
+        return changes;
     }
 
     /// <summary>Writes the changes newer than <paramref name="sent"/> and returns the revision the client now has.</summary>

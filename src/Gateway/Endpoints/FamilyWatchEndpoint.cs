@@ -28,6 +28,11 @@ public static class FamilyWatchEndpoint
         [AsParameters] WatchResumeQuery resume)
     {
         var (folderId, name) = (folder.Id, family.Name);
+        if (HeadRequests.IsHead(http))
+        {
+            await watcher.StartAsync(http.Caller(), folderId, name, LastEventId(resume), family.Cohort, new EventStream(http.Response), http.RequestAborted);
+            return;
+        }
         await watcher.RunAsync(http.Caller(), folderId, name, LastEventId(resume), family.Cohort, new EventStream(http.Response), http.RequestAborted);
     }
 

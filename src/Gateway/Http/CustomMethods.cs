@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Routing.Patterns;
+using Stratum.Gateway.Auth;
 
 namespace Stratum.Gateway.Http;
 
@@ -45,14 +46,15 @@ public static class CustomMethods
     }
 
     /// <summary>
-    /// The HTTP methods served at a path without a custom method, for a 405: routing's own list
-    /// would also name the methods of the custom methods that share its shape.
+    /// The HTTP methods the API serves at a path without a custom method, for a 405: routing's own
+    /// list would also name the methods of the custom methods that share its shape. Empty for a
+    /// path no API route has (none at all, or the docs and probes).
     /// </summary>
     public static IReadOnlyList<string> Allowed(HttpContext http)
     {
         var segments = Segments(http.Request.Path);
         var methods = http.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.PathSegments.Count == segments.Length
+            .Where(e => CallerEndpoints.IsApi(e) && e.RoutePattern.PathSegments.Count == segments.Length
                 && e.RoutePattern.PathSegments.Select((segment, i) => Matches(segment.Parts, segments[i])).All(m => m))
             .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
             .Distinct(StringComparer.Ordinal)

@@ -34,11 +34,19 @@ public static class FrameworkRefusals
             return (refusal, code, message);
         }
         var where = $"{request.Method} {EchoedText.Shorten(request.Path.Value ?? "/", 200)}";
-        if (status == 405)
+        // Routing says 404, not 405, for a method a path does not serve when a custom method of the
+        // same shape takes it (POST /images/{id}, as POST /images/{id}:deprecate), so both are asked here.
+        if (status is 404 or 405 && CustomMethods.Allowed(http) is { Count: > 0 } allowed)
         {
-            var allowed = CustomMethods.Allowed(http);
             http.Response.Headers.Allow = HeadRequests.Allow(allowed);
             return (405, ErrorCode.InvalidArgument, $"{where} is not served; this path takes {string.Join(", ", allowed)}.");
+        }
+        if (status == 405)
+        {
+            // A path outside the API's routes (the docs UI, the probes): routing's own list.
+            var framework = http.Response.Headers.Allow.ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            http.Response.Headers.Allow = HeadRequests.Allow(framework);
+            return (405, ErrorCode.InvalidArgument, $"{where} is not served; this path takes {string.Join(", ", framework)}.");
         }
         return status switch
         {

@@ -8,15 +8,24 @@ namespace Stratum.Gateway.Http;
 /// </summary>
 public static class HeadRequests
 {
+    private static readonly object Marker = new();
+
     /// <summary>Adds the middleware; first, so the latestByFamily shortcut, routing and telemetry all see a GET.</summary>
     public static IApplicationBuilder UseHeadAsGet(this IApplicationBuilder app) => app.Use((http, next) =>
     {
         if (HttpMethods.IsHead(http.Request.Method))
         {
             http.Request.Method = HttpMethods.Get;
+            http.Items[Marker] = Marker;
         }
         return next(http);
     });
+
+    /// <summary>
+    /// Whether the client sent HEAD: a handler whose GET never ends (an event stream) answers it
+    /// with its headers and returns, as Kestrel would send nothing of the stream anyway.
+    /// </summary>
+    public static bool IsHead(HttpContext http) => http.Items.ContainsKey(Marker);
 
     /// <summary>An Allow header's value: the methods given, and HEAD wherever GET is served.</summary>
     public static string Allow(IEnumerable<string> methods)

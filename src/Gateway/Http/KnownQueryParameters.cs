@@ -1,38 +1,56 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Stratum.Gateway.Auth;
 
 namespace Stratum.Gateway.Http;
 
 /// <summary>
-/// A query parameter the path does not take is refused (400, code 3) naming the ones it does, as a
-/// body's unknown field is: <c>?pagesize=5</c> or <c>?folder=…</c> had been ignored silently, so a
-/// typo read as "not given". Names are matched exactly, as body fields are. What a path takes is
-/// read from its handler's own bindings (<c>[FromQuery]</c>, also inside <c>[AsParameters]</c>), the
-/// same the OpenAPI document lists.
+/// The query of an API request is read as a body is, after its caller is known (a caller without a
+/// token gets 401 first, whatever the query): a parameter the path does not take is refused (400,
+/// code 3) naming the ones it does, so <c>?pagesize=5</c> is no longer read as "not given"; one given
+/// twice is refused rather than read as both values joined with a comma (<c>?folderId=A&amp;folderId=B</c>
+/// was looked up as the folder <c>A,B</c>). Names are matched exactly, as body fields are. What a
+/// path takes is read from its handler's own bindings (<c>[FromQuery]</c>, also inside
+/// <c>[AsParameters]</c>), the same the OpenAPI document lists.
 /// </summary>
 public static class KnownQueryParameters
 {
     private static readonly ConcurrentDictionary<Endpoint, IReadOnlyList<string>> Taken = new();
 
-    /// <summary>Adds the middleware; after routing, which tells the endpoint.</summary>
+    /// <summary>Adds the middleware; after the caller's authentication, which needs routing's endpoint too.</summary>
     public static IApplicationBuilder UseKnownQueryParameters(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        if (context.Request.Query.Count > 0 && context.GetEndpoint() is { } endpoint && CallerEndpoints.IsApi(endpoint))
+        if (context.Request.QueryString.HasValue && context.GetEndpoint() is { } endpoint && CallerEndpoints.IsApi(endpoint))
         {
-            var taken = Taken.GetOrAdd(endpoint, Of);
-            foreach (var name in context.Request.Query.Keys)
-            {
-                if (!taken.Contains(name, StringComparer.Ordinal))
-                {
-                    throw StratumException.Invalid($"Query parameter '{EchoedText.Shorten(name)}' is not known here; "
-                        + (taken.Count == 0 ? "this path takes none." : $"this path takes {string.Join(", ", taken)}."));
-                }
-            }
+            Check(context.Request.QueryString.Value, Taken.GetOrAdd(endpoint, Of));
         }
         return next(context);
     });
+
+    private static void Check(string? query, IReadOnlyList<string> taken)
+    {
+        var given = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var pair in new QueryStringEnumerable(query))
+        {
+            var name = pair.DecodeName().ToString();
+            if (name.Length == 0)
+            {
+                continue;   // "?&" or "?=x": no parameter, as the framework reads it
+            }
+            if (!taken.Contains(name, StringComparer.Ordinal))
+            {
+                throw StratumException.Invalid($"Query parameter '{EchoedText.Shorten(name)}' is not known here; "
+                    + (taken.Count == 0 ? "this path takes none." : $"this path takes {string.Join(", ", taken)}."));
+            }
+            given[name] = given.GetValueOrDefault(name) + 1;
+        }
+        if (given.FirstOrDefault(g => g.Value > 1) is { Key: not null } repeated)
+        {
+            throw StratumException.Invalid($"Query parameter '{EchoedText.Shorten(repeated.Key)}' is given {repeated.Value} times; give it once.");
+        }
+    }
 
     private static IReadOnlyList<string> Of(Endpoint endpoint)
     {

@@ -45,6 +45,40 @@ public sealed class HeadRequestTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task HEAD_on_an_event_stream_answers_its_headers_and_ends()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images",
+            new { folderId, family = "web", uri = fixture.Files.Add(Names.Unique("w"), DiskImages.Raw(4096)) });
+        // A HEAD that streamed on would never end: the deadline fails the test instead of hanging it.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        using var head = await _admin.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/compute/v1/images:watchFamily?folderId={folderId}&family=web"), deadline.Token);
+        using var missing = await _admin.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/compute/v1/images:watchFamily?folderId=fldaaaaaaaaaaaaaaaaa&family=web"), deadline.Token);
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("text/event-stream", head.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync(deadline.Token));
+        // A folder the caller cannot read is refused before any stream starts, alike for both.
+        var get = await _admin.GetReplyAsync("/compute/v1/images:watchFamily?folderId=fldaaaaaaaaaaaaaaaaa&family=web");
+        Assert.True(get.Status == missing.StatusCode && get.Status == HttpStatusCode.NotFound, $"GET {get.Status}, HEAD {missing.StatusCode}");
+    }
+
+    [Theory]
+    [InlineData("/compute/v1/images/imgaaaaaaaaaaaaaaaaa", "DELETE, GET, HEAD, PATCH")]
+    [InlineData("/resource-manager/v1/folders/fldaaaaaaaaaaaaaaaaa", "DELETE, GET, HEAD, PATCH")]
+    [InlineData("/operations/opraaaaaaaaaaaaaaaaa", "GET, HEAD")]
+    [InlineData("/healthz", "GET, HEAD")]
+    [InlineData("/docs/", "GET, HEAD")]
+    public async Task POST_where_a_custom_method_of_the_same_shape_takes_POST_is_still_405_with_the_methods_served(string path, string allow)
+    {
+        using var response = await _admin.SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") });
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(allow.Split(", "), response.Content.Headers.Allow.Order());
+    }
+
+    [Fact]
     public async Task A_405_s_Allow_names_HEAD_wherever_it_names_GET()
     {
         using var image = await _admin.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/compute/v1/images/imgaaaaaaaaaaaaaaaaa"));

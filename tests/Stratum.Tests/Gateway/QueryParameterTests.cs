@@ -35,6 +35,20 @@ public sealed class QueryParameterTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task The_query_is_read_after_the_caller_and_names_are_exact()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+
+        var anonymous = await fixture.Stratum.Http(null).GetReplyAsync($"/compute/v1/images?folderId={folderId}&x=1");
+        var caseVariant = await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&FolderId={folderId}");
+        var repeatedAnonymous = await fixture.Stratum.Http(null).GetReplyAsync($"/compute/v1/images?folderId={folderId}&folderId={folderId}");
+
+        Assert.True(anonymous.Status == HttpStatusCode.Unauthorized && anonymous.Code == 16, anonymous.Text);
+        Assert.True(repeatedAnonymous.Status == HttpStatusCode.Unauthorized, repeatedAnonymous.Text);
+        Assert.True(caseVariant.Status == HttpStatusCode.BadRequest && caseVariant.Message!.StartsWith("Query parameter 'FolderId' is not known here", StringComparison.Ordinal), caseVariant.Text);
+    }
+
+    [Fact]
     public async Task A_mutation_with_a_query_parameter_it_does_not_take_is_refused_and_changes_nothing()
     {
         var folderId = await _admin.CreateFolderAsync();
