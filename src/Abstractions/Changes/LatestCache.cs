@@ -24,6 +24,9 @@ public sealed class LatestCache
     private readonly LatestCacheOptions _options;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<Key, Entry> _entries = new();
+    // The fetches under way: a read that finds one for its key, started under the folder's current
+    // generation (no change heard of since), joins it instead of asking the grains again.
+    private readonly ConcurrentDictionary<(Key Key, bool Keep, long Generation), Task<Image>> _fetching = new();
     // Bumped by every change in a folder; an answer fetched under an older generation is not kept.
     private readonly ConcurrentDictionary<string, long> _generations = new();
     private readonly RecentIds _seen = new();
@@ -31,6 +34,7 @@ public sealed class LatestCache
     private long _duplicates;
     private long _fetches;
     private long _hits;
+    private long _joined;
 
     /// <summary>
     /// A cache on <paramref name="time"/>. With <paramref name="meters"/>, its reads are counted in
@@ -81,12 +85,19 @@ public sealed class LatestCache
     /// </summary>
     public Task<Image> GetLatestAsync<TState>(Caller caller, string folderId, string family, int bucket, bool bypass, TState state, Func<TState, Task<Image>> fetch)
     {
-        if (bypass || !IsFresh)
+        if (bypass || !_options.Enabled)
         {
             Interlocked.Increment(ref _fetches);
             return fetch(state);
         }
         var key = new Key(folderId, family, caller, bucket);
+        if (!IsFresh)
+        {
+            // Nothing kept may be trusted, but a fetch for the same answer already under way started at
+            // most one fetch ago: joined, a flood of readers of one family costs the grains one read at a
+            // time instead of one each, which would keep the silos (and the feed they carry) too busy to recover.
+            return Shared(key, keep: false, Generation(folderId), state, fetch);
+        }
         var generation = Generation(folderId);
         // A hit completes synchronously: no state machine on the hottest path.
         if (Current(key, generation) is { } entry)
@@ -94,7 +105,7 @@ public sealed class LatestCache
             Interlocked.Increment(ref _hits);
             return entry.Answer ?? Task.FromException<Image>(new StratumException(ErrorCode.NotFound, entry.NotFoundMessage!));
         }
-        return FetchAsync(key, generation, state, fetch);
+        return Shared(key, keep: true, generation, state, fetch);
     }
 
     /// <summary>
@@ -115,19 +126,54 @@ public sealed class LatestCache
     private Entry? Current(Key key, long generation) =>
         _entries.TryGetValue(key, out var entry) && entry.Generation == generation && _time.GetElapsedTime(entry.StoredAt) <= _options.EntryLifetime ? entry : null;
 
-    private async Task<Image> FetchAsync<TState>(Key key, long generation, TState state, Func<TState, Task<Image>> fetch)
+    /// <summary>The fetch under way for the key, joined; else a new one, kept (a 404 too) when <paramref name="keep"/>.</summary>
+    private Task<Image> Shared<TState>(Key key, bool keep, long generation, TState state, Func<TState, Task<Image>> fetch)
+    {
+        if (_fetching.TryGetValue((key, keep, generation), out var running))
+        {
+            Interlocked.Increment(ref _joined);
+            return running;
+        }
+        var answer = new TaskCompletionSource<Image>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_fetching.TryAdd((key, keep, generation), answer.Task))
+        {
+            return Shared(key, keep, generation, state, fetch);
+        }
+        _ = FetchAsync(key, keep, generation, state, fetch, answer);
+        return answer.Task;
+    }
+
+    private async Task FetchAsync<TState>(Key key, bool keep, long generation, TState state, Func<TState, Task<Image>> fetch, TaskCompletionSource<Image> answer)
     {
         Interlocked.Increment(ref _fetches);
+        Image? image = null;
+        Exception? failure = null;
         try
         {
-            var image = await fetch(state);
-            Keep(key, new Entry(Task.FromResult(image), null, generation, _time.GetTimestamp()));
-            return image;
+            image = await fetch(state);
+            if (keep)
+            {
+                Keep(key, new Entry(Task.FromResult(image), null, generation, _time.GetTimestamp()));
+            }
         }
-        catch (StratumException e) when (e.Code == ErrorCode.NotFound)
+        catch (Exception e)
         {
-            Keep(key, new Entry(null, e.Message, generation, _time.GetTimestamp()));
-            throw;
+            failure = e;
+            if (keep && e is StratumException { Code: ErrorCode.NotFound })
+            {
+                Keep(key, new Entry(null, e.Message, generation, _time.GetTimestamp()));
+            }
+        }
+        // No longer joinable before anyone hears the answer: a read that follows one answered is a
+        // read of its own (a hit, when kept). Removed after the answer is kept, so a read between finds one or the other.
+        _fetching.TryRemove(KeyValuePair.Create((key, keep, generation), answer.Task));
+        if (failure is null)
+        {
+            answer.SetResult(image!);
+        }
+        else
+        {
+            answer.SetException(failure);
         }
     }
 
@@ -155,6 +201,9 @@ public sealed class LatestCache
 
     /// <summary>How many reads went to the grains (a miss, a bypass, or a cache that was not fresh).</summary>
     public long Fetches => Interlocked.Read(ref _fetches);
+
+    /// <summary>How many reads joined a fetch already under way for the same answer instead of making their own.</summary>
+    public long Joined => Interlocked.Read(ref _joined);
 
     /// <summary>How many reads were answered from the cache (a kept 404 included).</summary>
     public long Hits => Interlocked.Read(ref _hits);

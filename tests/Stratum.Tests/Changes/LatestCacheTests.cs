@@ -153,6 +153,54 @@ public sealed class LatestCacheTests
         Assert.Equal(3, _fetches);
     }
 
+    [Theory]
+    [InlineData(false)]   // no recent pulse: nothing kept may answer
+    [InlineData(true)]    // fresh, but nothing kept yet
+    public async Task Reads_of_one_answer_while_it_is_fetched_join_that_fetch_instead_of_each_making_one(bool fresh)
+    {
+        if (fresh)
+        {
+            Pulse();
+        }
+        var answer = new TaskCompletionSource<Image>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<Image> Slow() => _cache.GetLatestAsync(_bob, Folder, "debian", bypass: false, () =>
+        {
+            _fetches++;
+            return answer.Task;
+        });
+
+        var readers = Enumerable.Range(0, 32).Select(_ => Slow()).ToList();
+        var other = await ReadAsync(Caller.User("carol"));
+        answer.SetResult(_current);
+        var answers = await Task.WhenAll(readers);
+
+        // One fetch for bob's 32 reads (carol's answer is her own: one more), all answered with its image.
+        Assert.Equal(2, _fetches);
+        Assert.Equal(31, _cache.Joined);
+        Assert.All(answers, image => Assert.Equal(_current.Id, image.Id));
+        Assert.Equal(_current.Id, other.Id);
+        // Done, it is joined no more: without pulses the next read fetches again; fresh, it is a hit.
+        await Slow();
+        Assert.Equal(fresh ? 2 : 3, _fetches);
+    }
+
+    [Fact]
+    public async Task A_read_after_a_change_in_the_folder_does_not_join_a_fetch_started_before_it()
+    {
+        Pulse();
+        var before = new TaskCompletionSource<Image>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = _cache.GetLatestAsync(_bob, Folder, "debian", bypass: false, () => before.Task);
+        _cache.Apply(ChangeEvent.Of(ChangeKind.ImageReady, Folder, "img00000000000000002", "debian"));
+        _current = Image("img00000000000000002");
+
+        var after = await ReadAsync();
+        before.SetResult(Image("img00000000000000001"));
+
+        Assert.Equal("img00000000000000002", after.Id);
+        Assert.Equal("img00000000000000001", (await first).Id);
+        Assert.Equal(0, _cache.Joined);
+    }
+
     [Fact]
     public async Task An_answer_no_event_touched_expires_after_its_lifetime()
     {
