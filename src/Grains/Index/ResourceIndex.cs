@@ -130,10 +130,7 @@ public sealed partial class ResourceIndex
 
     public Task<Page<FamilySummary>> QueryFamiliesAsync(string folderId, ListQuery query)
     {
-        if (!string.IsNullOrWhiteSpace(query.Filter) || !(string.IsNullOrWhiteSpace(query.OrderBy) || query.OrderBy.Trim() is "name" or "name asc"))
-        {
-            throw StratumException.Invalid("The families list is ordered by name and takes no filter.");
-        }
+        RequireFamiliesQuery(query);
         return QueryAsync($"PartitionKey eq '{FamiliesPartition(folderId)}'", query, "families", e => Family(e, folderId));
     }
 
@@ -165,6 +162,30 @@ public sealed partial class ResourceIndex
     {
         await _created.Value;
         await DeleteIfExistsAsync(FoldersPartition, folderId);
+    }
+
+    /// <summary>The families list's rules: ordered by name, no filter (400 otherwise).</summary>
+    public static void RequireFamiliesQuery(ListQuery query)
+    {
+        if (!string.IsNullOrWhiteSpace(query.Filter) || !(string.IsNullOrWhiteSpace(query.OrderBy) || query.OrderBy.Trim() is "name" or "name asc"))
+        {
+            throw StratumException.Invalid("The families list is ordered by name and takes no filter.");
+        }
+    }
+
+    /// <summary>
+    /// A page of families computed in memory (those a caller sees through images shared with it),
+    /// paged as the stored list is: by name, its token naming the last family returned.
+    /// </summary>
+    public static Page<FamilySummary> PageOf(IReadOnlyList<FamilySummary> byName, ListQuery query)
+    {
+        RequireFamiliesQuery(query);
+        const string queryKey = "families|shared";
+        var size = PageToken.Size(query.PageSize);
+        var after = PageToken.Decode(query.PageToken, queryKey);
+        var rest = byName.Where(f => after is null || string.CompareOrdinal(f.Name, after) > 0).ToList();
+        var page = rest.Take(size).ToList();
+        return new Page<FamilySummary>(page, rest.Count > size ? PageToken.Encode(queryKey, page[^1].Name) : null);
     }
 
     /// <summary>A page of folders; <paramref name="visibleTo"/> null lists all of them (platform admins).</summary>

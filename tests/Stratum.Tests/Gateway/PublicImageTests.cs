@@ -36,6 +36,24 @@ public sealed class PublicImageTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_stranger_s_families_of_shared_images_are_paged_as_everyone_s_are()
+    {
+        await SeedAsync();
+        const string path = "/compute/v1/families?folderId=standard-images";
+
+        var first = await _bob.GetReplyAsync(path + "&pageSize=1");
+        var second = await _bob.GetReplyAsync(path + "&pageSize=1&pageToken=" + Uri.EscapeDataString(first.Body!.Str("nextPageToken")));
+        var tooMany = await _bob.GetReplyAsync(path + "&pageSize=5000");
+        var garbage = await _bob.GetReplyAsync(path + "&pageToken=garbage");
+
+        Assert.Equal("debian-12", Assert.Single(first.Body!["families"]!.AsArray())!.Str("name"));
+        Assert.Equal("ubuntu-2404", Assert.Single(second.Body!["families"]!.AsArray())!.Str("name"));
+        Assert.Null(second.Body!["nextPageToken"]);
+        Assert.True(tooMany.Status == HttpStatusCode.BadRequest && tooMany.Message!.Contains("out of range"), tooMany.Text);
+        Assert.True(garbage.Status == HttpStatusCode.BadRequest && garbage.Message!.Contains("not a token this list returned"), garbage.Text);
+    }
+
+    [Fact]
     public async Task A_stranger_deploys_from_a_public_family_into_their_own_folder_but_cannot_change_it()
     {
         await SeedAsync();
