@@ -70,13 +70,14 @@ public static class FamilyWatchEndpoint
 
     private static long? LastEventId(WatchResumeQuery resume)
     {
-        var value = Query.Text(resume.LastEventIdHeader) ?? Query.Text(resume.LastEventId);
+        // The header wins; a refusal names whichever the value came from.
+        var (name, value) = Query.Text(resume.LastEventIdHeader) is { } header ? ("Last-Event-ID", header) : ("lastEventId", Query.Text(resume.LastEventId));
         if (string.IsNullOrEmpty(value))
         {
             return null;
         }
         return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var revision)
             ? revision
-            : throw StratumException.Invalid($"Last-Event-ID '{value}' is not a revision this API sent (a non-negative integer).");
+            : throw StratumException.Invalid($"{name} '{EchoedText.Shorten(value)}' is not a revision this API sent (a non-negative integer).");
     }
 }
