@@ -91,14 +91,14 @@ public sealed class LatestCache
             return fetch(state);
         }
         var key = new Key(folderId, family, caller, bucket);
+        var generation = Generation(folderId);
         if (!IsFresh)
         {
             // Nothing kept may be trusted, but a fetch for the same answer already under way started at
             // most one fetch ago: joined, a flood of readers of one family costs the grains one read at a
             // time instead of one each, which would keep the silos (and the feed they carry) too busy to recover.
-            return Shared(key, keep: false, Generation(folderId), state, fetch);
+            return Shared(key, keep: false, generation, state, fetch);
         }
-        var generation = Generation(folderId);
         // A hit completes synchronously: no state machine on the hottest path.
         if (Current(key, generation) is { } entry)
         {

@@ -51,8 +51,11 @@ public sealed class DataJanitorGrain(ImageData data, ComputeRows rows, StorageCl
         return deleted;
     }
 
-    async Task<int> IDataJanitorGrain.SweepClaimsAsync(TimeSpan window) =>
-        await SweepClaimRowsAsync(DateTimeOffset.UtcNow - window) + await SweepKeyRecordsAsync(DateTimeOffset.UtcNow - window);
+    async Task<int> IDataJanitorGrain.SweepClaimsAsync(TimeSpan window)
+    {
+        var before = DateTimeOffset.UtcNow - window;
+        return await SweepClaimRowsAsync(before) + await SweepKeyRecordsAsync(before);
+    }
 
     private async Task<int> SweepClaimRowsAsync(DateTimeOffset before)
     {

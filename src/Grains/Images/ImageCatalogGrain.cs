@@ -162,6 +162,8 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
         {
             return await index.QueryFamiliesAsync(folderId, query);
         }
+        // A query the list refuses is refused before the shared images are read, up to SharedFamilyPages pages of them.
+        Index.ResourceIndex.RequireFamiliesQuery(query);
         var shared = new List<Image>();
         string? token = null;
         for (var page = 0; page < SharedFamilyPages; page++)

@@ -175,11 +175,11 @@ public sealed partial class ResourceIndex
 
     /// <summary>
     /// A page of families computed in memory (those a caller sees through images shared with it),
-    /// paged as the stored list is: by name, its token naming the last family returned.
+    /// paged as the stored list is: by name, its token naming the last family returned. The query's
+    /// order and filter are checked first, before the list is computed (<see cref="RequireFamiliesQuery"/>).
     /// </summary>
     public static Page<FamilySummary> PageOf(IReadOnlyList<FamilySummary> byName, ListQuery query)
     {
-        RequireFamiliesQuery(query);
         const string queryKey = "families|shared";
         var size = PageToken.Size(query.PageSize);
         var after = PageToken.Decode(query.PageToken, queryKey);

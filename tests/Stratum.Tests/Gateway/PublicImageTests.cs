@@ -45,12 +45,14 @@ public sealed class PublicImageTests(GatewayFixture fixture)
         var second = await _bob.GetReplyAsync(path + "&pageSize=1&pageToken=" + Uri.EscapeDataString(first.Body!.Str("nextPageToken")));
         var tooMany = await _bob.GetReplyAsync(path + "&pageSize=5000");
         var garbage = await _bob.GetReplyAsync(path + "&pageToken=garbage");
+        var filtered = await _bob.GetReplyAsync(path + "&filter=" + Uri.EscapeDataString("name = 'x'"));
 
         Assert.Equal("debian-12", Assert.Single(first.Body!["families"]!.AsArray())!.Str("name"));
         Assert.Equal("ubuntu-2404", Assert.Single(second.Body!["families"]!.AsArray())!.Str("name"));
         Assert.Null(second.Body!["nextPageToken"]);
         Assert.True(tooMany.Status == HttpStatusCode.BadRequest && tooMany.Message!.Contains("out of range"), tooMany.Text);
         Assert.True(garbage.Status == HttpStatusCode.BadRequest && garbage.Message!.Contains("not a token this list returned"), garbage.Text);
+        Assert.True(filtered.Status == HttpStatusCode.BadRequest && filtered.Message!.Contains("takes no filter"), filtered.Text);
     }
 
     [Fact]
