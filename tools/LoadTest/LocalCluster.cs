@@ -35,7 +35,10 @@ public sealed class LocalCluster : IAsyncDisposable
     public string TokenFor(Caller caller) => Security.JwtIssuer.Issue(Jwt, caller, TimeSpan.FromHours(12));
     public string Storage { get; private set; } = "";
     public string GatewayUrl { get; private set; } = "";
-    public string Logs { get; } = Directory.CreateTempSubdirectory("stratum-loadtest-").FullName;
+    /// <summary>The processes' logs, kept after the run; Azurite's data in its <see cref="AzuriteData"/> subfolder is not.</summary>
+    public string Logs { get; } = Tools.OwnedTempDirectories.Create("stratum-loadtest-", abandonedPart: AzuriteData);
+
+    private const string AzuriteData = "azurite";
     public double SilosPeakMb { get; private set; }
     public double GatewayPeakMb { get; private set; }
 
@@ -70,7 +73,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             await RunAsync("dotnet", $"build {project} -c {options.Configuration} --nologo -v q", root, cluster.Logs);
         }
-        cluster._azurite = await Tools.AzuriteProcess.StartAsync(root, Path.Combine(cluster.Logs, "azurite"));
+        cluster._azurite = await Tools.AzuriteProcess.StartAsync(root, Path.Combine(cluster.Logs, AzuriteData));
         cluster.Storage = cluster._azurite.ConnectionString;
 
         var common = new Dictionary<string, string>
@@ -307,6 +310,8 @@ public sealed class LocalCluster : IAsyncDisposable
         if (_azurite is not null)
         {
             await _azurite.DisposeAsync();
+            // Tens of MB a run (the whole table database); the logs beside it stay.
+            Tools.OwnedTempDirectories.TryDelete(Path.Combine(Logs, AzuriteData));
         }
     }
 

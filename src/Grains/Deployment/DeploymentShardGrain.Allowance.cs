@@ -16,9 +16,11 @@ public sealed partial class DeploymentShardGrain
     /// <summary>Hands back an allowance left above what was committed (a flush that died), then learns what remains.</summary>
     private async Task SyncAllowanceAsync()
     {
+        var started = Diagnostics.StageTimings.Now();
         await Folder.LowerAllowanceAsync(_shard, _counters.QuotaSnapshot());
         _allowance = await Folder.GetAllowanceAsync(_shard);
         _allowanceSynced = true;
+        Timings.Since(Diagnostics.StageTimings.ShardSync, started);
     }
 
     /// <summary>

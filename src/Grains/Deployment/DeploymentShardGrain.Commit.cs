@@ -139,8 +139,10 @@ public sealed partial class DeploymentShardGrain
         }
         try
         {
+            var started = Diagnostics.StageTimings.Now();
             await grains.GetGrain<ILayerGrain>(layerId).PinAsync(this.GetPrimaryKeyString());
             _pinned.Add(layerId);
+            Timings.Since(Diagnostics.StageTimings.ShardPin, started);
             return null;
         }
         catch (StratumException e)

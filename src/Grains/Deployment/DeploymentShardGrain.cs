@@ -36,7 +36,9 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
     {
         (_folderId, _shard) = Placement.ParseShardKey(this.GetPrimaryKeyString());
         _home = Placement.Home(_folderId, _shard);
+        var started = Diagnostics.StageTimings.Now();
         _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
+        Timings.Since(Diagnostics.StageTimings.ShardActivate, started);
         // The allowance is settled with the folder at the first admission, not here: the folder
         // may be the one activating this shard (asking its counters), and must not wait on itself.
         _allowanceSynced = false;

@@ -24,6 +24,12 @@ public sealed class StageTimings
     public const string ShardRaiseAhead = "shard.raise-ahead";
     /// <summary>A flush whose allowance ran out waiting for the raise ahead already on its way (only flushes that had to).</summary>
     public const string ShardAheadWait = "shard.ahead-wait";
+    /// <summary>A shard activating: reading its counters row.</summary>
+    public const string ShardActivate = "shard.activate";
+    /// <summary>A shard settling its allowance with the folder before its first admission.</summary>
+    public const string ShardSync = "shard.sync";
+    /// <summary>A shard pinning a base layer it has not used before (its first create from that layer).</summary>
+    public const string ShardPin = "shard.pin";
     /// <summary>A flush reserving its resources' names in the folder's name partition.</summary>
     public const string ShardNames = "shard.names";
     /// <summary>A flush's table transaction (rows, operations, counters).</summary>

@@ -25,7 +25,8 @@ public sealed class Azurite
 
     private static async Task<Azurite> StartAsync()
     {
-        var data = Directory.CreateTempSubdirectory("stratum-azurite-").FullName;
+        // Owned: a run whose host ends without its exit handlers leaves the folder to the next run's sweep.
+        var data = OwnedTempDirectories.Create("stratum-azurite-");
         var azurite = await AzuriteProcess.StartAsync(RepositoryRoot(), data);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(azurite.Process, data);
         return new Azurite(azurite.Process, azurite.ConnectionString);
@@ -47,7 +48,7 @@ public sealed class Azurite
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit(5000);
-            Directory.Delete(data, recursive: true);
+            OwnedTempDirectories.TryDelete(data);
         }
         catch (Exception)
         {
