@@ -20,6 +20,14 @@ public static class FrameworkRefusals
         return ApiErrors.Result(status, code, message).ExecuteAsync(http);
     }
 
+    /// <summary>A 405 whose Allow and message name the same methods, HEAD wherever GET is.</summary>
+    private static (int, ErrorCode, string) NotAllowed(HttpContext http, string where, IEnumerable<string> methods)
+    {
+        var allow = HeadRequests.Allow(methods);
+        http.Response.Headers.Allow = allow;
+        return (405, ErrorCode.InvalidArgument, $"{where} is not served; this path takes {allow}.");
+    }
+
     private static (int Status, ErrorCode Code, string Message) Describe(HttpContext http)
     {
         var request = http.Request;
@@ -38,15 +46,17 @@ public static class FrameworkRefusals
         // same shape takes it (POST /images/{id}, as POST /images/{id}:deprecate), so both are asked here.
         if (status is 404 or 405 && CustomMethods.Allowed(http) is { Count: > 0 } allowed)
         {
-            http.Response.Headers.Allow = HeadRequests.Allow(allowed);
-            return (405, ErrorCode.InvalidArgument, $"{where} is not served; this path takes {string.Join(", ", allowed)}.");
+            return NotAllowed(http, where, allowed);
         }
         if (status == 405)
         {
             // A path outside the API's routes (the docs UI, the probes): routing's own list.
-            var framework = http.Response.Headers.Allow.ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            http.Response.Headers.Allow = HeadRequests.Allow(framework);
-            return (405, ErrorCode.InvalidArgument, $"{where} is not served; this path takes {string.Join(", ", framework)}.");
+            return NotAllowed(http, where, http.Response.Headers.Allow.ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        }
+        if (status == 404 && OtherRoutes.Allowed(http) is { Count: > 0 } served)
+        {
+            // The same routing quirk on the docs' routes (POST /openapi/v1.json was 404).
+            return NotAllowed(http, where, served);
         }
         return status switch
         {

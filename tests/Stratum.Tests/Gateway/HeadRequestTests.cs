@@ -70,12 +70,17 @@ public sealed class HeadRequestTests(GatewayFixture fixture)
     [InlineData("/operations/opraaaaaaaaaaaaaaaaa", "GET, HEAD")]
     [InlineData("/healthz", "GET, HEAD")]
     [InlineData("/docs/", "GET, HEAD")]
+    [InlineData("/openapi/v1.json", "GET, HEAD")]
+    [InlineData("/docs/index.html", "GET, HEAD")]
     public async Task POST_where_a_custom_method_of_the_same_shape_takes_POST_is_still_405_with_the_methods_served(string path, string allow)
     {
         using var response = await _admin.SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") });
+        var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Equal(allow.Split(", "), response.Content.Headers.Allow.Order());
+        // The message names what Allow names.
+        Assert.Contains($"this path takes {allow}.", body, StringComparison.Ordinal);
     }
 
     [Fact]
