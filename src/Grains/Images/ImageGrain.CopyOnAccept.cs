@@ -69,6 +69,7 @@ public sealed partial class ImageGrain
     /// </summary>
     private async Task<Operation> CreateCopiedAsync(Caller caller, CreateImageRequest request, string operationId, Image creating, SourceFacts source, long held)
     {
+        var finishing = Diagnostics.StageTimings.Now();
         var ready = creating with { Status = ImageStatus.Ready, StorageSize = source.Bytes };
         var done = OperationStartFor(caller, CreationDescription(request), "create", request.FolderId).Begin(operationId, ready);
         // The operation's id rides in the record, so the image's operations list has it.
@@ -83,6 +84,7 @@ public sealed partial class ImageGrain
         await Task.WhenAll(index.UpsertImageAsync(ready, previous: null, Stored.Bindings),
             changes.PublishAsync(Changes.ChangeEvent.OfImage(Changes.ChangeKind.ImageReady, ready)));
         _listed = true;
+        Timings.Since(Diagnostics.StageTimings.ImageFinish, finishing);
         return done;
     }
 
