@@ -18,9 +18,22 @@ public static class ShardRows
         return row;
     }
 
-    /// <summary>The same disk row with new contents, keeping what rides along.</summary>
-    public static TableEntity Disk(Disk disk, TableEntity previous) =>
-        Disk(disk, OsOf(previous), previous.GetString("OperationId"), previous.GetString("DataBlob"), previous.GetInt64("DataBytes") ?? 0);
+    /// <summary>
+    /// The same disk row with new contents, keeping what rides along: its create operation too (an
+    /// attached or detached disk's create operation was no longer found: the rewrite dropped it).
+    /// </summary>
+    public static TableEntity Disk(Disk disk, TableEntity previous)
+    {
+        var row = Disk(disk, OsOf(previous), previous.GetString("OperationId"), previous.GetString("DataBlob"), previous.GetInt64("DataBytes") ?? 0);
+        foreach (var column in new[] { "OpDescription", "OpCreatedBy" })
+        {
+            if (previous.GetString(column) is { } value)
+            {
+                row[column] = value;
+            }
+        }
+        return row;
+    }
 
     public static TableEntity Instance(Instance instance, string operationId)
     {

@@ -214,6 +214,24 @@ public sealed class ComputeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_disk_s_create_operation_is_still_found_after_the_disk_was_attached_and_detached()
+    {
+        var folderId = await FolderAsync();
+        var created = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = GiB, name = "data-1" });
+        var (operationId, diskId) = (created.Body!.Str("id"), created.Body!["response"]!.Str("id"));
+
+        var instance = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/instances", new { folderId, bootDiskSpec = new { diskId } });
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/instances/{instance.Str("id")}");
+
+        // The disk's row was rewritten twice (attached, detached); its create operation rides in it.
+        var operation = await _admin.GetReplyAsync($"/operations/{operationId}");
+        Assert.True(operation.Status == HttpStatusCode.OK, operation.Text);
+        Assert.Equal((true, diskId, "Create disk data-1"), (operation.Body!["done"]!.GetValue<bool>(), operation.Body!["response"]!.Str("id"), operation.Body!.Str("description")));
+        var listed = Assert.Single((await _admin.GetReplyAsync($"/compute/v1/disks/{diskId}/operations")).Body!["operations"]!.AsArray())!;
+        Assert.Equal(("Create disk data-1", "userAccount:admin"), (listed.Str("description"), listed.Str("createdBy")));
+    }
+
+    [Fact]
     public async Task Snapshots_and_images_from_disks_carry_data_and_os()
     {
         var folderId = await FolderAsync();
