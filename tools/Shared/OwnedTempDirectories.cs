@@ -47,9 +47,16 @@ internal static class OwnedTempDirectories
     {
         foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), prefix + "*"))
         {
-            if (IsAbandoned(directory))
+            try
             {
-                TryDelete(abandonedPart is null ? directory : Path.Combine(directory, abandonedPart));
+                if (IsAbandoned(directory))
+                {
+                    TryDelete(abandonedPart is null ? directory : Path.Combine(directory, abandonedPart));
+                }
+            }
+            catch (IOException)
+            {
+                // Deleted meanwhile by its owner (a parallel run ending): nothing left to sweep.
             }
         }
     }
