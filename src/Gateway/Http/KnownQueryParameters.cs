@@ -35,9 +35,15 @@ public static class KnownQueryParameters
         foreach (var pair in new QueryStringEnumerable(query))
         {
             var name = pair.DecodeName().ToString();
+            if (name.Length == 0 && pair.EncodedValue.Length == 0)
+            {
+                continue;   // "?&" or "?a=1&&b=2": an empty pair, no parameter
+            }
             if (name.Length == 0)
             {
-                continue;   // "?&" or "?=x": no parameter, as the framework reads it
+                // "?=x": the framework would drop it silently, as it did unknown names.
+                throw StratumException.Invalid($"A query parameter has no name ('={EchoedText.Shorten(pair.DecodeValue().ToString())}'); "
+                    + (taken.Count == 0 ? "this path takes none." : $"this path takes {string.Join(", ", taken)}."));
             }
             if (!taken.Contains(name, StringComparer.Ordinal))
             {

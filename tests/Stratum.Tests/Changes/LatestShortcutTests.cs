@@ -109,10 +109,10 @@ public sealed class LatestShortcutTests(FeedFixture fixture)
         // A 300-character key in the bucket bob's own answer (no key) is kept under.
         var key = CohortKeys.TooLongIn(folderId, family, Cohorts.Bucket(folderId, family, Caller.User("bob")));
 
-        // The second query is one the shortcut leaves to the endpoint (a pair without a name, which the endpoint ignores).
-        foreach (var query in new[] { $"?folderId={folderId}&family={family}&cohortKey={key}", $"?folderId={folderId}&family={family}&cohortKey={key}&=1" })
+        // The second path is one the shortcut leaves to the endpoint: it takes the exact path only, routing any case.
+        foreach (var path in new[] { "/compute/v1/images:latestByFamily", "/compute/v1/Images:latestByFamily" })
         {
-            var reply = await _bob.GetReplyAsync("/compute/v1/images:latestByFamily" + query);
+            var reply = await _bob.GetReplyAsync(path + $"?folderId={folderId}&family={family}&cohortKey={key}");
             Assert.Equal(System.Net.HttpStatusCode.BadRequest, reply.Status);
             Assert.Equal(3, reply.Body!["code"]!.GetValue<int>());
             Assert.Contains("cohortKey is 300 characters long", reply.Text);

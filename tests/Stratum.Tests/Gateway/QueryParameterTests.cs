@@ -35,6 +35,19 @@ public sealed class QueryParameterTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_value_without_a_name_is_refused_and_an_empty_pair_is_nothing()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+
+        var nameless = await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&=eu");
+        var empty = await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&&pageSize=1");
+
+        Assert.True(nameless.Status == HttpStatusCode.BadRequest && nameless.Code == 3, nameless.Text);
+        Assert.StartsWith("A query parameter has no name ('=eu'); this path takes folderId,", nameless.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, empty.Status);
+    }
+
+    [Fact]
     public async Task The_query_is_read_after_the_caller_and_names_are_exact()
     {
         var folderId = await _admin.CreateFolderAsync();
