@@ -53,6 +53,29 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_keyed_instance_retried_after_it_was_deleted_is_its_first_operation_and_is_not_made_again()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var body = new { folderId, name = "kept-key", bootDiskSpec = new { diskSpec = new { size = GiB } } };
+        var key = Names.Unique("instance-key");
+        var first = await _admin.PostReplyAsync("/compute/v1/instances", body, key);
+        Assert.True(first.Status == HttpStatusCode.OK && first.Body!["error"] is null, first.Text);
+        var instanceId = first.Body!["response"]!.Str("id");
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/instances/{instanceId}");
+
+        // Its row is gone; the key's claim still answers with the first operation, the instance as it was made.
+        var retried = await _admin.PostReplyAsync("/compute/v1/instances", body, key);
+        var reused = await _admin.PostReplyAsync("/compute/v1/instances", new { folderId, name = "other", bootDiskSpec = new { diskSpec = new { size = GiB } } }, key);
+
+        Assert.True(retried.Status == HttpStatusCode.OK, retried.Text);
+        Assert.Equal((first.Body.Str("id"), instanceId, "kept-key", true), (retried.Body!.Str("id"), retried.Body!["response"]!.Str("id"),
+            retried.Body!["response"]!.Str("name"), retried.Body!["done"]!.GetValue<bool>()));
+        Assert.True(reused.Status == HttpStatusCode.Conflict && reused.Code == 10, reused.Text);
+        Assert.Empty(await _admin.AllAsync($"/compute/v1/instances?folderId={folderId}", "instances"));
+        Assert.Empty(await _admin.AllAsync($"/compute/v1/disks?folderId={folderId}", "disks"));
+    }
+
+    [Fact]
     public async Task A_keyed_snapshot_is_made_once_even_retried_after_it_was_deleted_and_its_key_is_taken_on_every_shard()
     {
         var folderId = await _admin.CreateFolderAsync();
