@@ -27,6 +27,13 @@ public sealed partial class DeploymentShardGrain
     private async Task<Prepared?> PrepareAsync(Pending item)
     {
         var command = item.Command;
+        // A keyed command whose key this shard decides is answered by its claim first: a retry of an
+        // attach found its disk attached (by its own first attempt) and was refused with 400.
+        if (command.ClaimHash is not null && await ClaimedAsync(command) is { } claimed)
+        {
+            item.Done.TrySetResult(claimed);
+            return null;
+        }
         var target = command.TargetId is { } targetId ? await rows.GetAsync(targetId) : null;
         if (command.TargetId is not null && (target is null || target.GetString("FolderId") != _folderId))
         {

@@ -1,4 +1,6 @@
 using System.Net;
+using Stratum.Deployment;
+using Stratum.Operations;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Gateway;
@@ -73,6 +75,27 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
         Assert.True(reused.Status == HttpStatusCode.Conflict && reused.Code == 10, reused.Text);
         Assert.Empty(await _admin.AllAsync($"/compute/v1/instances?folderId={folderId}", "instances"));
         Assert.Empty(await _admin.AllAsync($"/compute/v1/disks?folderId={folderId}", "disks"));
+    }
+
+    [Fact]
+    public async Task A_keyed_attach_retried_on_its_disk_s_own_shard_is_its_first_operation()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var diskId = (await CreateDisksAsync(folderId, 1))[0];
+        // A key decided on the disk's own shard: the claim then rides in the attach's own transaction.
+        var shards = await fixture.Stratum.SiloGrains.GetGrain<Stratum.Folders.IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(8);
+        var key = Enumerable.Range(0, 1000).Select(i => Names.Unique($"attach-{i}"))
+            .First(k => ShardRows.KeyShard(Idempotency.ClaimKey(Caller.User("admin"), k)!, shards) == Placement.ShardOf(folderId, diskId, shards));
+        var body = new { folderId, name = "attached", bootDiskSpec = new { diskId } };
+        var first = await _admin.PostReplyAsync("/compute/v1/instances", body, key);
+        Assert.True(first.Status == HttpStatusCode.OK && first.Body!["error"] is null, first.Text);
+
+        var retried = await _admin.PostReplyAsync("/compute/v1/instances", body, key);
+        var reused = await _admin.PostReplyAsync("/compute/v1/instances", new { folderId, name = "other", bootDiskSpec = new { diskId } }, key);
+
+        Assert.True(retried.Status == HttpStatusCode.OK && retried.Body!.Str("id") == first.Body.Str("id"), retried.Text);
+        Assert.True(reused.Status == HttpStatusCode.Conflict && reused.Code == 10, reused.Text);
+        Assert.Single(await _admin.AllAsync($"/compute/v1/instances?folderId={folderId}", "instances"));
     }
 
     [Fact]
