@@ -83,14 +83,14 @@ public sealed partial class DeploymentShardGrain
         {
             return Refuse(item, StratumException.Precondition($"Disk '{disk.Id}' is attached to instance '{instanceId}'; delete the instance or detach the disk first."));
         }
-        return Finish(item, [new(TableTransactionActionType.Delete, diskRow, diskRow.ETag)], Delta.ForDisk(disk, -1),
+        return Finish(item, [new(TableTransactionActionType.Delete, diskRow, diskRow.ETag), .. KeepCreateOperation(diskRow)], Delta.ForDisk(disk, -1),
             "diskId", disk.Id, EmptyResponse.Instance, OwnBlob(diskRow, disk.Id));
     }
 
     private Prepared DeleteSnapshot(Pending item, TableEntity snapshotRow)
     {
         var snapshot = ComputeRows.Read<Snapshot>(snapshotRow);
-        return Finish(item, [new(TableTransactionActionType.Delete, snapshotRow, snapshotRow.ETag)], Delta.ForSnapshot(snapshot, -1),
+        return Finish(item, [new(TableTransactionActionType.Delete, snapshotRow, snapshotRow.ETag), .. KeepCreateOperation(snapshotRow)], Delta.ForSnapshot(snapshot, -1),
             "snapshotId", snapshot.Id, EmptyResponse.Instance, OwnBlob(snapshotRow, snapshot.Id));
     }
 
@@ -98,6 +98,7 @@ public sealed partial class DeploymentShardGrain
     {
         var instance = ComputeRows.Read<Instance>(instanceRow);
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, instanceRow, instanceRow.ETag) };
+        actions.AddRange(KeepCreateOperation(instanceRow));
         var delta = new Delta().Add(QuotaNames.InstancesCount, -1);
         var freed = new List<string>();
         if (await rows.GetAsync(instance.BootDisk.DiskId) is { } diskRow)
@@ -106,6 +107,7 @@ public sealed partial class DeploymentShardGrain
             if (instance.BootDisk.AutoDelete)
             {
                 actions.Add(new(TableTransactionActionType.Delete, diskRow, diskRow.ETag));
+                actions.AddRange(KeepCreateOperation(diskRow));
                 delta.Plus(Delta.ForDisk(disk, -1));
                 freed.AddRange(OwnBlob(diskRow, disk.Id));
             }
@@ -149,6 +151,17 @@ public sealed partial class DeploymentShardGrain
         }
         return new Prepared(item, actions, delta, new CommandOutcome(operation, null, response), freedBlobs);
     }
+
+    /// <summary>
+    /// A create's operation is read from its resource's row, so deleting the row lost it: GET
+    /// /operations/{id} became 404 (unless read before), also for the id a keyed retry answers with.
+    /// The delete writes it as a row of its own, in the same partition and transaction. Rows of a
+    /// bulk create carry no operation of their own (theirs is the bulk operation's).
+    /// </summary>
+    private static TableTransactionAction[] KeepCreateOperation(TableEntity resourceRow) =>
+        resourceRow.GetString("OpDescription") is null
+            ? []
+            : [new(TableTransactionActionType.UpsertReplace, ComputeRows.OperationRow(ComputeRows.OperationFromResourceRow(resourceRow), resourceRow.GetString("FolderId")))];
 
     /// <summary>The blob a resource owns (named by its id), to delete with it; a layer is freed by the layer.</summary>
     private static string[] OwnBlob(TableEntity row, string id) =>

@@ -93,9 +93,20 @@ public static class ShardRows
     public static OsType OsOf(TableEntity diskRow) =>
         diskRow.GetString("OsType") == ContractNames.Of(OsType.Windows) ? OsType.Windows : OsType.Linux;
 
+    /// <summary>
+    /// A finished operation. A create's is dated by the resource it made, as its later reads are (they
+    /// rebuild it from the resource's row, <see cref="ComputeRows.OperationFromResourceRow"/>): the answer to
+    /// the create and a later GET told two times apart by the ~20 ms the shard took.
+    /// </summary>
     public static Operation Done(ShardCommand command, string folderId, string resourceKey, string resourceId, object response)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = response switch
+        {
+            Disk disk when command.Kind is CommandKind.CreateDisk => disk.CreatedAt,
+            Instance instance when command.Kind is CommandKind.CreateInstance => instance.CreatedAt,
+            Snapshot snapshot when command.Kind is CommandKind.CreateSnapshot => snapshot.CreatedAt,
+            _ => DateTimeOffset.UtcNow,
+        };
         var sourceDiskId = command.Kind == CommandKind.CreateSnapshot ? command.TargetId : null;
         return new Operation(command.OperationId, command.Description, now, command.CreatedBy, now, true,
             Metadata(command.Kind, folderId, resourceKey, resourceId, sourceDiskId), Response: response);

@@ -232,6 +232,32 @@ public sealed class ComputeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_create_operation_is_still_found_after_its_resource_was_deleted()
+    {
+        var folderId = await FolderAsync();
+        var vm = await _admin.PostReplyAsync("/compute/v1/instances", new { folderId, name = "gone-1", bootDiskSpec = new { diskSpec = new { size = GiB } } });
+        var disk = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = GiB, name = "gone-2" });
+        var snapshot = await _admin.PostReplyAsync("/compute/v1/snapshots", new { folderId, diskId = disk.Body!["response"]!.Str("id") });
+        var created = new[] { (vm, "instances"), (snapshot, "snapshots"), (disk, "disks") };
+
+        foreach (var (operation, plural) in created)
+        {
+            await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/{plural}/{operation.Body!["response"]!.Str("id")}");
+        }
+
+        // Read for the first time only now, after the rows they rode in are gone.
+        foreach (var (operation, _) in created)
+        {
+            var found = await _admin.GetReplyAsync($"/operations/{operation.Body!.Str("id")}");
+            Assert.True(found.Status == HttpStatusCode.OK, found.Text);
+            Assert.Equal((true, operation.Body!["response"]!.Str("id"), operation.Body!.Str("description")),
+                (found.Body!["done"]!.GetValue<bool>(), found.Body!["response"]!.Str("id"), found.Body!.Str("description")));
+            // The same operation as answered at create, to the tick.
+            Assert.Equal((operation.Body!.Str("createdAt"), operation.Body!.Str("modifiedAt")), (found.Body!.Str("createdAt"), found.Body!.Str("modifiedAt")));
+        }
+    }
+
+    [Fact]
     public async Task Snapshots_and_images_from_disks_carry_data_and_os()
     {
         var folderId = await FolderAsync();
