@@ -66,7 +66,8 @@ public static class GatewayApp
         app.UseCallerAuthentication();
         app.UseKnownQueryParameters();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"))
+            .AddEndpointFilter(OnlyKnownDocuments);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).ExcludeFromDescription();
         app.MapGet("/readyz", async (IClusterClient client) =>
         {
@@ -89,4 +90,13 @@ public static class GatewayApp
 
     /// <summary>The change feed for a client of a cluster of silo processes: Azure Queue streams, the cluster's own queue.</summary>
     public static IClientBuilder AddChangeFeed(IClientBuilder client, string connectionString) => client.AddStratumChangeFeed(connectionString);
+
+    /// <summary>
+    /// The reference page serves any <c>/docs/{name}</c> as the page of OpenAPI document {name}; only
+    /// v1 exists, so <c>/docs/index.html</c> was a 200 page that could not load its document: 404 instead.
+    /// </summary>
+    private static ValueTask<object?> OnlyKnownDocuments(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.GetRouteValue("documentName") is string name && name.Length > 0 && name != "v1"
+            ? ValueTask.FromResult<object?>(Http.ApiErrors.Result(ErrorCode.NotFound, $"Nothing is served at /docs/{EchoedText.Shorten(name)}; the API reference is at /docs/."))
+            : next(context);
 }

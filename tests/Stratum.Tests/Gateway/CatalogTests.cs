@@ -256,5 +256,9 @@ public sealed class CatalogTests(GatewayFixture fixture)
         var page = await anonymous.GetAsync("/docs");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("text/html", page.Content.Headers.ContentType!.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/docs/v1")).StatusCode);
+        // Another name would be a page whose document (/openapi/index.html.json) does not exist.
+        var other = await anonymous.GetReplyAsync("/docs/index.html");
+        Assert.True(other.Status == HttpStatusCode.NotFound && other.Code == 5, other.Text);
     }
 }
