@@ -100,7 +100,7 @@ public static class ShardRows
     /// </summary>
     public static Operation Done(ShardCommand command, string folderId, string resourceKey, string resourceId, object response)
     {
-        var now = response switch
+        var at = response switch
         {
             Disk disk when command.Kind is CommandKind.CreateDisk => disk.CreatedAt,
             Instance instance when command.Kind is CommandKind.CreateInstance => instance.CreatedAt,
@@ -108,7 +108,7 @@ public static class ShardRows
             _ => DateTimeOffset.UtcNow,
         };
         var sourceDiskId = command.Kind == CommandKind.CreateSnapshot ? command.TargetId : null;
-        return new Operation(command.OperationId, command.Description, now, command.CreatedBy, now, true,
+        return new Operation(command.OperationId, command.Description, at, command.CreatedBy, at, true,
             Metadata(command.Kind, folderId, resourceKey, resourceId, sourceDiskId), Response: response);
     }
 
