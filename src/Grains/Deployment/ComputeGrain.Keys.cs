@@ -65,7 +65,7 @@ public sealed partial class ComputeGrain
             return await SubmitAsync(route, (await build(operationId)) with { ClaimHash = route.ClaimHash, Fingerprint = route.Fingerprint });
         }
         var keyHome = Placement.Home(route.FolderId, route.KeyShard);
-        var (claimedId, first, etag) = await ClaimAsync(keyHome, claimHash, route.Fingerprint!, operationId);
+        var (claimedId, first, etag, added) = await ClaimAsync(keyHome, claimHash, route.Fingerprint!, operationId);
         if (first is not null)
         {
             return first;
@@ -75,17 +75,23 @@ public sealed partial class ComputeGrain
         {
             operation = await SubmitAsync(route, await build(claimedId));
         }
-        catch (StratumException e)
+        catch (StratumException)
         {
-            // The same request may have run beside this one and finished first (it deleted the target).
-            if (e.Code is ErrorCode.NotFound && await rows.FindOperationAsync(claimedId) is { } done)
+            // The same request may have run beside this one under the same operation id and committed
+            // first: this one then finds the target gone (a delete) or the disk attached (an attach).
+            if (await rows.FindOperationAsync(claimedId) is { } done)
             {
                 operation = done.Operation;
             }
             else
             {
-                // Refused, so nothing changed: the key is free again, as a refused command on the key's own shard leaves it.
-                await ForgetClaimAsync(keyHome, claimHash, etag);
+                // Refused, so nothing changed: the key is free again, as a refused command on the key's own
+                // shard leaves it. Only by the request that claimed it: a claim found was another's, still
+                // on its way (forgetting it let that request's completion miss and freed the key).
+                if (added)
+                {
+                    await ForgetClaimAsync(keyHome, claimHash, etag);
+                }
                 throw;
             }
         }
@@ -93,14 +99,17 @@ public sealed partial class ComputeGrain
         return operation;
     }
 
-    /// <summary>Adds the key's claim if absent; else answers from it: 409 for another request, its first operation if finished, else its operation id to finish.</summary>
-    private async Task<(string OperationId, Operation? First, ETag ETag)> ClaimAsync(int home, string claimHash, string fingerprint, string operationId)
+    /// <summary>
+    /// Adds the key's claim if absent (<c>Added</c>); else answers from it: 409 for another request, its first
+    /// operation if finished, else its operation id to finish.
+    /// </summary>
+    private async Task<(string OperationId, Operation? First, ETag ETag, bool Added)> ClaimAsync(int home, string claimHash, string fingerprint, string operationId)
     {
         await rows.ReadyAsync();
         try
         {
             var added = await rows.Table.AddEntityAsync(ShardRows.Claim(home, claimHash, fingerprint, operationId));
-            return (operationId, null, added.Headers.ETag ?? ETag.All);
+            return (operationId, null, added.Headers.ETag ?? ETag.All, true);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
@@ -113,7 +122,7 @@ public sealed partial class ComputeGrain
             throw new StratumException(ErrorCode.Aborted, Idempotency.ReusedKey);
         }
         var claimedId = claim.GetString("OperationId");
-        return (claimedId, ShardRows.FirstOperation(claim) ?? (await rows.FindOperationAsync(claimedId))?.Operation, claim.ETag);
+        return (claimedId, ShardRows.FirstOperation(claim) ?? (await rows.FindOperationAsync(claimedId))?.Operation, claim.ETag, false);
     }
 
     private async Task CompleteClaimAsync(int home, string claimHash, Operation operation)

@@ -99,6 +99,34 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task The_same_keyed_attach_sent_many_times_at_once_is_one_operation_for_all_and_keeps_its_key()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var disks = await CreateDisksAsync(folderId, 12);
+        var shards = await fixture.Stratum.SiloGrains.GetGrain<Stratum.Folders.IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(8);
+        var groups = disks.Select(diskId => (Body: (object)new { folderId, name = $"at-once-{diskId}", bootDiskSpec = new { diskId } },
+            // Keys decided on another shard than the disk's: claimed first, then run, then completed.
+            Key: Enumerable.Range(0, 1000).Select(i => Names.Unique($"at-once-{i}"))
+                .First(k => ShardRows.KeyShard(Idempotency.ClaimKey(Caller.User("admin"), k)!, shards) != Placement.ShardOf(folderId, diskId, shards)))).ToList();
+
+        foreach (var (body, key) in groups)
+        {
+            // Losers found the claim before its operation was written, ran the same attach, were refused
+            // "attached" (400) by the winner's commit, and deleted the winner's claim on their way out.
+            var replies = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => _admin.PostReplyAsync("/compute/v1/instances", body, key)));
+            Assert.All(replies, r => Assert.True(r.Status == HttpStatusCode.OK && r.Body!["error"] is null, r.Text));
+            Assert.Single(replies.Select(r => r.Body!.Str("id")).Distinct());
+        }
+
+        var (firstBody, firstKey) = groups[0];
+        var first = await _admin.PostReplyAsync("/compute/v1/instances", firstBody, firstKey);
+        await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/instances/{first.Body!["response"]!.Str("id")}");
+        var afterDelete = await _admin.PostReplyAsync("/compute/v1/instances", firstBody, firstKey);
+        Assert.True(afterDelete.Status == HttpStatusCode.OK && afterDelete.Body!.Str("id") == first.Body.Str("id"), afterDelete.Text);
+        Assert.Equal(disks.Count - 1, (await _admin.AllAsync($"/compute/v1/instances?folderId={folderId}", "instances")).Count);
+    }
+
+    [Fact]
     public async Task A_keyed_snapshot_is_made_once_even_retried_after_it_was_deleted_and_its_key_is_taken_on_every_shard()
     {
         var folderId = await _admin.CreateFolderAsync();
