@@ -68,7 +68,15 @@ public sealed partial class ComputeGrain(
             ResourceIds.Instance => (ComputeRows.InstanceKind, "instance"),
             _ => (ComputeRows.SnapshotKind, "snapshot"),
         };
-        return [ComputeRows.OperationFromResourceRow(await ReadableRowAsync(caller, resourceId, kind, noun))];
+        var row = await ReadableRowAsync(caller, resourceId, kind, noun);
+        if (row.GetString("OperationId") is { Length: > 0 } madeBy && madeBy != Placement.OperationIdOf(resourceId))
+        {
+            // Made by another resource's operation (a boot disk by its instance's create, an instance by a
+            // bulk create): that one, not an operation named after this resource, which never existed.
+            var operation = (await rows.FindOperationAsync(madeBy))?.Operation ?? await grains.GetGrain<IOperationInternalGrain>(madeBy).TryGetAsync();
+            return operation is null ? [] : [operation];
+        }
+        return [ComputeRows.OperationFromResourceRow(row)];
     }
 
     async Task<Layer> IComputeGrain.GetLayerAsync(Caller caller, string layerId)

@@ -145,7 +145,8 @@ public sealed class ComputeRows
     {
         (CommandKind Kind, string Key, object Resource, DateTimeOffset CreatedAt, string? SourceDiskId) made = row.GetString("Kind") switch
         {
-            DiskKind => Made(CommandKind.CreateDisk, "diskId", Read<Disk>(row), d => d.CreatedAt),
+            // A disk made on its own had no instance then: the one attached since is not part of its creation.
+            DiskKind => Made(CommandKind.CreateDisk, "diskId", Read<Disk>(row) with { InstanceId = null }, d => d.CreatedAt),
             InstanceKind => Made(CommandKind.CreateInstance, "instanceId", Read<Instance>(row), i => i.CreatedAt),
             _ => Made(CommandKind.CreateSnapshot, "snapshotId", Read<Snapshot>(row), s => s.CreatedAt, s => s.SourceDiskId),
         };

@@ -258,6 +258,28 @@ public sealed class ComputeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_disk_s_operations_are_those_that_made_it_as_it_was_made()
+    {
+        var folderId = await FolderAsync();
+        var standalone = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = GiB, name = "made-alone" });
+        var attachedTo = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/instances",
+            new { folderId, bootDiskSpec = new { diskId = standalone.Body!["response"]!.Str("id") } });
+        var vm = await _admin.PostReplyAsync("/compute/v1/instances", new { folderId, name = "made-with", bootDiskSpec = new { diskSpec = new { size = GiB } } });
+        var bootDiskId = vm.Body!["response"]!["bootDisk"]!.Str("diskId");
+
+        // Read first while attached: the disk as it was made, with no instance (it was one later).
+        var made = await _admin.GetReplyAsync($"/operations/{standalone.Body!.Str("id")}");
+        var bootDiskOperations = (await _admin.GetReplyAsync($"/compute/v1/disks/{bootDiskId}/operations")).Body!["operations"]!.AsArray();
+
+        Assert.True(made.Status == HttpStatusCode.OK && made.Body!["response"]!["instanceId"] is null, made.Text);
+        Assert.Equal(attachedTo.Str("id"), (await _admin.GetReplyAsync($"/compute/v1/disks/{standalone.Body!["response"]!.Str("id")}")).Body!.Str("instanceId"));
+        // A boot disk made by its instance's create lists that operation (an id named after the disk was never an operation).
+        var madeBy = Assert.Single(bootDiskOperations)!;
+        Assert.Equal((vm.Body!.Str("id"), "Create instance made-with"), (madeBy.Str("id"), madeBy.Str("description")));
+        Assert.Equal(HttpStatusCode.OK, (await _admin.GetReplyAsync($"/operations/{madeBy.Str("id")}")).Status);
+    }
+
+    [Fact]
     public async Task Snapshots_and_images_from_disks_carry_data_and_os()
     {
         var folderId = await FolderAsync();
