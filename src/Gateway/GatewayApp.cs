@@ -94,9 +94,12 @@ public static class GatewayApp
     /// <summary>
     /// The reference page serves any <c>/docs/{name}</c> as the page of OpenAPI document {name}; only
     /// v1 exists, so <c>/docs/index.html</c> was a 200 page that could not load its document: 404 instead.
+    /// So is <c>/docs/v1/</c>, whose relative assets resolve under it and are not there (a blank page).
     /// </summary>
     private static ValueTask<object?> OnlyKnownDocuments(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        context.HttpContext.GetRouteValue("documentName") is string name && name.Length > 0 && name != "v1"
-            ? ValueTask.FromResult<object?>(Http.ApiErrors.Result(ErrorCode.NotFound, $"Nothing is served at /docs/{EchoedText.Shorten(name)}; the API reference is at /docs/."))
+        context.HttpContext.GetRouteValue("documentName") is string { Length: > 0 } name
+            && (name != "v1" || context.HttpContext.Request.Path.Value?.EndsWith('/') == true)
+            ? ValueTask.FromResult<object?>(Http.ApiErrors.Result(ErrorCode.NotFound,
+                $"Nothing is served at {EchoedText.Shorten(context.HttpContext.Request.Path.Value ?? "")}; the API reference is at /docs/."))
             : next(context);
 }

@@ -260,5 +260,7 @@ public sealed class CatalogTests(GatewayFixture fixture)
         // Another name would be a page whose document (/openapi/index.html.json) does not exist.
         var other = await anonymous.GetReplyAsync("/docs/index.html");
         Assert.True(other.Status == HttpStatusCode.NotFound && other.Code == 5, other.Text);
+        // Its assets are relative: under /docs/v1/ they would not be found.
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetReplyAsync("/docs/v1/")).Status);
     }
 }
