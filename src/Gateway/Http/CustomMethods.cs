@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Routing.Patterns;
-using Stratum.Gateway.Auth;
 
 namespace Stratum.Gateway.Http;
 
@@ -7,7 +6,7 @@ namespace Stratum.Gateway.Http;
 /// The contract's custom methods (<c>/images/{imageId}:deprecate</c>, <c>/images:latestByFamily</c>),
 /// read from the routing table itself, so that a request for one that does not exist is told
 /// which ones do, and one called with the wrong HTTP method is told the right one (and any path
-/// called with a method it does not serve, the ones it does).
+/// called with a method it does not serve, the ones it does: <see cref="ServedMethods"/>).
 /// </summary>
 public static class CustomMethods
 {
@@ -43,23 +42,6 @@ public static class CustomMethods
             : $"Method ':{EchoedText.Shorten(verb)}' is not known here. The methods of {known[0].Resource} are: "
                 + string.Join(", ", known.Select(k => $"{k.HttpMethod} :{k.Verb}")) + ".";
         return (404, ErrorCode.NotFound, message, null);
-    }
-
-    /// <summary>
-    /// The HTTP methods the API serves at a path without a custom method, for a 405: routing's own
-    /// list would also name the methods of the custom methods that share its shape. Empty for a
-    /// path no API route has (none at all, or the docs and probes).
-    /// </summary>
-    public static IReadOnlyList<string> Allowed(HttpContext http)
-    {
-        var segments = Segments(http.Request.Path);
-        var methods = http.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => CallerEndpoints.IsApi(e) && e.RoutePattern.PathSegments.Count == segments.Length
-                && e.RoutePattern.PathSegments.Select((segment, i) => Matches(segment.Parts, segments[i])).All(m => m))
-            .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal);
-        return [.. methods];
     }
 
     private static bool Matches(IReadOnlyList<RoutePatternPart> parts, string segment) => parts switch

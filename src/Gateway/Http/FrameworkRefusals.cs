@@ -42,21 +42,10 @@ public static class FrameworkRefusals
             return (refusal, code, message);
         }
         var where = $"{request.Method} {EchoedText.Shorten(request.Path.Value ?? "/", 200)}";
-        // Routing says 404, not 405, for a method a path does not serve when a custom method of the
-        // same shape takes it (POST /images/{id}, as POST /images/{id}:deprecate), so both are asked here.
-        if (status is 404 or 405 && CustomMethods.Allowed(http) is { Count: > 0 } allowed)
+        // A path served for other methods only: 405 whatever routing said (a 404 of a handler, with its method served, is not).
+        if (status is 404 or 405 && ServedMethods.At(http) is { Count: > 0 } allowed && !allowed.Contains(request.Method, StringComparer.OrdinalIgnoreCase))
         {
             return NotAllowed(http, where, allowed);
-        }
-        if (status == 405)
-        {
-            // A path outside the API's routes (the docs UI, the probes): routing's own list.
-            return NotAllowed(http, where, http.Response.Headers.Allow.ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
-        }
-        if (status == 404 && OtherRoutes.Allowed(http) is { Count: > 0 } served)
-        {
-            // The same routing quirk on the docs' routes (POST /openapi/v1.json was 404).
-            return NotAllowed(http, where, served);
         }
         return status switch
         {

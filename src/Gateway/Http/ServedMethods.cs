@@ -1,23 +1,24 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Routing.Template;
-using Stratum.Gateway.Auth;
 
 namespace Stratum.Gateway.Http;
 
 /// <summary>
-/// The methods served at a path outside the API's routes (the OpenAPI document, the docs UI, the
-/// probes), for a 405 where routing answered 404: routing does so when another route of the same
-/// shape takes the method but then does not match (a custom method's <c>{id}:verb</c> segment).
-/// Matched as routing matches, optional and complex segments included.
+/// The HTTP methods served at a path, for a 405, from every route matched as routing matches
+/// (optional, catch-all and complex segments included). Routing's own answer will not do: it says
+/// 404, not 405, when another route of the same shape takes the method but then does not match (POST
+/// /images/{id} beside POST /images/{id}:deprecate, POST /openapi/v1.json), and its Allow list names the
+/// methods of those custom methods too.
 /// </summary>
-public static class OtherRoutes
+public static class ServedMethods
 {
     private static readonly ConcurrentDictionary<RouteEndpoint, TemplateMatcher> Matchers = new();
 
-    public static IReadOnlyList<string> Allowed(HttpContext http) =>
+    /// <summary>The methods of every route matching the request's path; empty when none does (a 404).</summary>
+    public static IReadOnlyList<string> At(HttpContext http) =>
     [
         .. http.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => !CallerEndpoints.IsApi(e) && Matcher(e).TryMatch(http.Request.Path, []))
+            .Where(e => Matcher(e).TryMatch(http.Request.Path, []))
             .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
             .Distinct(StringComparer.Ordinal),
     ];
