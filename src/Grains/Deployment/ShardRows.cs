@@ -102,9 +102,10 @@ public static class ShardRows
     {
         var at = response switch
         {
-            Disk disk when command.Kind is CommandKind.CreateDisk => disk.CreatedAt,
-            Instance instance when command.Kind is CommandKind.CreateInstance => instance.CreatedAt,
-            Snapshot snapshot when command.Kind is CommandKind.CreateSnapshot => snapshot.CreatedAt,
+            // Only a create answers with a resource (a delete with an empty response).
+            Disk disk => disk.CreatedAt,
+            Instance instance => instance.CreatedAt,
+            Snapshot snapshot => snapshot.CreatedAt,
             _ => DateTimeOffset.UtcNow,
         };
         var sourceDiskId = command.Kind == CommandKind.CreateSnapshot ? command.TargetId : null;
