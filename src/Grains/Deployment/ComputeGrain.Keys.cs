@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Data.Tables;
 using Stratum.Operations;
 
 namespace Stratum.Deployment;
@@ -9,8 +8,8 @@ namespace Stratum.Deployment;
 /// one place per folder: its claim row in the home partition of the key's shard
 /// (<see cref="ShardRows.KeyShard"/>). Two requests with one key meet there, however many shards
 /// their resources are on, and a claim row is added only if absent, so at most one of them runs. A
-/// claim holds the first request's fingerprint and finished operation, and expires with every other
-/// key: the data janitor removes claims older than <see cref="Idempotency.Window"/>.
+/// claim holds the first request's fingerprint and operation id, and expires with every other key:
+/// the data janitor removes claims older than <see cref="Idempotency.Window"/>.
 /// </summary>
 public sealed partial class ComputeGrain
 {
@@ -54,9 +53,9 @@ public sealed partial class ComputeGrain
     /// <summary>
     /// Runs a command, built for an operation id, under its key. On the key's own shard the claim
     /// rides in the command's transaction. On another shard the key is claimed first (with the
-    /// proposed operation id), the command runs under the claim's operation id, and the finished
-    /// operation is written to the claim: a retry after a failure in between runs under the same
-    /// operation id, so it finishes the first attempt instead of making a second.
+    /// proposed operation id) and the command runs under the claim's operation id: a retry finds that
+    /// operation once committed, and after a failure in between runs under the same operation id, so
+    /// it finishes the first attempt instead of making a second.
     /// </summary>
     private async Task<Operation> SubmitKeyedAsync(Route route, string operationId, Func<string, Task<ShardCommand>> build)
     {
@@ -70,10 +69,9 @@ public sealed partial class ComputeGrain
         {
             return first;
         }
-        Operation operation;
         try
         {
-            operation = await SubmitAsync(route, await build(claimedId));
+            return await SubmitAsync(route, await build(claimedId));
         }
         catch (StratumException)
         {
@@ -81,22 +79,17 @@ public sealed partial class ComputeGrain
             // first: this one then finds the target gone (a delete) or the disk attached (an attach).
             if (await rows.FindOperationAsync(claimedId) is { } done)
             {
-                operation = done.Operation;
+                return done.Operation;
             }
-            else
+            // Refused, so nothing changed: the key is free again, as a refused command on the key's own
+            // shard leaves it. Only by the request that claimed it: a claim found was another's, still
+            // on its way (forgetting it freed the key under that request).
+            if (added)
             {
-                // Refused, so nothing changed: the key is free again, as a refused command on the key's own
-                // shard leaves it. Only by the request that claimed it: a claim found was another's, still
-                // on its way (forgetting it let that request's completion miss and freed the key).
-                if (added)
-                {
-                    await ForgetClaimAsync(keyHome, claimHash, etag);
-                }
-                throw;
+                await ForgetClaimAsync(keyHome, claimHash, etag);
             }
+            throw;
         }
-        await CompleteClaimAsync(keyHome, claimHash, operation);
-        return operation;
     }
 
     /// <summary>
@@ -121,21 +114,7 @@ public sealed partial class ComputeGrain
         {
             throw new StratumException(ErrorCode.Aborted, Idempotency.ReusedKey);
         }
-        var claimedId = claim.GetString("OperationId");
-        return (claimedId, ShardRows.FirstOperation(claim) ?? (await rows.FindOperationAsync(claimedId))?.Operation, claim.ETag, false);
-    }
-
-    private async Task CompleteClaimAsync(int home, string claimHash, Operation operation)
-    {
-        try
-        {
-            var claim = ShardRows.WithOperation(new TableEntity(Placement.PartitionKey(home), ShardRows.ClaimPrefix + claimHash), operation);
-            await rows.Table.UpdateEntityAsync(claim, ETag.All, TableUpdateMode.Merge);
-        }
-        catch (RequestFailedException)
-        {
-            // Best effort: a retry without it finds the operation by the claim's operation id.
-        }
+        return (claim.GetString("OperationId"), await rows.ClaimedOperationAsync(claim), claim.ETag, false);
     }
 
     private async Task ForgetClaimAsync(int home, string claimHash, ETag etag)

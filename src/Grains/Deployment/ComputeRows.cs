@@ -42,8 +42,8 @@ public sealed class ComputeRows
     /// <summary>
     /// Idempotency claim rows (<c>idem|{hash}</c>) last written before <paramref name="before"/>. Claims
     /// share their partitions with the rows they commit with, so each partition is read as a key range
-    /// (a few at a time) and no other row is read. A claim is written once and completed at most once
-    /// right after, so its timestamp is its claim's time.
+    /// (a few at a time) and no other row is read. A claim is written once, so its timestamp is its
+    /// claim's time.
     /// </summary>
     public async IAsyncEnumerable<TableEntity> ClaimsBeforeAsync(DateTimeOffset before)
     {
@@ -158,6 +158,10 @@ public sealed class ComputeRows
     private static (CommandKind, string, object, DateTimeOffset, string?) Made<T>(CommandKind kind, string key, T resource,
         Func<T, DateTimeOffset> createdAt, Func<T, string?>? sourceDiskId = null) where T : notnull =>
         (kind, key, resource, createdAt(resource), sourceDiskId?.Invoke(resource));
+
+    /// <summary>The finished operation a key's claim names (held by claims of earlier versions, else found by its id); null while it runs.</summary>
+    public async Task<Operation?> ClaimedOperationAsync(TableEntity claim) =>
+        ShardRows.OperationHeldBy(claim) ?? (await FindOperationAsync(claim.GetString("OperationId")))?.Operation;
 
     /// <summary>An operation: its own row (deletes), or the row of the resource a create made.</summary>
     public async Task<(Operation Operation, string FolderId)?> FindOperationAsync(string operationId)

@@ -188,7 +188,7 @@ public sealed partial class DeploymentShardGrain
         {
             return CommandOutcome.Failed(ErrorCode.Aborted, Operations.Idempotency.ReusedKey);
         }
-        return ShardRows.FirstOperation(claim) is { } first
+        return await rows.ClaimedOperationAsync(claim) is { } first
             ? new CommandOutcome(first, null, Replayed: true)
             : CommandOutcome.Failed(ErrorCode.Unavailable, "The first request with this Idempotency-Key is still being stored; retry.");
     }

@@ -122,8 +122,8 @@ public sealed partial class DeploymentShardGrain
 
     /// <summary>
     /// Adds the operation. A create's operation is its resource's row (named after it); a delete's
-    /// is a row of its own. A keyed command's claim, holding the finished operation, is a row too.
-    /// All commit in the same transaction as the change.
+    /// is a row of its own. A keyed command's claim, naming the operation, is a row too. All commit
+    /// in the same transaction as the change, so a claim found names an operation that can be found.
     /// </summary>
     private Prepared Finish(Pending item, List<TableTransactionAction> actions, Delta delta, string key, string id, object response,
         IReadOnlyList<string> freedBlobs, TableEntity? createdRow = null)
@@ -147,7 +147,7 @@ public sealed partial class DeploymentShardGrain
         {
             // Added, never replaced: a key claimed before (a retry, or a reuse) refuses the whole
             // transaction, and the refusal is explained from the claim (ExplainConflictAsync).
-            actions.Add(new(TableTransactionActionType.Add, ShardRows.Claim(_home, claimHash, command.Fingerprint!, command.OperationId, operation)));
+            actions.Add(new(TableTransactionActionType.Add, ShardRows.Claim(_home, claimHash, command.Fingerprint!, command.OperationId)));
         }
         return new Prepared(item, actions, delta, new CommandOutcome(operation, null, response), freedBlobs);
     }

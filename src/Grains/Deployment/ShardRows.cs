@@ -55,37 +55,18 @@ public static class ShardRows
     public const string ClaimPrefix = "idem|", ClaimPrefixEnd = "idem}";
 
     /// <summary>
-    /// An Idempotency-Key's claim in a folder: the request's fingerprint, its operation id and, once
-    /// known, the finished operation itself, so a retry is answered from this row even after the
-    /// resource it made was deleted. It lives in the home partition of the key's shard
-    /// (<see cref="KeyShard"/>), the one place that decides the key.
+    /// An Idempotency-Key's claim in a folder: the first request's fingerprint and operation id, nothing
+    /// more. A retry is answered with that operation as <see cref="ComputeRows.FindOperationAsync"/>
+    /// finds it (the resource's row, or the operation's own row, which a delete keeps for the create
+    /// it undoes). It lives in the home partition of the key's shard (<see cref="KeyShard"/>), the one
+    /// place that decides the key. (Claims held the finished operation and its resource too: a third
+    /// of the bytes a deployed VM cost in storage, read back only by retries.)
     /// </summary>
-    public static TableEntity Claim(int home, string claimHash, string fingerprint, string operationId, Operation? first = null)
-    {
-        var row = new TableEntity(Placement.PartitionKey(home), ClaimPrefix + claimHash) { ["Fingerprint"] = fingerprint, ["OperationId"] = operationId };
-        if (first is not null)
-        {
-            WithOperation(row, first);
-        }
-        return row;
-    }
+    public static TableEntity Claim(int home, string claimHash, string fingerprint, string operationId) =>
+        new(Placement.PartitionKey(home), ClaimPrefix + claimHash) { ["Fingerprint"] = fingerprint, ["OperationId"] = operationId };
 
-    /// <summary>Adds a finished operation to a claim row (the columns <see cref="ComputeRows.ReadOperation"/> reads).</summary>
-    public static TableEntity WithOperation(TableEntity claim, Operation first)
-    {
-        var operation = ComputeRows.OperationRow(first, "");
-        foreach (var column in new[] { "Data", "ResponseType", "Response" })
-        {
-            if (operation.TryGetValue(column, out var value))
-            {
-                claim[column] = value;
-            }
-        }
-        return claim;
-    }
-
-    /// <summary>The operation a claim answers with; null while its first attempt has not finished.</summary>
-    public static Operation? FirstOperation(TableEntity claim) => claim.GetString("Data") is null ? null : ComputeRows.ReadOperation(claim);
+    /// <summary>The operation a claim written by an earlier version holds (with its resource); null for claims written now.</summary>
+    public static Operation? OperationHeldBy(TableEntity claim) => claim.GetString("Data") is null ? null : ComputeRows.ReadOperation(claim);
 
     /// <summary>The shard of a folder whose partition holds a key's claim: every mutation with that key is decided there.</summary>
     public static int KeyShard(string claimHash, int shards) => (int)(Convert.ToUInt32(claimHash[..8], 16) % (uint)shards);

@@ -153,6 +153,38 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
         Assert.Equal(disks.Count, (await _admin.AllAsync($"/compute/v1/disks?folderId={folderId}", "disks")).Count);
     }
 
+    [Fact]
+    public async Task A_key_s_claim_stores_only_its_request_and_operation_id_and_a_retry_is_still_the_whole_first_operation()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var diskId = (await CreateDisksAsync(folderId, 1))[0];
+        var shards = await fixture.Stratum.SiloGrains.GetGrain<Stratum.Folders.IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(8);
+        var made = (Body: (object)new { folderId, name = "made", bootDiskSpec = new { diskSpec = new { size = GiB } } }, Key: Names.Unique("slim-made"));
+        // An attach whose key is decided on another shard than the disk's: claimed there first, then run.
+        var attached = (Body: (object)new { folderId, name = "attached", bootDiskSpec = new { diskId } },
+            Key: Enumerable.Range(0, 1000).Select(i => Names.Unique($"slim-attach-{i}"))
+                .First(k => ShardRows.KeyShard(Idempotency.ClaimKey(Caller.User("admin"), k)!, shards) != Placement.ShardOf(folderId, diskId, shards)));
+        var rows = fixture.Stratum.SiloService<ComputeRows>();
+
+        foreach (var (body, key) in new[] { made, attached })
+        {
+            var first = await _admin.PostReplyAsync("/compute/v1/instances", body, key);
+            Assert.True(first.Status == HttpStatusCode.OK && first.Body!["error"] is null, first.Text);
+
+            // The operation and its instance are in the instance's row already: a claim that held them
+            // again was a third of a deployed VM's stored bytes.
+            var claimHash = Idempotency.ClaimKey(Caller.User("admin"), key)!;
+            var claim = await rows.GetAsync(Placement.PartitionKey(Placement.Home(folderId, ShardRows.KeyShard(claimHash, shards))), ShardRows.ClaimPrefix + claimHash);
+            Assert.NotNull(claim);
+            Assert.Equal(["Fingerprint", "OperationId"], claim.Keys.Where(k => k is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")).Order());
+            Assert.Equal(first.Body.Str("id"), claim.GetString("OperationId"));
+
+            var retried = await _admin.PostReplyAsync("/compute/v1/instances", body, key);
+            Assert.True(retried.Status == HttpStatusCode.OK, retried.Text);
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(first.Body, retried.Body), $"{first.Text}\n{retried.Text}");
+        }
+    }
+
     /// <summary>Disks one after another, each done: they land on random shards of the folder.</summary>
     private async Task<List<string>> CreateDisksAsync(string folderId, int count)
     {
