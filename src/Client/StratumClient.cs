@@ -30,19 +30,19 @@ public sealed class StratumClient
     public IClusterClient Cluster => _cluster;
 
     /// <summary>Image creation, the images and families of a folder, latest in family, family watches.</summary>
-    public IImageCatalogGrain Images => _cluster.GetGrain<IImageCatalogGrain>(0);
+    public IImageCatalogGrain Images => _cluster.Cached<IImageCatalogGrain>(0);
 
     /// <summary>One image: read, update, deprecate, delete, its access bindings.</summary>
-    public IImageGrain Image(string imageId) => _cluster.GetGrain<IImageGrain>(imageId);
+    public IImageGrain Image(string imageId) => _cluster.Cached<IImageGrain>(imageId);
 
     /// <summary>Folder creation and the folders the caller can see.</summary>
-    public IFolderDirectoryGrain Folders => _cluster.GetGrain<IFolderDirectoryGrain>(0);
+    public IFolderDirectoryGrain Folders => _cluster.Cached<IFolderDirectoryGrain>(0);
 
     /// <summary>One folder: its access bindings and quotas.</summary>
-    public IFolderGrain Folder(string folderId) => _cluster.GetGrain<IFolderGrain>(folderId);
+    public IFolderGrain Folder(string folderId) => _cluster.Cached<IFolderGrain>(folderId);
 
     /// <summary>Disks, snapshots, instances and base layers.</summary>
-    public IComputeGrain Compute => _cluster.GetGrain<IComputeGrain>(0);
+    public IComputeGrain Compute => _cluster.Cached<IComputeGrain>(0);
 
     /// <summary>One operation, as every mutation returns.</summary>
     public IOperationGrain Operation(string operationId) => _cluster.GetGrain<IOperationGrain>(operationId);

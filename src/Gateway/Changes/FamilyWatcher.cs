@@ -31,7 +31,7 @@ public sealed class FamilyWatcher(IGrainFactory grains, FamilyWatchHub hub, Late
     /// <summary>Runs one watch until the caller leaves; <paramref name="cohortKey"/> is whose rollout cohort it follows (null: the caller's own).</summary>
     public async Task RunAsync(Caller caller, string folderId, string family, long? after, string? cohortKey, IFamilyWatchSink sink, CancellationToken aborted)
     {
-        var catalog = grains.GetGrain<IImageCatalogGrain>(0);
+        var catalog = grains.Cached<IImageCatalogGrain>(0);
         // Listen before the first read, so a change between the two is not missed.
         using var watch = hub.Open(folderId);
         var changes = await StartAsync(caller, folderId, family, after, cohortKey, sink, aborted);
@@ -66,7 +66,7 @@ public sealed class FamilyWatcher(IGrainFactory grains, FamilyWatchHub hub, Late
     /// </summary>
     public async Task<FamilyChanges> StartAsync(Caller caller, string folderId, string family, long? after, string? cohortKey, IFamilyWatchSink sink, CancellationToken aborted)
     {
-        var changes = await grains.GetGrain<IImageCatalogGrain>(0).WatchFamilyAsync(caller, folderId, family, after, cohortKey);
+        var changes = await grains.Cached<IImageCatalogGrain>(0).WatchFamilyAsync(caller, folderId, family, after, cohortKey);
         await sink.StartAsync(aborted);
         return changes;
     }

@@ -77,5 +77,5 @@ public static class ComputeEndpoints
             .WithDescription("A pooled image's data (its `layerId`): size, checksum, and the exact number of images and disks that hold it.");
     }
 
-    private static IComputeGrain Grain(IGrainFactory grains) => grains.GetGrain<IComputeGrain>(0);
+    private static IComputeGrain Grain(IGrainFactory grains) => grains.Cached<IComputeGrain>(0);
 }

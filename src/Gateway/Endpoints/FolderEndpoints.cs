@@ -52,7 +52,7 @@ public static class FolderEndpoints
             .WithDescription("Platform admins only; answers with all the folder's quotas (not an operation).");
     }
 
-    private static IFolderDirectoryGrain Directory(IGrainFactory grains) => grains.GetGrain<IFolderDirectoryGrain>(0);
+    private static IFolderDirectoryGrain Directory(IGrainFactory grains) => grains.Cached<IFolderDirectoryGrain>(0);
 
-    private static IFolderGrain Folder(IGrainFactory grains, string folderId) => grains.GetGrain<IFolderGrain>(RequestIds.Folder(folderId));
+    private static IFolderGrain Folder(IGrainFactory grains, string folderId) => grains.Cached<IFolderGrain>(RequestIds.Folder(folderId));
 }

@@ -51,10 +51,10 @@ public static class ImageEndpoints
         ImageMethodEndpoints.Map(compute);
     }
 
-    internal static IImageCatalogGrain Catalog(IGrainFactory grains) => grains.GetGrain<IImageCatalogGrain>(0);
+    internal static IImageCatalogGrain Catalog(IGrainFactory grains) => grains.Cached<IImageCatalogGrain>(0);
 
     internal static IImageGrain Image(IGrainFactory grains, string imageId) =>
-        grains.GetGrain<IImageGrain>(RequestIds.Of(imageId, ResourceIds.Image, "image"));
+        grains.Cached<IImageGrain>(RequestIds.Of(imageId, ResourceIds.Image, "image"));
 
     /// <summary>A malformed folder id names no folder: 404, as for any folder the caller cannot see.</summary>
     internal static string FolderId(string id) => RequestIds.Folder(id);

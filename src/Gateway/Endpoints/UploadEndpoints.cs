@@ -12,7 +12,7 @@ public static class UploadEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGroup("/compute/v1").WithTags("Images").MapPost("/images:prepareUpload", async (HttpContext http, IGrainFactory grains) =>
-            TypedResults.Ok(await grains.GetGrain<IImageCatalogGrain>(0).PrepareUploadAsync(http.Caller(), await RequestReader.BodyAsync<PrepareUploadRequest>(http.Request))))
+            TypedResults.Ok(await grains.Cached<IImageCatalogGrain>(0).PrepareUploadAsync(http.Caller(), await RequestReader.BodyAsync<PrepareUploadRequest>(http.Request))))
             .AcceptsJson<PrepareUploadRequest>()
             .WithName("PrepareImageUpload").WithSummary("A write-only URL to upload an image file to")
             .WithDescription("An Azure Blob SAS URL to a staging blob: put the file in blocks (Put Block, then Put Block List), resumably; "

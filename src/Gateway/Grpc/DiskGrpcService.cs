@@ -8,7 +8,7 @@ namespace Stratum.Gateway.Grpc;
 /// <summary><c>yandex.cloud.compute.v1.DiskService</c> on the compute grain, as /compute/v1/disks.</summary>
 public sealed class DiskGrpcService(IGrainFactory grains) : DiskService.DiskServiceBase
 {
-    private IComputeGrain Compute => grains.GetGrain<IComputeGrain>(0);
+    private IComputeGrain Compute => grains.Cached<IComputeGrain>(0);
 
     public override async Task<Yandex.Cloud.Compute.V1.Disk> Get(GetDiskRequest request, ServerCallContext context) =>
         ResourceMessages.ToMessage(await Compute.GetDiskAsync(context.Caller(), Id(request.DiskId, ResourceIds.Disk, "disk")));

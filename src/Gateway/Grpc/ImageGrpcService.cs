@@ -12,7 +12,7 @@ namespace Stratum.Gateway.Grpc;
 /// </summary>
 public sealed class ImageGrpcService(IGrainFactory grains, LatestLookup latest) : ImageService.ImageServiceBase
 {
-    private IImageCatalogGrain Catalog => grains.GetGrain<IImageCatalogGrain>(0);
+    private IImageCatalogGrain Catalog => grains.Cached<IImageCatalogGrain>(0);
 
     public override async Task<Yandex.Cloud.Compute.V1.Image> Get(GetImageRequest request, ServerCallContext context) =>
         ResourceMessages.ToMessage(await ImageGrain(request.ImageId).GetAsync(context.Caller()));
@@ -89,5 +89,5 @@ public sealed class ImageGrpcService(IGrainFactory grains, LatestLookup latest) 
         return OperationMessages.ToMessage(await ImageGrain(request.ResourceId).UpdateAccessBindingsAsync(context.Caller(), deltas, context.IdempotencyKey()));
     }
 
-    private IImageGrain ImageGrain(string imageId) => grains.GetGrain<IImageGrain>(Id(imageId, ResourceIds.Image, "image"));
+    private IImageGrain ImageGrain(string imageId) => grains.Cached<IImageGrain>(Id(imageId, ResourceIds.Image, "image"));
 }

@@ -13,7 +13,7 @@ namespace Stratum.Gateway.Grpc;
 /// </summary>
 public sealed class InstanceGrpcService(IGrainFactory grains) : InstanceService.InstanceServiceBase
 {
-    private IComputeGrain Compute => grains.GetGrain<IComputeGrain>(0);
+    private IComputeGrain Compute => grains.Cached<IComputeGrain>(0);
 
     public override async Task<Yandex.Cloud.Compute.V1.Instance> Get(GetInstanceRequest request, ServerCallContext context)
     {

@@ -13,6 +13,6 @@ public sealed class LatestLookup(IGrainFactory grains, LatestCache cache, WriteT
     {
         var bucket = Cohorts.Bucket(folderId, family, caller, cohortKey);
         return cache.GetLatestAsync(caller, folderId, family, bucket, writes.WroteRecently(caller.Subject),
-            () => grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, folderId, family, cohortKey));
+            () => grains.Cached<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, folderId, family, cohortKey));
     }
 }

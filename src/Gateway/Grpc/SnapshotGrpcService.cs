@@ -8,7 +8,7 @@ namespace Stratum.Gateway.Grpc;
 /// <summary><c>yandex.cloud.compute.v1.SnapshotService</c> on the compute grain, as /compute/v1/snapshots.</summary>
 public sealed class SnapshotGrpcService(IGrainFactory grains) : SnapshotService.SnapshotServiceBase
 {
-    private IComputeGrain Compute => grains.GetGrain<IComputeGrain>(0);
+    private IComputeGrain Compute => grains.Cached<IComputeGrain>(0);
 
     public override async Task<Yandex.Cloud.Compute.V1.Snapshot> Get(GetSnapshotRequest request, ServerCallContext context) =>
         ResourceMessages.ToMessage(await Compute.GetSnapshotAsync(context.Caller(), Id(request.SnapshotId, ResourceIds.Snapshot, "snapshot")));

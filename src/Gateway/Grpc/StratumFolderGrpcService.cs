@@ -18,5 +18,5 @@ public sealed class StratumFolderGrpcService(IGrainFactory grains) : FolderServi
         return OperationMessages.ToMessage(await Folder(request.FolderId).UpdateAsync(context.Caller(), update, context.IdempotencyKey()));
     }
 
-    private IFolderGrain Folder(string folderId) => grains.GetGrain<IFolderGrain>(FolderId(folderId));
+    private IFolderGrain Folder(string folderId) => grains.Cached<IFolderGrain>(FolderId(folderId));
 }

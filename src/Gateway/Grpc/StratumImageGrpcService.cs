@@ -11,7 +11,7 @@ namespace Stratum.Gateway.Grpc;
 /// </summary>
 public sealed partial class StratumImageGrpcService(IGrainFactory grains, FamilyWatcher watcher, LatestLookup latest) : ImageService.ImageServiceBase
 {
-    private IImageCatalogGrain Catalog => grains.GetGrain<IImageCatalogGrain>(0);
+    private IImageCatalogGrain Catalog => grains.Cached<IImageCatalogGrain>(0);
 
     public override async Task<ImageDetails> GetDetails(GetImageDetailsRequest request, ServerCallContext context) =>
         StratumMessages.ToDetails(await ImageGrain(request.ImageId).GetAsync(context.Caller()));
@@ -50,7 +50,7 @@ public sealed partial class StratumImageGrpcService(IGrainFactory grains, Family
             new Stream(responseStream, context), context.CancellationToken);
     }
 
-    private IImageGrain ImageGrain(string imageId) => grains.GetGrain<IImageGrain>(Id(imageId, ResourceIds.Image, "image"));
+    private IImageGrain ImageGrain(string imageId) => grains.Cached<IImageGrain>(Id(imageId, ResourceIds.Image, "image"));
 
     /// <summary>The watch as a server stream: one message per change; a revoked caller ends it with the error's status.</summary>
     private sealed class Stream(IServerStreamWriter<FamilyLatest> writer, ServerCallContext context) : IFamilyWatchSink
@@ -80,5 +80,5 @@ public sealed partial class StratumImageGrpcService(IGrainFactory grains, Family
 public sealed class LayerGrpcService(IGrainFactory grains) : LayerService.LayerServiceBase
 {
     public override async Task<Stratum.Grpc.Compute.V1.Layer> Get(GetLayerRequest request, ServerCallContext context) =>
-        StratumMessages.ToMessage(await grains.GetGrain<IComputeGrain>(0).GetLayerAsync(context.Caller(), Id(request.LayerId, ResourceIds.Layer, "layer")));
+        StratumMessages.ToMessage(await grains.Cached<IComputeGrain>(0).GetLayerAsync(context.Caller(), Id(request.LayerId, ResourceIds.Layer, "layer")));
 }

@@ -44,6 +44,6 @@ public sealed class Authorizer(IGrainFactory grains, IOptions<AccessOptions> opt
 
     private Task<FolderAccess> FolderAccessAsync(string folderId) =>
         ResourceIds.IsFolder(folderId)
-            ? grains.GetGrain<IFolderInternalGrain>(folderId).GetAccessAsync()
+            ? grains.Cached<IFolderInternalGrain>(folderId).GetAccessAsync()
             : Task.FromResult(FolderAccess.Missing);
 }

@@ -14,7 +14,7 @@ public sealed partial class ComputeGrain
     {
         if (family is not null)
         {
-            imageId = (await grains.GetGrain<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, family.FolderId, family.Name, cohortKey)).Id;
+            imageId = (await grains.Cached<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, family.FolderId, family.Name, cohortKey)).Id;
         }
         if (imageId is not null)
         {
@@ -37,7 +37,7 @@ public sealed partial class ComputeGrain
 
     private async Task<DiskSource> ImageSourceAsync(Caller caller, string imageId)
     {
-        var image = (await grains.GetGrain<IImageInternalGrain>(imageId).GetSourceAsync(caller)).Image;
+        var image = (await grains.Cached<IImageInternalGrain>(imageId).GetSourceAsync(caller)).Image;
         return image is { Pooled: true, LayerId: { } layerId }
             ? new DiskSource(image.Id, null, layerId, layerId, image.StorageSize, image.MinDiskSize, image.Os.Type)
             : new DiskSource(image.Id, null, null, image.Id, image.StorageSize, image.MinDiskSize, image.Os.Type);

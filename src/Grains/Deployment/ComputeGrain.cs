@@ -88,7 +88,7 @@ public sealed partial class ComputeGrain(
         }
         foreach (var imageId in layer.ImageIds)
         {
-            if (await grains.GetGrain<IImageInternalGrain>(imageId).TryGetAsync(caller) is not null)
+            if (await grains.Cached<IImageInternalGrain>(imageId).TryGetAsync(caller) is not null)
             {
                 return layer;
             }
@@ -160,6 +160,6 @@ public sealed partial class ComputeGrain(
         }
     }
 
-    private IDeploymentShardGrain Shard(string folderId, int shard) => grains.GetGrain<IDeploymentShardGrain>(Placement.ShardKey(folderId, shard));
+    private IDeploymentShardGrain Shard(string folderId, int shard) => grains.Cached<IDeploymentShardGrain>(Placement.ShardKey(folderId, shard));
 
 }

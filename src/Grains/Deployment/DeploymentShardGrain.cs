@@ -154,5 +154,5 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
             ? 1 + (command.Instance is null ? 0 : 1) + (command.ClaimHash is null ? 0 : 1)
             : 1 + (command.Instance is null ? 0 : 1) + (command.WithoutOperationRow ? 0 : 1) + (command.ClaimHash is null ? 0 : 1);
 
-    private IFolderInternalGrain Folder => grains.GetGrain<IFolderInternalGrain>(_folderId);
+    private IFolderInternalGrain Folder => grains.Cached<IFolderInternalGrain>(_folderId);
 }

@@ -89,7 +89,7 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
     async Task<FamilyChanges> IImageCatalogGrain.WatchFamilyAsync(Caller caller, string folderId, string family, long? afterRevision, string? cohortKey)
     {
         var bucket = BucketOf(caller, folderId, family, cohortKey);
-        var history = await grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(folderId, family)).GetHistoryAsync(afterRevision);
+        var history = await grains.Cached<IFamilyGrain>(IFamilyGrain.Key(folderId, family)).GetHistoryAsync(afterRevision);
         var mayReadFolder = (await authorizer.OnImageAsync(caller, folderId, [])).HasFlag(Permission.Read);
         if (history.Changes is null)
         {
@@ -118,7 +118,7 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
             {
                 changes.Add(new FamilyChange(change.Revision, null));
             }
-            else if (await grains.GetGrain<IImageInternalGrain>(imageId).TryGetAsync(caller) is { Status: not ImageStatus.Deleted } image)
+            else if (await grains.Cached<IImageInternalGrain>(imageId).TryGetAsync(caller) is { Status: not ImageStatus.Deleted } image)
             {
                 changes.Add(new FamilyChange(change.Revision, image));
             }

@@ -253,5 +253,5 @@ public sealed partial class ImageGrain(
         ? await authorizer.OnImageAsync(caller, image.FolderId, Stored.Bindings)
         : Permission.None;
 
-    private IFamilyGrain Family(string family) => grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(Current.FolderId, family));
+    private IFamilyGrain Family(string family) => grains.Cached<IFamilyGrain>(IFamilyGrain.Key(Current.FolderId, family));
 }

@@ -15,7 +15,7 @@ public sealed class FamilyResolver(IGrainFactory grains)
 
     public async Task<IReadOnlyList<Image?>> ResolveAsync(Caller caller, string folderId, string family, IReadOnlyList<int> buckets)
     {
-        var candidates = await grains.GetGrain<IFamilyGrain>(IFamilyGrain.Key(folderId, family)).GetCandidatesAsync(buckets, Candidates);
+        var candidates = await grains.Cached<IFamilyGrain>(IFamilyGrain.Key(folderId, family)).GetCandidatesAsync(buckets, Candidates);
         // Buckets share most candidates: each image is read once for all of them.
         var reads = new Dictionary<string, Task<Image?>>(StringComparer.Ordinal);
         var resolved = new Image?[buckets.Count];
@@ -25,7 +25,7 @@ public sealed class FamilyResolver(IGrainFactory grains)
             {
                 if (!reads.TryGetValue(imageId, out var read))
                 {
-                    reads[imageId] = read = grains.GetGrain<IImageInternalGrain>(imageId).TryGetAsync(caller);
+                    reads[imageId] = read = grains.Cached<IImageInternalGrain>(imageId).TryGetAsync(caller);
                 }
                 if (await read is { Status: ImageStatus.Ready } image)
                 {
