@@ -12,7 +12,7 @@ public sealed record LoadOptions
           --target T           gateway (default) or client (the Orleans client, straight to the cluster)
           --local              start Azurite, silos and a gateway of this checkout, prepare a folder and a pooled family image, run, stop
           --silos N            silos to start with --local (default 2)
-          --layer-shards N     deployment shards per folder, which also shard each layer's references (default: the silo's, 8)
+          --layer-shards N     deployment shards per folder, which also shard each layer's references (default: the silo's, 4)
           --gateway URL        an existing gateway (default http://127.0.0.1:8080)
           --token T            its bearer token (default dev-admin)
           --storage CONN       the cluster's storage connection string, for --target client without --local

@@ -19,7 +19,7 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
     public async Task One_key_reused_at_the_same_instant_on_many_shards_runs_once()
     {
         var folderId = await _admin.CreateFolderAsync();
-        // Disks land on random shards of the folder's eight: twelve of them sit on several.
+        // Disks land on random shards of the folder's four: twelve of them sit on several.
         var disks = await CreateDisksAsync(folderId, 12);
         var key = Names.Unique("same-instant");
 
@@ -83,7 +83,7 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
         var folderId = await _admin.CreateFolderAsync();
         var diskId = (await CreateDisksAsync(folderId, 1))[0];
         // A key decided on the disk's own shard: the claim then rides in the attach's own transaction.
-        var shards = await fixture.Stratum.SiloGrains.GetGrain<Stratum.Folders.IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(8);
+        var shards = await fixture.Stratum.SiloGrains.GetGrain<Stratum.Folders.IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(new DeploymentOptions().Shards);
         var key = Enumerable.Range(0, 1000).Select(i => Names.Unique($"attach-{i}"))
             .First(k => ShardRows.KeyShard(Idempotency.ClaimKey(Caller.User("admin"), k)!, shards) == Placement.ShardOf(folderId, diskId, shards));
         var body = new { folderId, name = "attached", bootDiskSpec = new { diskId } };
@@ -103,7 +103,7 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
     {
         var folderId = await _admin.CreateFolderAsync();
         var disks = await CreateDisksAsync(folderId, 12);
-        var shards = await fixture.Stratum.SiloGrains.GetGrain<Stratum.Folders.IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(8);
+        var shards = await fixture.Stratum.SiloGrains.GetGrain<Stratum.Folders.IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(new DeploymentOptions().Shards);
         var groups = disks.Select(diskId => (Body: (object)new { folderId, name = $"at-once-{diskId}", bootDiskSpec = new { diskId } },
             // Keys decided on another shard than the disk's: claimed first, then run, then completed.
             Key: Enumerable.Range(0, 1000).Select(i => Names.Unique($"at-once-{i}"))
@@ -158,7 +158,7 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
     {
         var folderId = await _admin.CreateFolderAsync();
         var diskId = (await CreateDisksAsync(folderId, 1))[0];
-        var shards = await fixture.Stratum.SiloGrains.GetGrain<Stratum.Folders.IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(8);
+        var shards = await fixture.Stratum.SiloGrains.GetGrain<Stratum.Folders.IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(new DeploymentOptions().Shards);
         var made = (Body: (object)new { folderId, name = "made", bootDiskSpec = new { diskSpec = new { size = GiB } } }, Key: Names.Unique("slim-made"));
         // An attach whose key is decided on another shard than the disk's: claimed there first, then run.
         var attached = (Body: (object)new { folderId, name = "attached", bootDiskSpec = new { diskId } },
