@@ -65,7 +65,9 @@ public static class GatewayApp
         app.UseRouting();
         app.UseCallerAuthentication();
         app.UseKnownQueryParameters();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // The one document by its own path: a template served any name, the package's text/plain 404
+        // for names it lacks, and 405 for other methods on them as if they existed.
+        app.MapOpenApi("/openapi/v1.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AddEndpointFilter(OnlyKnownDocuments);
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).ExcludeFromDescription();

@@ -262,5 +262,11 @@ public sealed class CatalogTests(GatewayFixture fixture)
         Assert.True(other.Status == HttpStatusCode.NotFound && other.Code == 5, other.Text);
         // Its assets are relative: under /docs/v1/ they would not be found.
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetReplyAsync("/docs/v1/")).Status);
+        // No other document exists: a 404 in the API's own shape, whatever the method.
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Post })
+        {
+            var missing = await anonymous.SendAsync(method, "/openapi/v2.json");
+            Assert.True(missing.Status == HttpStatusCode.NotFound && missing.Code == 5, missing.Text);
+        }
     }
 }
