@@ -30,15 +30,8 @@ public sealed partial class DeploymentShardGrain
     private async Task CommitNamedAsync(List<Prepared> named)
     {
         var admitted = await AdmitAsync(named);
-        // Names were reserved before quota was known; a refused create gives its name back,
-        // unless its resource exists (a retry of a create that was committed before).
-        foreach (var name in named.Except(admitted).Select(p => p.Item.Command.NewName).OfType<(string Kind, string Name, string OwnerId)>())
-        {
-            if (!await OwnerExistsAsync(name.OwnerId))
-            {
-                await index.ReleaseNameAsync(_folderId, name.Kind, name.Name, name.OwnerId);
-            }
-        }
+        // Names were reserved before quota was known: a refused create gives its name back.
+        await GiveBackNamesAsync(named.Except(admitted).Select(p => p.Item.Command));
         if (admitted.Count == 0)
         {
             ClearInflight();
@@ -62,7 +55,26 @@ public sealed partial class DeploymentShardGrain
         }
     }
 
+    /// <summary>
+    /// Commits one command on its own. Its answer is held until a name reserved for it and not
+    /// used is given back, so a request sent after the answer finds the name free.
+    /// </summary>
     private async Task CommitOneAsync(Pending item)
+    {
+        var held = item with { Done = new TaskCompletionSource<CommandOutcome>(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var committed = await TryCommitOneAsync(held);
+        if (!committed)
+        {
+            await GiveBackNamesAsync([item.Command]);
+        }
+        if (held.Done.Task.IsCompleted)
+        {
+            item.Done.TrySetResult(await held.Done.Task);
+        }
+    }
+
+    /// <summary>True when the command's rows were committed; otherwise its outcome says why not.</summary>
+    private async Task<bool> TryCommitOneAsync(Pending item)
     {
         try
         {
@@ -70,29 +82,65 @@ public sealed partial class DeploymentShardGrain
             if (await PinAsync(command.Disk?.LayerId ?? command.Snapshot?.LayerId) is { } refused)
             {
                 item.Done.TrySetResult(refused);
-                return;
+                return false;
             }
             var prepared = command.IsBatchable ? PrepareCreate(item) : await PrepareAsync(item);
             if (prepared is null)
             {
-                return;
+                return false;
             }
+            var committed = false;
             if ((await ReserveNamesAsync(await AdmitAsync([prepared]))).Count == 1)
             {
                 await CommitAsync([prepared]);
+                committed = true;
             }
             ClearInflight();
+            return committed;
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
         {
             ClearInflight();
             _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
             item.Done.TrySetResult(await ExplainConflictAsync(item.Command) ?? ResourceChanged);
+            return false;
         }
         catch (StratumException e)
         {
             ClearInflight();
             item.Done.TrySetResult(CommandOutcome.Failed(e));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Gives back the names reserved for commands that made nothing: refused, answered as a retry
+    /// of a request done before, or failed. A name whose owner does not exist stayed taken until
+    /// abandoned (<see cref="Index.ResourceIndex.AbandonedAfter"/>, 5 min): a keyed create retried
+    /// after its resource was deleted blocked the name that long. A name held by another owner (or
+    /// by this command's first attempt, whose resource exists) is not touched.
+    /// </summary>
+    /// <summary>After a failed flush, whose storage may still be failing: a name not given back now is when abandoned.</summary>
+    private async Task TryGiveBackNamesAsync(IEnumerable<ShardCommand> commands)
+    {
+        try
+        {
+            await GiveBackNamesAsync(commands);
+        }
+        catch (Exception e) when (e is RequestFailedException or StratumException)
+        {
+            logger.LogWarning(e, "Names of a failed flush were not given back");
+        }
+    }
+
+    private async Task GiveBackNamesAsync(IEnumerable<ShardCommand> commands)
+    {
+        foreach (var name in commands.Select(c => c.NewName).OfType<(string Kind, string Name, string OwnerId)>())
+        {
+            if (!await OwnerExistsAsync(name.OwnerId))
+            {
+                await index.ReleaseNameAsync(_folderId, name.Kind, name.Name, name.OwnerId);
+            }
         }
     }
 

@@ -342,4 +342,23 @@ public sealed class StorageFaultTests(FaultFixture fixture)
         var quotas = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
         Assert.Equal("2", quotas.Single(q => q!.Str("name") == "compute.disks.count")!.Str("usage"));
     }
+
+    [Fact]
+    public async Task A_create_whose_commit_failed_gives_its_name_back_so_the_retry_with_its_key_is_made()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = 4L << 20 });
+        var key = Names.Unique("disk");
+        var body = new { folderId, size = 4L << 20, name = "after-failure" };
+        // The name's reservation passes; the commit of the disk's rows fails.
+        fixture.Faults.FailNextTableTransaction(passing: 1);
+
+        var failed = await _admin.PostReplyAsync("/compute/v1/disks", body, key);
+        var retried = await _admin.PostReplyAsync("/compute/v1/disks", body, key);
+
+        Assert.True(failed.Status == HttpStatusCode.ServiceUnavailable && failed.Code == 14, failed.Text);
+        // The failed attempt's reservation, for a disk never made, refused the retry 409 for 5 minutes.
+        Assert.True(retried.Status == HttpStatusCode.OK && retried.Body!["error"] is null, retried.Text);
+        Assert.Equal("after-failure", retried.Body["response"]!.Str("name"));
+    }
 }

@@ -34,10 +34,13 @@ public sealed class StorageFaults
             return stored;
         };
 
-    private int _transactionFailures;
+    private int _transactionCountdown;
 
-    /// <summary>The next table transaction (an Azure Table batch, as deployment shards commit) fails as a storage outage would.</summary>
-    public void FailNextTableTransaction() => Interlocked.Exchange(ref _transactionFailures, 1);
+    /// <summary>
+    /// A table transaction (an Azure Table batch, as deployment shards reserve names and commit)
+    /// fails as a storage outage would: the next one, or the one after <paramref name="passing"/> others.
+    /// </summary>
+    public void FailNextTableTransaction(int passing = 0) => Interlocked.Exchange(ref _transactionCountdown, passing + 1);
 
     /// <summary>The policy behind every storage client of the silo, through which <see cref="FailNextTableTransaction"/> acts.</summary>
     internal Azure.Core.Pipeline.HttpPipelinePolicy RequestPolicy => new TransactionFaults(this);
@@ -49,7 +52,7 @@ public sealed class StorageFaults
 
         public override ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
         {
-            if (message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) && Interlocked.Exchange(ref faults._transactionFailures, 0) == 1)
+            if (message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) && Interlocked.Decrement(ref faults._transactionCountdown) == 0)
             {
                 throw new Azure.RequestFailedException(503, "Injected table transaction failure.");
             }

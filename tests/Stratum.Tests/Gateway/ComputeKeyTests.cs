@@ -77,6 +77,29 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
         Assert.Empty(await _admin.AllAsync($"/compute/v1/disks?folderId={folderId}", "disks"));
     }
 
+    [Theory]
+    [InlineData("/compute/v1/disks")]
+    [InlineData("/compute/v1/instances")]
+    public async Task A_keyed_create_retried_after_its_resource_was_deleted_leaves_the_name_free(string path)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        object Body(string name) => path.EndsWith("disks", StringComparison.Ordinal)
+            ? new { folderId, name, size = GiB }
+            : new { folderId, name, bootDiskSpec = new { diskSpec = new { size = GiB } } };
+        var key = Names.Unique("name-key");
+        var first = await _admin.PostReplyAsync(path, Body("kept-name"), key);
+        Assert.True(first.Status == HttpStatusCode.OK && first.Body!["error"] is null, first.Text);
+        await _admin.DoneAsync(HttpMethod.Delete, $"{path}/{first.Body!["response"]!.Str("id")}");
+
+        // The retry reserved the name for a resource it never made: it stayed taken for 5 minutes.
+        var retried = await _admin.PostReplyAsync(path, Body("kept-name"), key);
+        Assert.True(retried.Status == HttpStatusCode.OK && retried.Body!.Str("id") == first.Body.Str("id"), retried.Text);
+        var again = await _admin.PostReplyAsync(path, Body("kept-name"), Names.Unique("name-key-2"));
+
+        Assert.True(again.Status == HttpStatusCode.OK && again.Body!["error"] is null, again.Text);
+        Assert.NotEqual(first.Body["response"]!.Str("id"), again.Body!["response"]!.Str("id"));
+    }
+
     [Fact]
     public async Task A_keyed_attach_retried_on_its_disk_s_own_shard_is_its_first_operation()
     {
