@@ -81,19 +81,32 @@ public sealed partial class ComputeGrain(
 
     async Task<Layer> IComputeGrain.GetLayerAsync(Caller caller, string layerId)
     {
-        var layer = await grains.GetGrain<ILayerGrain>(layerId).GetAsync() ?? throw StratumException.NotFound("layer", layerId);
+        var holders = await grains.GetGrain<ILayerGrain>(layerId).GetHoldersAsync() ?? throw StratumException.NotFound("layer", layerId);
         if (authorizer.IsPlatformAdmin(caller))
         {
-            return layer;
+            return holders.Layer;
         }
-        foreach (var imageId in layer.ImageIds)
+        // Identical content in two tenants' folders is one layer: a caller sees the holders it may
+        // read (images, and disks and snapshots in folders it may read), not the others' ids and counts.
+        var images = new List<string>();
+        foreach (var imageId in holders.Layer.ImageIds)
         {
             if (await grains.Cached<IImageInternalGrain>(imageId).TryGetAsync(caller) is not null)
             {
-                return layer;
+                images.Add(imageId);
             }
         }
-        throw StratumException.NotFound("layer", layerId);
+        var references = 0L;
+        foreach (var (folderId, count) in holders.ReferencesByFolder)
+        {
+            if ((await FolderPermissionAsync(caller, folderId)).HasFlag(Permission.Read))
+            {
+                references += count;
+            }
+        }
+        return images.Count > 0 || references > 0
+            ? holders.Layer with { ImageIds = images, ReferenceCount = images.Count + references }
+            : throw StratumException.NotFound("layer", layerId);
     }
 
     // ---- shared steps

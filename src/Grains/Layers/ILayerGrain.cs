@@ -20,9 +20,17 @@ public interface ILayerGrain : IGrainWithStringKey
     /// <summary>A shard's references dropped to zero: free the layer if nothing holds it.</summary>
     [Alias("CheckFree")] Task CheckFreeAsync();
 
-    /// <summary>The layer with its exact reference count, or null if it never existed.</summary>
-    [Alias("Get")] Task<Layer?> GetAsync();
+    /// <summary>The layer with its exact reference count and who holds it, or null if it never existed.</summary>
+    [Alias("GetHolders")] Task<LayerHolders?> GetHoldersAsync();
 }
+
+/// <summary>
+/// A layer as a whole (its <see cref="Layer.ReferenceCount"/> and <see cref="Layer.ImageIds"/> count
+/// every holder, in every folder) and the references of disks and snapshots per folder, so a caller
+/// is shown only the holders it may read: identical content in two tenants' folders is one layer.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Stratum.LayerHolders")]
+public sealed record LayerHolders([property: Id(0)] Layer Layer, [property: Id(1)] IReadOnlyDictionary<string, long> ReferencesByFolder);
 
 public static class LayerIds
 {

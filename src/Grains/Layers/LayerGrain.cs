@@ -96,16 +96,17 @@ public sealed class LayerGrain(
 
     Task ILayerGrain.CheckFreeAsync() => TryFreeAsync();
 
-    async Task<Layer?> ILayerGrain.GetAsync()
+    async Task<LayerHolders?> ILayerGrain.GetHoldersAsync()
     {
         if (Current.Status == Absent)
         {
             return null;
         }
         var counts = await Task.WhenAll(Current.Shards.Select(async shard =>
-            (await grains.GetGrain<IDeploymentShardGrain>(shard).GetCountersAsync()).Layers.GetValueOrDefault(Id)));
-        return new Layer(Id, Current.Size, Current.Checksum, Current.Status,
-            Current.ImageHolders.Count + counts.Sum(), Current.ImageHolders.ToList());
+            (Folder: Placement.ParseShardKey(shard).FolderId, References: (await grains.GetGrain<IDeploymentShardGrain>(shard).GetCountersAsync()).Layers.GetValueOrDefault(Id))));
+        var layer = new Layer(Id, Current.Size, Current.Checksum, Current.Status,
+            Current.ImageHolders.Count + counts.Sum(c => c.References), Current.ImageHolders.ToList());
+        return new LayerHolders(layer, counts.Where(c => c.References > 0).GroupBy(c => c.Folder).ToDictionary(g => g.Key, g => g.Sum(c => c.References)));
     }
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)

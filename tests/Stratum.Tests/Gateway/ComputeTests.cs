@@ -92,6 +92,34 @@ public sealed class ComputeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_layer_shared_by_two_tenants_shows_each_only_its_own_holders()
+    {
+        var content = DiskImages.Raw(48 * 1024);
+        var ours = await FolderAsync(diskPools: 1);
+        var theirs = await FolderAsync(diskPools: 1);
+        await _admin.GrantAsync(ours, "editor", "bob");
+        var mine = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId = ours, pooled = true, uri = fixture.Files.Add(Names.Unique("shared"), content) });
+        var other = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId = theirs, pooled = true, uri = fixture.Files.Add(Names.Unique("shared"), content) });
+        Assert.Equal(mine.Str("layerId"), other.Str("layerId"));
+        await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId = ours, size = GiB, imageId = mine.Str("id") });
+        for (var i = 0; i < 3; i++)
+        {
+            await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId = theirs, size = GiB, imageId = other.Str("id") });
+        }
+        var bob = fixture.Stratum.Http("dev-bob");
+
+        var seen = await bob.GetReplyAsync($"/compute/v1/layers/{mine.Str("layerId")}");
+        var all = await LayerAsync(mine.Str("layerId"));
+
+        // Bob may read one image and one disk; the other tenant's image id and its three disks were his to see.
+        Assert.True(seen.Status == HttpStatusCode.OK, seen.Text);
+        Assert.Equal("2", seen.Body!.Str("referenceCount"));
+        Assert.Equal([mine.Str("id")], seen.Body!["imageIds"]!.AsArray().Select(i => i!.GetValue<string>()));
+        Assert.Equal("6", all.Str("referenceCount"));
+        Assert.Equal(2, all["imageIds"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task Disks_made_from_pooled_images_copy_nothing()
     {
         var folderId = await FolderAsync(diskPools: 1);
