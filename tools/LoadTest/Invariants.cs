@@ -11,23 +11,54 @@ public sealed record InvariantReport(bool InstancesExact, bool RefCountExact, bo
 
 /// <summary>
 /// Checks a folder after a run: the instances and disks that exist are exactly those acknowledged,
-/// every base layer's reference count equals its holders, and quota usage equals what exists.
+/// every base layer's reference count equals its holders (the folder's, and those elsewhere before
+/// the run), and quota usage equals what exists.
 /// </summary>
 public static class Invariants
 {
-    public static async Task<InvariantReport> CheckAsync(HttpClient admin, string folderId, int acknowledged, IReadOnlyCollection<string>? acknowledgedIds)
+    public static async Task<InvariantReport> CheckAsync(HttpClient admin, string folderId, int acknowledged, IReadOnlyCollection<string>? acknowledgedIds,
+        IReadOnlyDictionary<string, long> heldElsewhere)
     {
         var instances = await ListAsync(admin, $"/compute/v1/instances?folderId={folderId}", "instances");
         var disks = await ListAsync(admin, $"/compute/v1/disks?folderId={folderId}", "disks");
         var images = await ListAsync(admin, $"/compute/v1/images?folderId={folderId}", "images");
         var quotas = (await admin.GetFromJsonAsync<JsonNode>($"/compute/v1/folders/{folderId}/quotas"))!["quotas"]!.AsArray();
+        var layers = InFolder(await LayerCountsAsync(admin, disks.Concat(images)), heldElsewhere);
+        return Evaluate(instances, disks, images, quotas.Select(q => q!).ToList(), layers, acknowledged, acknowledgedIds);
+    }
+
+    /// <summary>
+    /// Read before a run: how many of each layer's references the folder's own disks and images do not
+    /// account for. Identical content pooled in other folders is the same layer, and the run leaves
+    /// their holders alone, so after it the layer must count the folder's holders plus these.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, long>> HeldElsewhereAsync(HttpClient admin, string folderId)
+    {
+        var holders = (await ListAsync(admin, $"/compute/v1/disks?folderId={folderId}", "disks"))
+            .Concat(await ListAsync(admin, $"/compute/v1/images?folderId={folderId}", "images")).ToList();
+        return Elsewhere(await LayerCountsAsync(admin, holders), holders);
+    }
+
+    /// <summary>Each layer's count less its holders among <paramref name="holders"/>.</summary>
+    public static IReadOnlyDictionary<string, long> Elsewhere(IReadOnlyDictionary<string, long> layerCounts, IEnumerable<JsonNode> holders)
+    {
+        var held = holders.Select(h => h["layerId"]?.GetValue<string>()).OfType<string>().CountBy(id => id).ToDictionary();
+        return layerCounts.ToDictionary(l => l.Key, l => l.Value - held.GetValueOrDefault(l.Key));
+    }
+
+    /// <summary>Each layer's count as the folder's share: less the references held elsewhere before the run.</summary>
+    public static IReadOnlyDictionary<string, long> InFolder(IReadOnlyDictionary<string, long> layerCounts, IReadOnlyDictionary<string, long> heldElsewhere) =>
+        layerCounts.ToDictionary(l => l.Key, l => l.Value - heldElsewhere.GetValueOrDefault(l.Key));
+
+    private static async Task<IReadOnlyDictionary<string, long>> LayerCountsAsync(HttpClient admin, IEnumerable<JsonNode> holders)
+    {
         var layers = new Dictionary<string, long>();
-        foreach (var layerId in disks.Select(d => d["layerId"]?.GetValue<string>()).Concat(images.Select(i => i["layerId"]?.GetValue<string>())).OfType<string>().Distinct())
+        foreach (var layerId in holders.Select(h => h["layerId"]?.GetValue<string>()).OfType<string>().Distinct())
         {
             var layer = (await admin.GetFromJsonAsync<JsonNode>($"/compute/v1/layers/{layerId}"))!;
             layers[layerId] = long.Parse(layer["referenceCount"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         }
-        return Evaluate(instances, disks, images, quotas.Select(q => q!).ToList(), layers, acknowledged, acknowledgedIds);
+        return layers;
     }
 
     /// <summary>The judgement itself, apart from fetching, so it can be tested on made-up listings.</summary>
@@ -85,17 +116,13 @@ public static class Invariants
     /// After an images run: the images named with the run's prefix are exactly those acknowledged,
     /// each READY; every layer counts its holders; the folder's image quotas equal what exists.
     /// </summary>
-    public static async Task<InvariantReport> CheckImagesAsync(HttpClient admin, string folderId, string namePrefix, IReadOnlyCollection<string> acknowledgedIds)
+    public static async Task<InvariantReport> CheckImagesAsync(HttpClient admin, string folderId, string namePrefix, IReadOnlyCollection<string> acknowledgedIds,
+        IReadOnlyDictionary<string, long> heldElsewhere)
     {
         var images = await ListAsync(admin, $"/compute/v1/images?folderId={folderId}", "images");
         var disks = await ListAsync(admin, $"/compute/v1/disks?folderId={folderId}", "disks");
         var quotas = (await admin.GetFromJsonAsync<JsonNode>($"/compute/v1/folders/{folderId}/quotas"))!["quotas"]!.AsArray();
-        var layers = new Dictionary<string, long>();
-        foreach (var layerId in disks.Concat(images).Select(r => r["layerId"]?.GetValue<string>()).OfType<string>().Distinct())
-        {
-            var layer = (await admin.GetFromJsonAsync<JsonNode>($"/compute/v1/layers/{layerId}"))!;
-            layers[layerId] = long.Parse(layer["referenceCount"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-        }
+        var layers = InFolder(await LayerCountsAsync(admin, disks.Concat(images)), heldElsewhere);
         return EvaluateImages(images, disks, quotas.Select(q => q!).ToList(), layers, namePrefix, acknowledgedIds);
     }
 

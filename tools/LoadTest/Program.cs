@@ -38,6 +38,7 @@ namespace Stratum.LoadTest
             {
                 await WarmUpAsync(options, preparation, target, progress);
             }
+            var heldElsewhere = options.Scenario == "lookup" ? new Dictionary<string, long>() : await Invariants.HeldElsewhereAsync(admin, folderId);
             var scenarios = new Scenarios(options, target, folderId, runId);
             var recorder = new Recorder();
             cluster?.MarkStorage();
@@ -63,11 +64,11 @@ namespace Stratum.LoadTest
             InvariantReport? invariants = null;
             if (options.Scenario == "images")
             {
-                invariants = await Invariants.CheckImagesAsync(admin, folderId, Scenarios.ImageNamePrefix(runId), scenarios.Acknowledged.ToList());
+                invariants = await Invariants.CheckImagesAsync(admin, folderId, Scenarios.ImageNamePrefix(runId), scenarios.Acknowledged.ToList(), heldElsewhere);
             }
             else if (options.Scenario != "lookup")
             {
-                invariants = await Invariants.CheckAsync(admin, folderId, scenarios.AcknowledgedCount, options.Scenario == "bulk" ? null : scenarios.Acknowledged.ToList());
+                invariants = await Invariants.CheckAsync(admin, folderId, scenarios.AcknowledgedCount, options.Scenario == "bulk" ? null : scenarios.Acknowledged.ToList(), heldElsewhere);
             }
             double? perVm = null;
             if (cluster is not null)

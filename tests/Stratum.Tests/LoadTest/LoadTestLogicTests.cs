@@ -111,6 +111,25 @@ public sealed class LoadTestLogicTests
     }
 
     [Fact]
+    public void A_layer_also_held_in_other_folders_is_judged_by_the_folder_s_share_read_before_the_run()
+    {
+        // Before: the folder's image holds L, and 31 references (another folder's image and disks) are elsewhere.
+        var elsewhere = Invariants.Elsewhere(new Dictionary<string, long> { ["L"] = 32 }, [JsonNode.Parse("""{"layerId":"L"}""")!]);
+        var disks = new List<JsonNode> { Disk("d1", "L"), Disk("d2", "L") };
+        var image = JsonNode.Parse("""{"layerId":"L"}""")!;
+
+        // After two VMs the layer counts 34: exact, though the folder alone holds 3.
+        var exact = Invariants.Evaluate([Instance("i1", "d1"), Instance("i2", "d2")], disks, [image], Quotas(2, 2, 20),
+            Invariants.InFolder(new Dictionary<string, long> { ["L"] = 34 }, elsewhere), 2, ["i1", "i2"]);
+        var leaked = Invariants.Evaluate([Instance("i1", "d1"), Instance("i2", "d2")], disks, [image], Quotas(2, 2, 20),
+            Invariants.InFolder(new Dictionary<string, long> { ["L"] = 35 }, elsewhere), 2, ["i1", "i2"]);
+
+        Assert.Equal(31, elsewhere["L"]);
+        Assert.True(exact.AllHold, string.Join("; ", exact.Violations));
+        Assert.False(leaked.RefCountExact);
+    }
+
+    [Fact]
     public void A_lost_instance_a_miscount_and_wrong_usage_are_each_caught()
     {
         var report = Invariants.Evaluate([Instance("i1", "d1")], [Disk("d1", "L")], [],
