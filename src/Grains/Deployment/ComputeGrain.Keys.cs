@@ -99,23 +99,36 @@ public sealed partial class ComputeGrain
     private async Task<(string OperationId, Operation? First, ETag ETag, bool Added)> ClaimAsync(int home, string claimHash, string fingerprint, string operationId)
     {
         await rows.ReadyAsync();
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var added = await rows.Table.AddEntityAsync(ShardRows.Claim(home, claimHash, fingerprint, operationId));
-            return (operationId, null, added.Headers.ETag ?? ETag.All, true);
+            try
+            {
+                var added = await rows.Table.AddEntityAsync(ShardRows.Claim(home, claimHash, fingerprint, operationId));
+                return (operationId, null, added.Headers.ETag ?? ETag.All, true);
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                // Claimed before: decided below, from the claim as stored.
+            }
+            if (await rows.GetAsync(Placement.PartitionKey(home), ShardRows.ClaimPrefix + claimHash) is not { } claim)
+            {
+                // Forgotten in between by the request that claimed it, refused: the key is free again.
+                // (Answered 503, the same request sent many times at once got it instead of the refusal.)
+                if (attempt < MaxClaimAttempts)
+                {
+                    continue;
+                }
+                throw new StratumException(ErrorCode.Unavailable, "The Idempotency-Key's claim changed while this request was decided; retry.");
+            }
+            if (claim.GetString("Fingerprint") != fingerprint)
+            {
+                throw new StratumException(ErrorCode.Aborted, Idempotency.ReusedKey);
+            }
+            return (claim.GetString("OperationId"), await rows.ClaimedOperationAsync(claim), claim.ETag, false);
         }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            // Claimed before: decided below, from the claim as stored.
-        }
-        var claim = await rows.GetAsync(Placement.PartitionKey(home), ShardRows.ClaimPrefix + claimHash)
-            ?? throw new StratumException(ErrorCode.Unavailable, "The Idempotency-Key's claim changed while this request was decided; retry.");
-        if (claim.GetString("Fingerprint") != fingerprint)
-        {
-            throw new StratumException(ErrorCode.Aborted, Idempotency.ReusedKey);
-        }
-        return (claim.GetString("OperationId"), await rows.ClaimedOperationAsync(claim), claim.ETag, false);
     }
+
+    private const int MaxClaimAttempts = 5;
 
     private async Task ForgetClaimAsync(int home, string claimHash, ETag etag)
     {

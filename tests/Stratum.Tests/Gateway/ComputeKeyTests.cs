@@ -150,6 +150,27 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task The_same_refused_keyed_attach_sent_many_times_at_once_is_refused_for_all_with_its_reason()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var disks = await CreateDisksAsync(folderId, 6);
+        var shards = await fixture.Stratum.SiloGrains.GetGrain<Stratum.Folders.IFolderInternalGrain>(folderId).GetDeploymentShardsAsync(new DeploymentOptions().Shards);
+        foreach (var diskId in disks)
+        {
+            await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/instances", new { folderId, bootDiskSpec = new { diskId } });
+            // A key decided on another shard than the disk's: claimed there, then refused (the disk is attached) and forgotten.
+            var key = Enumerable.Range(0, 1000).Select(i => Names.Unique($"refused-{i}"))
+                .First(k => ShardRows.KeyShard(Idempotency.ClaimKey(Caller.User("admin"), k)!, shards) != Placement.ShardOf(folderId, diskId, shards));
+            var body = new { folderId, bootDiskSpec = new { diskId } };
+
+            var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _admin.PostReplyAsync("/compute/v1/instances", body, key)));
+
+            // A request that found the claim gone (its claimer refused meanwhile) was 503 "claim changed".
+            Assert.All(replies, r => Assert.True(r.Status == HttpStatusCode.BadRequest && r.Code == 9, r.Text));
+        }
+    }
+
+    [Fact]
     public async Task A_keyed_snapshot_is_made_once_even_retried_after_it_was_deleted_and_its_key_is_taken_on_every_shard()
     {
         var folderId = await _admin.CreateFolderAsync();
