@@ -113,13 +113,6 @@ public sealed partial class DeploymentShardGrain
         }
     }
 
-    /// <summary>
-    /// Gives back the names reserved for commands that made nothing: refused, answered as a retry
-    /// of a request done before, or failed. A name whose owner does not exist stayed taken until
-    /// abandoned (<see cref="Index.ResourceIndex.AbandonedAfter"/>, 5 min): a keyed create retried
-    /// after its resource was deleted blocked the name that long. A name held by another owner (or
-    /// by this command's first attempt, whose resource exists) is not touched.
-    /// </summary>
     /// <summary>After a failed flush, whose storage may still be failing: a name not given back now is when abandoned.</summary>
     private async Task TryGiveBackNamesAsync(IEnumerable<ShardCommand> commands)
     {
@@ -133,6 +126,13 @@ public sealed partial class DeploymentShardGrain
         }
     }
 
+    /// <summary>
+    /// Gives back the names reserved for commands that made nothing: refused, answered as a retry
+    /// of a request done before, or failed. A name whose owner does not exist stayed taken until
+    /// abandoned (<see cref="Index.ResourceIndex.AbandonedAfter"/>, 5 min): a keyed create retried
+    /// after its resource was deleted blocked the name that long. A name held by another owner (or
+    /// by this command's first attempt, whose resource exists) is not touched.
+    /// </summary>
     private async Task GiveBackNamesAsync(IEnumerable<ShardCommand> commands)
     {
         foreach (var name in commands.Select(c => c.NewName).OfType<(string Kind, string Name, string OwnerId)>())
