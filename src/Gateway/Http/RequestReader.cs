@@ -12,7 +12,7 @@ public static class RequestReader
     {
         if (!JsonBody.Accepts(request.ContentType))
         {
-            throw new BadHttpRequestException("The request body must be JSON, sent with Content-Type: application/json (with curl: "
+            throw new BadHttpRequestException("The request body must be JSON in UTF-8, sent with Content-Type: application/json (with curl: "
                 + $"-H 'Content-Type: application/json', or --json); this request's Content-Type is '{EchoedText.Shorten(request.ContentType!)}'.",
                 StatusCodes.Status415UnsupportedMediaType);
         }

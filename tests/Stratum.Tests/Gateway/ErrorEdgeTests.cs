@@ -43,6 +43,7 @@ public sealed class ErrorEdgeTests(GatewayFixture fixture)
     [InlineData("application/x-www-form-urlencoded")]   // curl -d without -H
     [InlineData("text/plain")]
     [InlineData("multipart/form-data; boundary=x")]
+    [InlineData("application/json; charset=utf-16")]   // read as UTF-8, it would be read as something else
     public async Task A_body_that_is_not_JSON_is_415_in_the_contracts_shape_and_changes_nothing(string contentType)
     {
         var folderId = await _admin.CreateFolderAsync();
