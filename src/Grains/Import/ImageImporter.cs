@@ -130,7 +130,9 @@ public sealed class ImageImporter(IOptions<ImportOptions> options, ILogger<Image
             idle.CancelAfter(Timeout.InfiniteTimeSpan);
             return into[..read];
         }
-        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        // Cancelled mid-read, the connection's stream may throw IOException instead ("operation canceled"):
+        // a source ended by the deadline was then said to have broken the connection (seen once in CI).
+        catch (Exception e) when (!cancellation.IsCancellationRequested && (e is OperationCanceledException || (e is IOException && idle.IsCancellationRequested)))
         {
             throw deadline.IsCancellationRequested
                 ? ImportFaults.Source(source, $"did not finish within the import deadline of {_options.Deadline}")
