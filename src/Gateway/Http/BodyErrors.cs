@@ -43,6 +43,10 @@ internal static partial class BodyErrors
         var field = e.Path.TrimStart('$', '.');
         var target = Field(bodyType, e.Path);
         var value = ValueAt(body, e.Path);
+        if (value is { ValueKind: JsonValueKind.String, Text: false })
+        {
+            return $"Field '{field}' is not valid Unicode text: it holds an unpaired surrogate escape (\\uD800–\\uDFFF without its pair).";
+        }
         if (value?.ValueKind is JsonValueKind.Null && target?.Required == true)
         {
             // As a required field left out is: null is not a value the caller can have meant for it.
@@ -57,6 +61,21 @@ internal static partial class BodyErrors
             : target is not null ? Expected(target.Value.Type)
             : "has the wrong type or is malformed";
         return $"Field '{field}' {why}.";
+    }
+
+    /// <summary>Where the body stops being UTF-8 (a Latin-1 "é" sent as one byte), or null when it is UTF-8 throughout.</summary>
+    public static string? NotUtf8(ReadOnlySpan<byte> body)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return null;
+        }
+        var offset = 0;
+        while (System.Text.Rune.DecodeFromUtf8(body[offset..], out _, out var length) == System.Buffers.OperationStatus.Done)
+        {
+            offset += length;
+        }
+        return $"The request body is not valid UTF-8: byte {offset + 1} (0x{body[offset]:X2}) does not begin or continue a UTF-8 character; send JSON text in UTF-8.";
     }
 
     /// <summary>
@@ -107,8 +126,11 @@ internal static partial class BodyErrors
         return field;
     }
 
-    /// <summary>The JSON value at a reader's path in the body (its kind, and its text as written), or null where there is none.</summary>
-    private static (JsonValueKind ValueKind, string Raw)? ValueAt(ReadOnlyMemory<byte> body, string path)
+    /// <summary>
+    /// The JSON value at a reader's path in the body (its kind, its text as written, and for a string whether it
+    /// decodes to text: an escaped lone surrogate does not), or null where there is none.
+    /// </summary>
+    private static (JsonValueKind ValueKind, string Raw, bool Text)? ValueAt(ReadOnlyMemory<byte> body, string path)
     {
         using var document = JsonDocument.Parse(body);
         var element = document.RootElement;
@@ -128,7 +150,20 @@ internal static partial class BodyErrors
                 return null;
             }
         }
-        return (element.ValueKind, element.GetRawText());
+        return (element.ValueKind, element.GetRawText(), element.ValueKind != JsonValueKind.String || Decodes(element));
+    }
+
+    private static bool Decodes(JsonElement text)
+    {
+        try
+        {
+            text.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>What a field of this type takes, in JSON's words.</summary>

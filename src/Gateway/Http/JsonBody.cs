@@ -20,16 +20,20 @@ public sealed class JsonBody(Type requestType, bool isOptional) : IAcceptsMetada
 
     /// <summary>
     /// Whether a request's Content-Type lets its body be read as JSON: application/json or a
-    /// <c>+json</c> type; none at all is taken as JSON too, as it always was. A charset other than
-    /// UTF-8 is refused: the body is read as UTF-8 (RFC 8259 §8.1), so a UTF-16 body said to be one
-    /// was read as something else.
+    /// <c>+json</c> type; none at all is taken as JSON too, as it always was. Every charset
+    /// parameter it carries must name UTF-8 (quoted or not, RFC 9110 §5.6.6): the body is read as
+    /// UTF-8 (RFC 8259 §8.1), so a UTF-16 body said to be one was read as something else, and of
+    /// two charsets one would be ignored.
     /// </summary>
     public static bool Accepts(string? contentType) =>
         string.IsNullOrEmpty(contentType)
         || (MediaTypeHeaderValue.TryParse(contentType, out var media)
             && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
                 || (media.Type.Equals("application", StringComparison.OrdinalIgnoreCase) && media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
-            && (!media.Charset.HasValue || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || media.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)));
+            && media.Parameters.Where(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)).All(p => IsUtf8(HeaderUtilities.RemoveQuotes(p.Value))));
+
+    private static bool IsUtf8(Microsoft.Extensions.Primitives.StringSegment charset) =>
+        charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
 }
 
 public static class JsonBodyEndpoints

@@ -42,6 +42,12 @@ public static class RequestReader
         {
             throw StratumException.Invalid("The request body is required.");
         }
+        // The serializer reads a string with a byte that is not UTF-8 into an error whose value can't be shown:
+        // refused here, where the byte can be named.
+        if (BodyErrors.NotUtf8(body.Span) is { } notUtf8)
+        {
+            throw StratumException.Invalid(notUtf8);
+        }
         try
         {
             return JsonSerializer.Deserialize<T>(body.Span, ContractJson.Options)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.Gateway;
@@ -47,7 +48,32 @@ public sealed class BadInputTests(GatewayFixture fixture)
         { "{\"folderId\":\"F\",\"imageId\":\"nope\"}", "imageId" },
         { "{\"uri\":\"URI\"}", "folderId" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"productIds\":[\"Bad!\"]}", "productIds" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"description\":\"\\ud800\"}", "Field 'description' is not valid Unicode text: it holds an unpaired surrogate escape" },
     };
+
+    [Fact]
+    public async Task A_body_that_is_not_UTF_8_is_400_naming_the_byte_and_changes_nothing()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var image = await ImportAsync(folderId, DiskImages.Raw(4096));
+        var before = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text;
+        // "café" with its é in Latin-1: one byte 0xE9, which UTF-8 only has as the start of a three-byte character.
+        byte[] Latin1(string json) => Encoding.Latin1.GetBytes(json);
+
+        var create = await _admin.PostReplyAsync("/compute/v1/images",
+            Latin1($"{{\"folderId\":\"{folderId}\",\"imageId\":\"{image}\",\"description\":\"caf\u00e9\"}}"));
+        var update = await _admin.SendAsync(HttpMethod.Patch, $"/compute/v1/images/{image}", Latin1("{\"description\":\"caf\u00e9\"}"));
+
+        foreach (var reply in new[] { create, update })
+        {
+            Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, $"{reply.Status} {reply.Text}");
+            Assert.StartsWith("The request body is not valid UTF-8: byte ", reply.Message);
+            Assert.Contains("(0xE9)", reply.Message);
+        }
+        Assert.Single(await _admin.ListImagesAsync(folderId));
+        Assert.Equal("", (await _admin.GetReplyAsync($"/compute/v1/images/{image}")).Body!["description"]!.GetValue<string>());
+        Assert.Equal(before, (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text);
+    }
 
     [Theory]
     [MemberData(nameof(ImageBodies))]

@@ -44,6 +44,7 @@ public sealed class ErrorEdgeTests(GatewayFixture fixture)
     [InlineData("text/plain")]
     [InlineData("multipart/form-data; boundary=x")]
     [InlineData("application/json; charset=utf-16")]   // read as UTF-8, it would be read as something else
+    [InlineData("application/json; charset=utf-8; charset=utf-16")]   // which one was meant?
     public async Task A_body_that_is_not_JSON_is_415_in_the_contracts_shape_and_changes_nothing(string contentType)
     {
         var folderId = await _admin.CreateFolderAsync();

@@ -22,6 +22,11 @@ public static class Api
         {
             request.Content = new StringContent(raw, Encoding.UTF8, "application/json");
         }
+        else if (body is byte[] bytes)
+        {
+            request.Content = new ByteArrayContent(bytes);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
         else if (body is not null)
         {
             request.Content = JsonContent.Create(body);
