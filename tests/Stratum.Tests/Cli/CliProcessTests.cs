@@ -53,6 +53,14 @@ public sealed class CliProcessTests(GatewayFixture fixture) : IDisposable
         Assert.False(File.Exists(corrupt));
         Assert.False(File.Exists(corrupt + ".partial"));
         Assert.Equal(2, (await _cli.RunProcessAsync("image", "download", image.Str("id"), "--to", target)).ExitCode);
+
+        // A name already taken is refused before the file is sent: the create would refuse it only after the whole upload.
+        var quotas = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text;
+        var taken = await _cli.RunProcessAsync("image", "create", "--name", "big", "--file", target, "--folder-id", folderId);
+        Assert.True(taken.ExitCode == 1 && taken.Error.Contains("nothing was uploaded", StringComparison.Ordinal), taken.Error + taken.Output);
+        Assert.Contains(image.Str("id"), taken.Error);
+        Assert.DoesNotContain("Uploaded", taken.Output + taken.Error);
+        Assert.Equal(quotas, (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text);
     }
 
     [Fact]
@@ -85,6 +93,12 @@ public sealed class CliProcessTests(GatewayFixture fixture) : IDisposable
         // An id never has a ':', which in a path would call one of the resource's methods instead.
         var method = await _cli.RunProcessAsync("image", "get", $"{image.Str("id")}:listAccessBindings");
         Assert.True(method.ExitCode == 2 && method.Error.Contains("is not an id", StringComparison.Ordinal), method.Error + method.Output);
+        // Nor is it empty (an unset shell variable), which in a path names the collection: get had listed the folder's images.
+        foreach (var verb in new[] { "get", "delete" })
+        {
+            var empty = await _cli.RunProcessAsync("image", verb, "", "--folder-id", folderId);
+            Assert.True(empty.ExitCode == 2 && empty.Error.Contains("The id is empty", StringComparison.Ordinal), $"{verb}: {empty.ExitCode} {empty.Error}{empty.Output}");
+        }
 
         var table = await _cli.RunProcessAsync("image", "list", "--folder-id", folderId);
         Assert.True(table.ExitCode == 0, table.Error);

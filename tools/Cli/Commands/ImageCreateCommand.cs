@@ -51,6 +51,7 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
         string? idempotencyKey = null;
         if (settings.File is { } path)
         {
+            await RefuseTakenNameAsync(api, folderId, settings.Name, new FileInfo(path), cancellation);
             var (uploadId, checksum) = await UploadAsync(api, new FileInfo(path), folderId, settings, cancellation);
             body["uploadId"] = uploadId;
             localChecksum = checksum;
@@ -114,6 +115,26 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
     }
 
     /// <summary>Uploads the file (or what is left of it) with a progress bar on stderr; returns the upload id and the file's checksum.</summary>
+    /// <summary>
+    /// A name already taken in the folder is refused before the file is sent (the create would refuse it only after
+    /// the whole upload). Not for a resumed upload: its create may have been made already, and is then answered
+    /// again by its idempotency key. The create still decides: a name taken meanwhile is refused there.
+    /// </summary>
+    private async Task RefuseTakenNameAsync(StratumApi api, string folderId, string? name, FileInfo file, CancellationToken cancellation)
+    {
+        // A name with a quote is no name (the create says why); it would not fit in the filter either.
+        if (name is null || name.Contains('\'', StringComparison.Ordinal) || UploadJournal.TryResume(Environment.ConfigDirectory, file, folderId) is not null)
+        {
+            return;
+        }
+        var filter = Uri.EscapeDataString($"name = '{name}'");
+        var found = await api.GetAsync($"{Images.Path}?folderId={Uri.EscapeDataString(folderId)}&filter={filter}&pageSize=1", cancellation);
+        if (found["images"]?.AsArray() is [{ } taken, ..])
+        {
+            throw new ApiException(6, $"An image named '{name}' already exists in folder '{folderId}' ({taken["id"]}); nothing was uploaded.", 409);
+        }
+    }
+
     private async Task<(string UploadId, string Checksum)> UploadAsync(StratumApi api, FileInfo file, string folderId, ImageCreateSettings settings, CancellationToken cancellation)
     {
         if (!file.Exists)

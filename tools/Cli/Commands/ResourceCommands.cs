@@ -6,9 +6,11 @@ internal class IdSettings : GlobalSettings
     [Description("The resource's id.")]
     public string Id { get; init; } = "";
 
-    // No id has a ':': in a path it would call a method of the resource (img…:listAccessBindings).
-    public override ValidationResult Validate() => Id.Contains(':', StringComparison.Ordinal)
-        ? ValidationResult.Error($"'{TerminalText.Safe(Id)}' is not an id: ids never contain ':'.")
+    // No id has a ':': in a path it would call a method of the resource (img…:listAccessBindings). An empty
+    // one (an unset shell variable) would name the collection instead: `image get ""` listed a folder's images.
+    public override ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(Id) ? ValidationResult.Error("The id is empty: give the resource's id (for example img…).")
+        : Id.Contains(':', StringComparison.Ordinal) ? ValidationResult.Error($"'{TerminalText.Safe(Id)}' is not an id: ids never contain ':'.")
         : base.Validate();
 }
 
