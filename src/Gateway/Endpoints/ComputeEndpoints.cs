@@ -74,7 +74,7 @@ public static class ComputeEndpoints
         compute.MapGet("/layers/{layerId:plain}", async (string layerId, HttpContext http, IGrainFactory grains) =>
             TypedResults.Ok(await Grain(grains).GetLayerAsync(http.Caller(), RequestIds.Of(layerId, ResourceIds.Layer, "layer"))))
             .WithName("GetLayer").WithSummary("Get a base layer and who holds it")
-            .WithDescription("A pooled image's data (its `layerId`): size, checksum, and the exact number of images and disks that hold it.");
+            .WithDescription("A pooled image's data (its `layerId`): size, checksum, and its holders the caller may read (images it can read; disks and snapshots in folders it can read), counted exactly; 404 when it may read none.");
     }
 
     private static IComputeGrain Grain(IGrainFactory grains) => grains.Cached<IComputeGrain>(0);

@@ -76,7 +76,7 @@ public sealed partial class StratumImageGrpcService(IGrainFactory grains, Family
     }
 }
 
-/// <summary><c>stratum.compute.v1.LayerService</c>: a base layer and its exact holders, as /compute/v1/layers.</summary>
+/// <summary><c>stratum.compute.v1.LayerService</c>: a base layer and the holders the caller may read, as /compute/v1/layers.</summary>
 public sealed class LayerGrpcService(IGrainFactory grains) : LayerService.LayerServiceBase
 {
     public override async Task<Stratum.Grpc.Compute.V1.Layer> Get(GetLayerRequest request, ServerCallContext context) =>

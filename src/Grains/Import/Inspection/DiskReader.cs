@@ -42,13 +42,23 @@ internal abstract class DiskReader(StreamCapture capture)
         }
     }
 
-    /// <summary>Printable ASCII of at most 128 characters, for quoting a name from a file in a message.</summary>
+    /// <summary>
+    /// Printable ASCII of at most 128 characters, for quoting a name from a file in a message: line breaks and tabs
+    /// as their escapes (an error page's text reads as it was written), any other byte as '?'.
+    /// </summary>
     protected static string Quote(ReadOnlySpan<byte> bytes)
     {
         var text = new System.Text.StringBuilder();
         foreach (var b in bytes[..Math.Min(bytes.Length, 128)])
         {
-            text.Append(b is >= 0x20 and < 0x7F ? (char)b : '?');
+            text.Append(b switch
+            {
+                (byte)'\n' => "\\n",
+                (byte)'\r' => "\\r",
+                (byte)'\t' => "\\t",
+                >= 0x20 and < 0x7F => ((char)b).ToString(),
+                _ => "?",
+            });
         }
         return $"'{text}{(bytes.Length > 128 ? "…" : "")}'";
     }
