@@ -38,16 +38,26 @@ internal sealed class AzuriteProcess(Process process, string connectionString) :
             RedirectStandardError = true,
             WorkingDirectory = repositoryRoot,
         };
-        // Azurite outlives a parent that dies without running its exit handlers (a test host
-        // killed at the end of a run): a shell holds our stdin pipe and kills it when the pipe closes.
+        // One process per service: each Azurite serves its requests on one thread, and the table
+        // service's periodic save of its whole database stalls everything that process serves, so
+        // one process for all three made the blob and queue requests wait on the table's saves and
+        // on each other. Azurite outlives a parent that dies without running its exit handlers (a
+        // test host killed at the end of a run): the shell holds our stdin pipe and kills them when it closes.
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("\"$0\" \"$@\" </dev/null & child=$!; cat >/dev/null; kill -9 $child");
+        start.ArgumentList.Add(
+            "bin=\"$1\"; shift; " +
+            "\"$bin-blob\" \"$@\" --blobHost 127.0.0.1 --blobPort \"$BLOB_PORT\" </dev/null & blob=$!; " +
+            "\"$bin-queue\" \"$@\" --queueHost 127.0.0.1 --queuePort \"$QUEUE_PORT\" </dev/null & queue=$!; " +
+            "\"$bin-table\" \"$@\" --tableHost 127.0.0.1 --tablePort \"$TABLE_PORT\" </dev/null & table=$!; " +
+            "cat >/dev/null; kill -9 $blob $queue $table");
+        start.ArgumentList.Add("azurite");
         start.ArgumentList.Add(binary);
+        start.Environment["BLOB_PORT"] = $"{blob}";
+        start.Environment["QUEUE_PORT"] = $"{queue}";
+        start.Environment["TABLE_PORT"] = $"{table}";
         // --disableTelemetry: Azurite (3.35+) otherwise builds a usage record for every request, on the
         // one thread that serves them all (about a sixth of its CPU in an images run), to send it off the machine.
-        string[] arguments = ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", dataDirectory, "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1",
-            "--tableHost", "127.0.0.1", "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}"];
-        foreach (var argument in arguments)
+        foreach (var argument in (string[])["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", dataDirectory])
         {
             start.ArgumentList.Add(argument);
         }
@@ -58,6 +68,7 @@ internal sealed class AzuriteProcess(Process process, string connectionString) :
         process.BeginErrorReadLine();
         await WaitForPortAsync(table, process);
         await WaitForPortAsync(blob, process);
+        await WaitForPortAsync(queue, process);
         return new AzuriteProcess(process, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
             $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;");
     }
