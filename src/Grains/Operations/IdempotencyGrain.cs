@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Stratum.Operations;
 
 /// <summary>
@@ -28,17 +30,22 @@ public sealed class IdempotencyState
     [Id(3)] public DateTimeOffset ClaimedAt { get; set; }
 }
 
-public sealed class IdempotencyGrain(
-    [PersistentState("claim", StorageNames.Idempotency)] IPersistentState<IdempotencyState> record,
-    Orleans.Serialization.DeepCopier<IdempotencyState> copier) : Grain, IIdempotencyGrain
+/// <remarks>
+/// Nearly every key is new, so its claim is written without being read first (<see cref="Storage.ReadOnConflictState{T}"/>):
+/// a key used before fails that create-only write, and the claim is decided on the stored one.
+/// </remarks>
+public sealed class IdempotencyGrain(Orleans.Serialization.DeepCopier<IdempotencyState> copier) : Grain, IIdempotencyGrain
 {
-    private readonly Storage.StoredState<IdempotencyState> _state = new(record, copier);
+    private Storage.StoredState<IdempotencyState>? _claim;
+
+    private Storage.StoredState<IdempotencyState> Claim => _claim ??= new(new Storage.ReadOnConflictState<IdempotencyState>(
+        ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Idempotency), "claim", this.GetGrainId()), copier);
 
     async Task<IdempotencyClaim> IIdempotencyGrain.ClaimAsync(string fingerprint, string operationId, string resourceId)
     {
         IdempotencyClaim? claim = null;
         // Decided on the stored claim: after a conflict, on the claim another activation stored first.
-        await _state.ChangeAsync(current =>
+        await Claim.ChangeAsync(current =>
         {
             if (current.Fingerprint is not null && DateTimeOffset.UtcNow - current.ClaimedAt < Idempotency.Window)
             {

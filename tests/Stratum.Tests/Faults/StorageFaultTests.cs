@@ -1,4 +1,5 @@
 using System.Net;
+using Orleans.Core.Internal;
 using Stratum.Layers;
 using Stratum.Operations;
 using Stratum.Tests.Infrastructure;
@@ -56,6 +57,23 @@ public sealed class StorageFaultTests(FaultFixture fixture)
 
         Assert.True(reply.Status == HttpStatusCode.Conflict && reply.Code == 10, reply.Text);
         Assert.Empty(await _admin.ListImagesAsync(folderId));
+    }
+
+    [Fact]
+    public async Task A_new_idempotency_key_is_claimed_without_a_read_and_a_key_used_before_answers_its_first_request_after_deactivation()
+    {
+        var (key, name) = (Names.Unique("key"), Names.Unique("f"));
+        var claim = fixture.Stratum.SiloGrains.GetGrain<IIdempotencyGrain>(Idempotency.ClaimKey(Caller.User("admin"), key)!);
+
+        var first = await _admin.PostReplyAsync("/resource-manager/v1/folders", new { name }, key);
+
+        Assert.True(first.Status == HttpStatusCode.OK, first.Text);
+        Assert.Equal(0, fixture.Faults.ReadsOf(claim.GetGrainId()));
+        // Another activation has read nothing either: its create-only write fails, and it decides on the stored claim.
+        await claim.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var again = await _admin.PostReplyAsync("/resource-manager/v1/folders", new { name }, key);
+        Assert.True(again.Status == HttpStatusCode.OK && again.Body!.Str("id") == first.Body!.Str("id"), again.Text);
+        Assert.Equal(1, fixture.Faults.ReadsOf(claim.GetGrainId()));
     }
 
     [Fact]

@@ -16,6 +16,12 @@ public sealed class StorageFaults
     private readonly ConcurrentDictionary<string, int> _failuresByState = new();
     private readonly ConcurrentDictionary<GrainId, Func<object, object>> _conflicts = new();
     private readonly ConcurrentDictionary<GrainId, int> _clearFailures = new();
+    private readonly ConcurrentDictionary<GrainId, int> _reads = new();
+
+    /// <summary>How many times the grain's state has been read from storage (on activation, or again after a conflict).</summary>
+    public int ReadsOf(GrainId grain) => _reads.GetValueOrDefault(grain);
+
+    internal void CountRead(GrainId grain) => _reads.AddOrUpdate(grain, 1, (_, n) => n + 1);
 
     /// <summary>The next <paramref name="count"/> writes (or clears) of the grain's state fail.</summary>
     public void FailWrites(GrainId grain, int count = 1) => _failures[grain] = count;
@@ -94,7 +100,11 @@ internal sealed class FaultInjectingGrainStorage(IGrainStorage inner, StorageFau
         silo.UseInMemoryReminderService();
     }
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        faults.CountRead(grainId);
+        return inner.ReadStateAsync(stateName, grainId, grainState);
+    }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
