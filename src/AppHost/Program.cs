@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-// Runs Stratum locally: Azurite (installed from npm on first run; blob, queue and table each in a process of its own), two silos and the gateway on
+// Runs Stratum locally: Azurite (installed from npm on first run), two silos and the gateway on
 // http://127.0.0.1:8080 (REST), https://127.0.0.1:8443 (gRPC and REST over TLS, with the development
 // CA in .stratum/dev, created on first run) and http://127.0.0.1:8081 (gRPC, plaintext HTTP/2), all
 // in the Development environment, with the Aspire dashboard. The silos and the gateway share the
@@ -19,13 +19,11 @@ const string storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccoun
 // asking: each silo comes back on its fixed ports and declares its previous run's entry dead.
 const string clusterId = "stratum-dev";
 
-// Azurite as one process per service, on its default ports: each serves its requests on one thread, and the
-// table service's periodic save of its whole database would stall the blob and queue requests too.
-IResourceBuilder<ExecutableResource> Azurite(string service) =>
-    builder.AddExecutable($"azurite-{service}", Path.Combine(root, "node_modules", ".bin", $"azurite-{service}"), root,
-        "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", Path.Combine(root, ".azurite"), $"--{service}Host", "127.0.0.1");
-
-var azurite = new[] { Azurite("blob"), Azurite("queue"), Azurite("table") };
+// One process for the three services (the test fixtures and the load tool run one per service, for speed): on
+// SIGTERM it waits for its open connections, so it outlives the silos and they record their own shutdown. Split,
+// the three stopped within a second and a silo coming back on its old endpoint could find its previous run still listed as active.
+var azurite = builder.AddExecutable("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"), root,
+    "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
 
 // Traces by Stratum's sampler (1% of requests, every failed or slow one) and metrics every 10 s, not the
 // orchestrator's always_on and 1 s (TelemetryEnvironment).
@@ -45,9 +43,7 @@ IResourceBuilder<ProjectResource> Silo(int index) => WithTelemetry(builder.AddPr
     .WithEnvironment("Orleans__GatewayPort", (30000 + index - 1).ToString())
     .WithEnvironment("Stratum__Storage__ConnectionString", storage)
     .WithEnvironment("Orleans__ClusterId", clusterId)
-    .WaitFor(azurite[0])
-    .WaitFor(azurite[1])
-    .WaitFor(azurite[2]);
+    .WaitFor(azurite);
 
 var silo1 = Silo(1);
 var silo2 = Silo(2);

@@ -27,10 +27,10 @@ builder.UseOrleans(silo =>
     silo.AddStratumAzureChangeFeed();
     // Mutual TLS between silos and with clients (Orleans:Tls), on outside Development.
     silo.UseStratumTls(builder.Configuration, builder.Environment.IsDevelopment());
-    // The sweep of unowned data copies runs on a reminder; registering it is idempotent.
     // Benchmark-only grains (Stratum:Diagnostics:GrainAssembly), set by bench/run alone.
     silo.AddStratumDiagnosticGrains(builder.Configuration);
-    silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<Stratum.Deployment.IDataJanitorGrain>(0).ScheduleAsync());
+    // The sweep of unowned data copies runs on a reminder; registering it is idempotent, and retried in the background.
+    silo.AddStartupTask((services, _) => Stratum.Deployment.DataJanitorSchedule.StartAsync(services));
 });
 var app = builder.Build();
 app.MapHealthChecks("/healthz");

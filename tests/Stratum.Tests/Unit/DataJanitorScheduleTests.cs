@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Stratum.Deployment;
+
+namespace Stratum.Tests.Unit;
+
+/// <summary>
+/// The janitor's reminder is registered in the background until it holds: a registration rejected while a silo's
+/// previous run is still listed (it had crashed the silo on start) is tried again, and the trying ends with the silo.
+/// </summary>
+public sealed class DataJanitorScheduleTests
+{
+    [Fact]
+    public async Task A_rejected_registration_is_tried_again_until_it_holds()
+    {
+        var calls = 0;
+        Task Schedule() => ++calls < 3
+            ? throw new Orleans.Runtime.OrleansException("The target silo is no longer active (a rejection, as a restarted silo met)")
+            : Task.CompletedTask;
+
+        await DataJanitorSchedule.KeepTryingAsync(Schedule, NullLogger.Instance, TimeSpan.FromMilliseconds(10), CancellationToken.None);
+
+        Assert.Equal(3, calls);
+    }
+
+    [Fact]
+    public async Task The_trying_ends_when_the_silo_stops()
+    {
+        using var stopping = new CancellationTokenSource();
+        var calls = 0;
+        Task Schedule()
+        {
+            if (++calls == 2)
+            {
+                stopping.Cancel();
+            }
+            throw new InvalidOperationException("storage is gone");
+        }
+
+        await DataJanitorSchedule.KeepTryingAsync(Schedule, NullLogger.Instance, TimeSpan.FromMilliseconds(10), stopping.Token);
+
+        Assert.Equal(2, calls);
+    }
+}
