@@ -32,6 +32,12 @@ public static class RequestReader
             }
         }
         var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        // The serializer reads a string with a byte that is not UTF-8 into an error whose value can't be shown:
+        // refused here, where the byte can be named (counted in the body as sent, a byte order mark included).
+        if (BodyErrors.NotUtf8(body.Span) is { } notUtf8)
+        {
+            throw StratumException.Invalid(notUtf8);
+        }
         // A UTF-8 byte order mark, as Windows editors and PowerShell write files, is not part of the JSON (RFC 8259 §8.1
         // lets a parser ignore it): `curl -d @body.json` of such a file had been refused as not JSON.
         if (body.Span.StartsWith("\uFEFF"u8))
@@ -41,12 +47,6 @@ public static class RequestReader
         if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             throw StratumException.Invalid("The request body is required.");
-        }
-        // The serializer reads a string with a byte that is not UTF-8 into an error whose value can't be shown:
-        // refused here, where the byte can be named.
-        if (BodyErrors.NotUtf8(body.Span) is { } notUtf8)
-        {
-            throw StratumException.Invalid(notUtf8);
         }
         try
         {

@@ -61,6 +61,16 @@ public sealed class CliProcessTests(GatewayFixture fixture) : IDisposable
         Assert.Contains(image.Str("id"), taken.Error);
         Assert.DoesNotContain("Uploaded", taken.Output + taken.Error);
         Assert.Equal(quotas, (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text);
+        // No file, or an empty one, is a usage error before anything is asked of the service (a missing one had been a
+        // FileNotFoundException, exit 1; an empty one was uploaded and became an image in ERROR holding its name).
+        var empty = Path.Combine(_cli.ConfigDirectory, "empty.raw");
+        await File.WriteAllBytesAsync(empty, []);
+        foreach (var (path, told) in new[] { (Path.Combine(_cli.ConfigDirectory, "nope.raw"), "is not a file"), (empty, "is empty") })
+        {
+            var noImage = await _cli.RunProcessAsync("image", "create", "--name", "other", "--file", path, "--folder-id", folderId);
+            Assert.True(noImage.ExitCode == 2 && noImage.Error.Contains(told, StringComparison.Ordinal), $"{path}: {noImage.ExitCode} {noImage.Error}{noImage.Output}");
+        }
+        Assert.Single(await _admin.ListImagesAsync(folderId));
     }
 
     [Fact]

@@ -51,8 +51,10 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
         string? idempotencyKey = null;
         if (settings.File is { } path)
         {
-            await RefuseTakenNameAsync(api, folderId, settings.Name, new FileInfo(path), cancellation);
-            var (uploadId, checksum) = await UploadAsync(api, new FileInfo(path), folderId, settings, cancellation);
+            var file = new FileInfo(path);
+            RequireImageFile(file);
+            await RefuseTakenNameAsync(api, folderId, settings.Name, file, cancellation);
+            var (uploadId, checksum) = await UploadAsync(api, file, folderId, settings, cancellation);
             body["uploadId"] = uploadId;
             localChecksum = checksum;
             // The same upload makes at most one image, also when this request is retried.
@@ -115,6 +117,19 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
     }
 
     /// <summary>Uploads the file (or what is left of it) with a progress bar on stderr; returns the upload id and the file's checksum.</summary>
+    /// <summary>What can't be an image is refused before anything is sent: no file, or an empty one (no format has 0 bytes).</summary>
+    private static void RequireImageFile(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            throw new UsageException($"--file: '{file.FullName}' is not a file.");
+        }
+        if (file.Length == 0)
+        {
+            throw new UsageException($"--file: '{file.FullName}' is empty; an image file holds at least one 512-byte sector.");
+        }
+    }
+
     /// <summary>
     /// A name already taken in the folder is refused before the file is sent (the create would refuse it only after
     /// the whole upload). Not for a resumed upload: its create may have been made already, and is then answered
@@ -137,10 +152,6 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
 
     private async Task<(string UploadId, string Checksum)> UploadAsync(StratumApi api, FileInfo file, string folderId, ImageCreateSettings settings, CancellationToken cancellation)
     {
-        if (!file.Exists)
-        {
-            throw new UsageException($"--file: '{file.FullName}' is not a file.");
-        }
         var limit = new RateLimit(settings.LimitRate is null ? null : Sizes.Parse(settings.LimitRate, "--limit-rate"));
         var journal = UploadJournal.TryResume(Environment.ConfigDirectory, file, folderId);
         if (journal is null)

@@ -9,7 +9,7 @@ internal class IdSettings : GlobalSettings
     // No id has a ':': in a path it would call a method of the resource (img…:listAccessBindings). An empty
     // one (an unset shell variable) would name the collection instead: `image get ""` listed a folder's images.
     public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Id) ? ValidationResult.Error("The id is empty: give the resource's id (for example img…).")
+        string.IsNullOrWhiteSpace(Id) ? ValidationResult.Error("The id is empty: give the resource's id.")
         : Id.Contains(':', StringComparison.Ordinal) ? ValidationResult.Error($"'{TerminalText.Safe(Id)}' is not an id: ids never contain ':'.")
         : base.Validate();
 }
