@@ -30,7 +30,8 @@ builder.UseOrleans(silo =>
     // Benchmark-only grains (Stratum:Diagnostics:GrainAssembly), set by bench/run alone.
     silo.AddStratumDiagnosticGrains(builder.Configuration);
     // The sweep of unowned data copies runs on a reminder; registering it is idempotent, and retried in the background.
-    silo.AddStartupTask((services, _) => Stratum.Deployment.DataJanitorSchedule.StartAsync(services));
+    silo.AddBackgroundStartupCall("register the data janitor's reminder",
+        services => services.GetRequiredService<IGrainFactory>().GetGrain<Stratum.Deployment.IDataJanitorGrain>(0).ScheduleAsync());
 });
 var app = builder.Build();
 app.MapHealthChecks("/healthz");

@@ -9,21 +9,48 @@ using Stratum.Seed;
 // as the caller of TOKEN, a platform admin (default dev-admin, a Development cluster's). The
 // configuration keys of Stratum.Client work too (Stratum__Client__Token, Orleans__ClusterId, Orleans__Tls__…).
 var command = new CommandLine(args);
-// --environment Development for a Development cluster (no TLS on Orleans connections).
-var builder = Host.CreateApplicationBuilder(args);
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.AddStratumClient(o =>
+// A cluster that has just started (the AppHost starts this once the silos run) can for a few seconds still route
+// calls to a silo's previous run, which rejects them, or time out: the seeding is idempotent, so it is tried again
+// (it had exited, and the AppHost's gateway, which waits for it, never started).
+for (var attempt = 1; ; attempt++)
 {
-    o.StorageConnectionString = command.Get("--storage") ?? o.StorageConnectionString;
-    o.ClusterId = command.Get("--cluster-id") ?? o.ClusterId;
-    o.Token = command.Get("--token") ?? o.Token ?? "dev-admin";
-    o.ChangeFeed = false;
-});
-using var host = builder.Build();
-await host.StartAsync();
-var stratum = host.Services.GetRequiredService<StratumClient>();
-await new StandardImages(stratum.Cluster, await stratum.WhoAmIAsync(), Console.Out).RunAsync();
-await host.StopAsync();
+    try
+    {
+        await SeedAsync();
+        return;
+    }
+    catch (Exception e) when (attempt < Attempts && e is Orleans.Runtime.OrleansException or TimeoutException)
+    {
+        Console.Error.WriteLine($"Seeding failed ({e.GetType().Name}: {e.Message}); trying again in {RetryDelay.TotalSeconds:0} s ({attempt} of {Attempts}).");
+        await Task.Delay(RetryDelay);
+    }
+}
+
+async Task SeedAsync()
+{
+    // --environment Development for a Development cluster (no TLS on Orleans connections).
+    var builder = Host.CreateApplicationBuilder(args);
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    builder.AddStratumClient(o =>
+    {
+        o.StorageConnectionString = command.Get("--storage") ?? o.StorageConnectionString;
+        o.ClusterId = command.Get("--cluster-id") ?? o.ClusterId;
+        o.Token = command.Get("--token") ?? o.Token ?? "dev-admin";
+        o.ChangeFeed = false;
+    });
+    using var host = builder.Build();
+    await host.StartAsync();
+    var stratum = host.Services.GetRequiredService<StratumClient>();
+    await new StandardImages(stratum.Cluster, await stratum.WhoAmIAsync(), Console.Out).RunAsync();
+    await host.StopAsync();
+}
+
+/// <summary>How often, and how far apart, the seeding is tried on a cluster that is still settling.</summary>
+internal static partial class Program
+{
+    private const int Attempts = 12;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
+}
 
 /// <summary>An option from the command line.</summary>
 internal sealed class CommandLine(string[] args)

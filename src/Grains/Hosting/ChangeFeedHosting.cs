@@ -48,6 +48,6 @@ public static class ChangeFeedHosting
         agent.Configure<IOptions<ChangeFeedOptions>>((o, feed) => o.GetQueueMsgsTimerPeriod = feed.Value.PollPeriod);
 
     private static ISiloBuilder AddStratumFeedGrain(this ISiloBuilder silo) =>
-        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>()
+        silo.AddStartupCall("start this silo's change feed", services => services.GetRequiredService<IGrainFactory>()
             .GetGrain<ISiloFeedGrain>(services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()).StartAsync());
 }

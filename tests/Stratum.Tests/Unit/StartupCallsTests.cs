@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Stratum.Deployment;
+using Stratum.Hosting;
 
 namespace Stratum.Tests.Unit;
 
 /// <summary>
-/// The janitor's reminder is registered in the background until it holds: a registration rejected while a silo's
-/// previous run is still listed (it had crashed the silo on start) is tried again, and the trying ends with the silo.
+/// A silo's start-up calls are tried again until they hold: a call rejected while the silo's previous run is still
+/// listed (it had crashed the silo on start) is made again, and the trying ends when the silo stops.
 /// </summary>
-public sealed class DataJanitorScheduleTests
+public sealed class StartupCallsTests
 {
     [Fact]
     public async Task A_rejected_registration_is_tried_again_until_it_holds()
@@ -17,7 +17,7 @@ public sealed class DataJanitorScheduleTests
             ? throw new Orleans.Runtime.OrleansException("The target silo is no longer active (a rejection, as a restarted silo met)")
             : Task.CompletedTask;
 
-        await DataJanitorSchedule.KeepTryingAsync(Schedule, NullLogger.Instance, TimeSpan.FromMilliseconds(10), CancellationToken.None);
+        await StartupCalls.KeepTryingAsync(Schedule, "schedule", NullLogger.Instance, TimeSpan.FromMilliseconds(10), CancellationToken.None);
 
         Assert.Equal(3, calls);
     }
@@ -36,7 +36,7 @@ public sealed class DataJanitorScheduleTests
             throw new InvalidOperationException("storage is gone");
         }
 
-        await DataJanitorSchedule.KeepTryingAsync(Schedule, NullLogger.Instance, TimeSpan.FromMilliseconds(10), stopping.Token);
+        await StartupCalls.KeepTryingAsync(Schedule, "schedule", NullLogger.Instance, TimeSpan.FromMilliseconds(10), stopping.Token);
 
         Assert.Equal(2, calls);
     }
