@@ -49,22 +49,26 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
         using var api = Api(settings);
         string? localChecksum = null;
         string? idempotencyKey = null;
+        UploadJournal? journal = null;
         if (settings.File is { } path)
         {
             var file = new FileInfo(path);
             RequireImageFile(file);
-            await RefuseTakenNameAsync(api, folderId, settings.Name, file, cancellation);
-            var (uploadId, checksum) = await UploadAsync(api, file, folderId, settings, cancellation);
+            // Read once: it decides whether the name is checked, what the upload resumes, and is deleted once the create is sent.
+            journal = UploadJournal.TryResume(Environment.ConfigDirectory, file, folderId);
+            if (journal is null)
+            {
+                await RefuseTakenNameAsync(api, folderId, settings.Name, cancellation);
+            }
+            (journal, var checksum) = await UploadAsync(api, file, journal, folderId, settings, cancellation);
+            var uploadId = journal.UploadId;
             body["uploadId"] = uploadId;
             localChecksum = checksum;
             // The same upload makes at most one image, also when this request is retried.
             idempotencyKey = "stratum-cli-" + uploadId;
         }
         var operation = await api.PostAsync(Images.Path, body, cancellation, idempotencyKey);
-        if (settings.File is { } uploaded)
-        {
-            UploadJournal.TryResume(Environment.ConfigDirectory, new FileInfo(uploaded), folderId)?.Delete();
-        }
+        journal?.Delete();
         if (settings.Async)
         {
             Print(settings, operation, "operation");
@@ -132,13 +136,13 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
 
     /// <summary>
     /// A name already taken in the folder is refused before the file is sent (the create would refuse it only after
-    /// the whole upload). Not for a resumed upload: its create may have been made already, and is then answered
+    /// the whole upload). Not called for a resumed upload: its create may have been made already, and is then answered
     /// again by its idempotency key. The create still decides: a name taken meanwhile is refused there.
     /// </summary>
-    private async Task RefuseTakenNameAsync(StratumApi api, string folderId, string? name, FileInfo file, CancellationToken cancellation)
+    private static async Task RefuseTakenNameAsync(StratumApi api, string folderId, string? name, CancellationToken cancellation)
     {
         // A name with a quote is no name (the create says why); it would not fit in the filter either.
-        if (name is null || name.Contains('\'', StringComparison.Ordinal) || UploadJournal.TryResume(Environment.ConfigDirectory, file, folderId) is not null)
+        if (name is null || name.Contains('\'', StringComparison.Ordinal))
         {
             return;
         }
@@ -150,10 +154,10 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
         }
     }
 
-    private async Task<(string UploadId, string Checksum)> UploadAsync(StratumApi api, FileInfo file, string folderId, ImageCreateSettings settings, CancellationToken cancellation)
+    /// <summary>Sends the file, resuming <paramref name="journal"/> when there is one; returns the upload's journal and the file's checksum.</summary>
+    private async Task<(UploadJournal Journal, string Checksum)> UploadAsync(StratumApi api, FileInfo file, UploadJournal? journal, string folderId, ImageCreateSettings settings, CancellationToken cancellation)
     {
         var limit = new RateLimit(settings.LimitRate is null ? null : Sizes.Parse(settings.LimitRate, "--limit-rate"));
-        var journal = UploadJournal.TryResume(Environment.ConfigDirectory, file, folderId);
         if (journal is null)
         {
             var target = await api.PostAsync("/compute/v1/images:prepareUpload",
@@ -181,6 +185,6 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
         }
         var rate = Sizes.Format((long)(result.BytesSent / Math.Max(clock.Elapsed.TotalSeconds, 0.001))) + "/s";
         Err.MarkupLineInterpolated($"Uploaded {Sizes.Format(file.Length)} ({Sizes.Format(result.BytesSent)} sent now at {rate}, {Sizes.Format(result.BytesResumed)} sent before) as {journal.UploadId}.");
-        return (journal.UploadId, result.Checksum);
+        return (journal, result.Checksum);
     }
 }
