@@ -43,13 +43,19 @@ internal sealed class AzuriteProcess(Process process, string connectionString) :
         // one process for all three made the blob and queue requests wait on the table's saves and
         // on each other. Azurite outlives a parent that dies without running its exit handlers (a
         // test host killed at the end of a run): the shell holds our stdin pipe and kills them when it closes.
+        // It kills them too when it is signalled itself: on SIGTERM (a process group stopped from a
+        // terminal or a CI runner) Azurite only closes its servers, which waits for the silos' idle
+        // keep-alive connections, so a shell that died of the signal left the three running under init.
+        // The pipe is read in the background (from fd 3: a background command's own stdin is /dev/null)
+        // because the shell runs a trap only between commands, and `wait` is one it can interrupt.
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(
             "bin=\"$1\"; shift; " +
             "\"$bin-blob\" \"$@\" --blobHost 127.0.0.1 --blobPort \"$BLOB_PORT\" </dev/null & blob=$!; " +
             "\"$bin-queue\" \"$@\" --queueHost 127.0.0.1 --queuePort \"$QUEUE_PORT\" </dev/null & queue=$!; " +
             "\"$bin-table\" \"$@\" --tableHost 127.0.0.1 --tablePort \"$TABLE_PORT\" </dev/null & table=$!; " +
-            "cat >/dev/null; kill -9 $blob $queue $table");
+            "stop() { kill -9 $blob $queue $table 2>/dev/null; exit 0; }; trap stop TERM INT HUP; " +
+            "exec 3<&0; cat <&3 >/dev/null & wait $!; stop");
         start.ArgumentList.Add("azurite");
         start.ArgumentList.Add(binary);
         start.Environment["BLOB_PORT"] = $"{blob}";
