@@ -117,12 +117,33 @@ public sealed record RuntimeCounters(double GcPauseMs, int Gen0, int Gen1, int G
         GC.CollectionCount(2), Environment.CpuUsage.TotalTime.TotalMilliseconds);
 
     /// <summary>
-    /// A process that only the operating system can tell about (Azurite): CPU, no GC. Its children's
-    /// too: Azurite runs under a shell that kills it when the tool goes away, and the shell's own CPU
-    /// (all that was read before) is nothing; a running child's CPU is not in its parent's.
+    /// Processes that only the operating system can tell about (Azurite): CPU, no GC. They are the
+    /// descendants of <paramref name="process"/> (Azurite runs under a shell that kills it when the
+    /// tool goes away; the shell's own CPU is nothing, and a running child's is not in its parent's)
+    /// whose command runs a program named <paramref name="prefix"/>… (azurite-blob, azurite-queue,
+    /// azurite-table), each by that name: which storage service is busy, not only that Azurite is.
+    /// Empty where /proc is not.
     /// </summary>
-    public static RuntimeCounters OfCpu(System.Diagnostics.Process process) =>
-        new(0, -1, -1, -1, ProcessTree(process.Id).Sum(CpuMsOf));
+    public static Dictionary<string, RuntimeCounters> OfCpuByProgram(System.Diagnostics.Process process, string prefix) =>
+        ProcessTree(process.Id)
+            .Select(pid => (Pid: pid, Program: ProgramOf(pid, prefix)))
+            .Where(p => p.Program is not null)
+            .GroupBy(p => p.Program!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new RuntimeCounters(0, -1, -1, -1, g.Sum(p => CpuMsOf(p.Pid))), StringComparer.Ordinal);
+
+    /// <summary>The file name of the first argument of the process's command line that begins with <paramref name="prefix"/>.</summary>
+    private static string? ProgramOf(int pid, string prefix)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Select(Path.GetFileName)
+                .FirstOrDefault(name => name is not null && name.StartsWith(prefix, StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return null; // exited meanwhile, or no /proc
+        }
+    }
 
     /// <summary>A process and its descendants (Linux, from /proc; elsewhere the process alone).</summary>
     private static IEnumerable<int> ProcessTree(int pid)

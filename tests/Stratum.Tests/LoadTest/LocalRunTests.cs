@@ -36,9 +36,12 @@ public sealed class LocalRunTests
         var processes = report["processes"]!.AsArray().Select(p => p!["process"]!.GetValue<string>()).ToList();
         Assert.Contains("silo1", processes);
         Assert.Contains("gateway", processes);
-        // Azurite's CPU is its node process's, not the guarding shell's (which reported 0).
-        var azurite = report["processes"]!.AsArray().Single(p => p!["process"]!.GetValue<string>() == "azurite")!;
-        Assert.True(azurite["cpuSeconds"]!.GetValue<double>() > 0, azurite.ToJsonString());
+        // Azurite's CPU is its node processes', one per storage service, not the guarding shell's (which reported 0).
+        foreach (var service in (string[])["azurite-blob", "azurite-queue", "azurite-table"])
+        {
+            var azurite = report["processes"]!.AsArray().Single(p => p!["process"]!.GetValue<string>() == service)!;
+            Assert.True(azurite["cpuSeconds"]!.GetValue<double>() > 0, azurite.ToJsonString());
+        }
         Assert.Contains("stages", output.ToString());
     }
 }
