@@ -73,6 +73,9 @@ public static class StratumSiloExtensions
                 o.GrainStorageSerializer = BinarySerializer(sp);
             }));
         }
+        // A new image's activation reads nothing (NewRecords): the same provider, behind the skip.
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Images,
+            (sp, key) => new NewRecordStorage(AzureBlobGrainStorageFactory.Create(sp, (string)key!)));
         silo.UseAzureTableReminderService(options => options.Configure<StorageClients>((o, clients) => o.TableServiceClient = clients.Tables));
         return silo;
     }
@@ -84,6 +87,8 @@ public static class StratumSiloExtensions
         {
             silo.AddMemoryGrainStorage(name);
         }
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Images,
+            (sp, key) => new NewRecordStorage(MemoryGrainStorageFactory.Create(sp, (string)key!)));
         silo.UseInMemoryReminderService();
         return silo;
     }

@@ -23,7 +23,14 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
         ImageRequestRules.Validate(request);
         var imageId = ResourceIds.New(ResourceIds.Image);
         return Idempotency.RunAsync(grains, caller, idempotencyKey, "images.create", request, imageId,
-            (opId, claimedImageId) => grains.GetGrain<IImageInternalGrain>(claimedImageId).CreateAsync(caller, request, opId),
+            (opId, claimedImageId) =>
+            {
+                var image = grains.GetGrain<IImageInternalGrain>(claimedImageId);
+                // The id minted just now (not an earlier claim's) names no record yet: its activation need not read one.
+                return claimedImageId == imageId
+                    ? Storage.NewRecords.CallAsNewAsync(image.GetGrainId(), () => image.CreateAsync(caller, request, opId))
+                    : image.CreateAsync(caller, request, opId);
+            },
             ImageCreateOperations.IdFor(imageId));
     }
 

@@ -13,6 +13,8 @@ public sealed partial class ImageGrain
 
     async Task<Operation> IImageInternalGrain.CreateAsync(Caller caller, CreateImageRequest request, string operationId)
     {
+        // The activation is done: a later one of this image (woken by news this call publishes) must read its record.
+        Storage.NewRecords.Consume();
         var started = Diagnostics.StageTimings.Now();
         try
         {

@@ -77,6 +77,29 @@ public sealed class StorageFaultTests(FaultFixture fixture)
     }
 
     [Fact]
+    public async Task A_new_image_is_activated_without_a_read_and_a_later_activation_reads_its_record()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var key = Names.Unique("key");
+        var body = new { folderId, name = Names.Unique("n"), uri = fixture.Files.Add(Names.Unique("i"), DiskImages.Raw(4096)) };
+
+        var created = await _admin.PostReplyAsync("/compute/v1/images", body, key);
+
+        Assert.True(created.Status == HttpStatusCode.OK, created.Text);
+        var imageId = created.Body!["metadata"]!.Str("imageId");
+        var image = fixture.Stratum.SiloGrains.GetGrain<Images.IImageInternalGrain>(imageId);
+        Assert.Equal("READY", (await _admin.WaitAsync(created.Body!))["response"]!.Str("status"));
+        Assert.Equal(0, fixture.Faults.ReadsOf(image.GetGrainId()));
+        // Any later activation reads the record: a retry of the create (its key's claim names the image) and a GET.
+        await image.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var again = await _admin.PostReplyAsync("/compute/v1/images", body, key);
+        Assert.True(again.Status == HttpStatusCode.OK && again.Body!.Str("id") == created.Body!.Str("id"), again.Text);
+        var read = await _admin.GetReplyAsync($"/compute/v1/images/{imageId}");
+        Assert.True(read.Status == HttpStatusCode.OK && read.Body!.Str("status") == "READY", read.Text);
+        Assert.Equal(1, fixture.Faults.ReadsOf(image.GetGrainId()));
+    }
+
+    [Fact]
     public async Task An_operation_whose_record_could_not_be_stored_fails_the_request_which_can_be_retried()
     {
         var (key, name) = (Names.Unique("key"), Names.Unique("f"));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
+using Stratum.Storage;
 
 namespace Stratum.Tests.Faults;
 
@@ -95,7 +96,11 @@ internal sealed class FaultInjectingGrainStorage(IGrainStorage inner, StorageFau
         {
             silo.AddMemoryGrainStorage("inner-" + name);
             silo.Services.AddGrainStorage(name, (services, key) =>
-                new FaultInjectingGrainStorage(services.GetRequiredKeyedService<IGrainStorage>("inner-" + key), faults));
+            {
+                var storage = new FaultInjectingGrainStorage(services.GetRequiredKeyedService<IGrainStorage>("inner-" + key), faults);
+                // As the silo's own storage does (StratumSiloExtensions): a new image's activation reads nothing.
+                return key == StorageNames.Images ? new NewRecordStorage(storage) : (IGrainStorage)storage;
+            });
         }
         silo.UseInMemoryReminderService();
     }
