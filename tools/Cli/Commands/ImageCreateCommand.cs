@@ -120,7 +120,6 @@ internal sealed class ImageCreateCommand(CliEnvironment environment) : ApiComman
         return body;
     }
 
-    /// <summary>Uploads the file (or what is left of it) with a progress bar on stderr; returns the upload id and the file's checksum.</summary>
     /// <summary>What can't be an image is refused before anything is sent: no file, or an empty one (no format has 0 bytes).</summary>
     private static void RequireImageFile(FileInfo file)
     {
