@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 using Stratum.Client;
 using Stratum.Seed;
 
@@ -12,19 +14,19 @@ var command = new CommandLine(args);
 // A cluster that has just started (the AppHost starts this once the silos run) can for a few seconds still route
 // calls to a silo's previous run, which rejects them, or time out: the seeding is idempotent, so it is tried again
 // (it had exited, and the AppHost's gateway, which waits for it, never started).
-for (var attempt = 1; ; attempt++)
+await new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
 {
-    try
+    ShouldHandle = new PredicateBuilder().Handle<Orleans.Runtime.OrleansException>().Handle<TimeoutException>(),
+    MaxRetryAttempts = Program.Attempts - 1,
+    BackoffType = DelayBackoffType.Constant,
+    Delay = Program.RetryDelay,
+    OnRetry = retry =>
     {
-        await SeedAsync();
-        return;
-    }
-    catch (Exception e) when (attempt < Attempts && e is Orleans.Runtime.OrleansException or TimeoutException)
-    {
-        Console.Error.WriteLine($"Seeding failed ({e.GetType().Name}: {e.Message}); trying again in {RetryDelay.TotalSeconds:0} s ({attempt} of {Attempts}).");
-        await Task.Delay(RetryDelay);
-    }
-}
+        Console.Error.WriteLine($"Seeding failed ({retry.Outcome.Exception!.GetType().Name}: {retry.Outcome.Exception.Message}); " +
+            $"trying again in {retry.RetryDelay.TotalSeconds:0} s (attempt {retry.AttemptNumber + 1} of {Program.Attempts}).");
+        return default;
+    },
+}).Build().ExecuteAsync(async _ => await SeedAsync());
 
 async Task SeedAsync()
 {
@@ -48,8 +50,8 @@ async Task SeedAsync()
 /// <summary>How often, and how far apart, the seeding is tried on a cluster that is still settling.</summary>
 internal static partial class Program
 {
-    private const int Attempts = 12;
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
+    internal const int Attempts = 12;
+    internal static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>An option from the command line.</summary>

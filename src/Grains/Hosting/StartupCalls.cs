@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace Stratum.Hosting;
 
@@ -28,25 +30,26 @@ public static class StartupCalls
     /// <summary>Calls <paramref name="call"/> until it succeeds, waiting twice as long after each failure (at most a minute).</summary>
     internal static async Task KeepTryingAsync(Func<Task> call, string what, ILogger logger, TimeSpan firstDelay, CancellationToken stopping)
     {
-        for (var delay = firstDelay; !stopping.IsCancellationRequested; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMinutes(1).Ticks)))
+        var untilItHolds = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
-            try
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(_ => !stopping.IsCancellationRequested),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = firstDelay,
+            MaxDelay = TimeSpan.FromMinutes(1),
+            OnRetry = retry =>
             {
-                await call();
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Could not {What} as the silo started; trying again in {Delay}", what, delay);
-            }
-            try
-            {
-                await Task.Delay(delay, stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+                logger.LogWarning(retry.Outcome.Exception, "Could not {What} as the silo started; trying again in {Delay}", what, retry.RetryDelay);
+                return default;
+            },
+        }).Build();
+        try
+        {
+            await untilItHolds.ExecuteAsync(async _ => await call(), stopping);
+        }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            // The silo is stopping: what was not done is not needed any more.
         }
     }
 
