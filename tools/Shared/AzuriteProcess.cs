@@ -6,8 +6,9 @@ namespace Stratum.Tools;
 
 /// <summary>
 /// Azurite from this checkout's node_modules (installed with npm if missing), on free loopback
-/// ports with its own data folder, killed by PID (it ignores SIGTERM), or when the process that
-/// started it is gone. Used by the load-test tool's local cluster and by the test fixtures.
+/// ports with its own data folder, killed with SIGKILL (its SIGTERM only closes its servers, which
+/// waits for idle connections), also when the process that started it is gone. Used by the
+/// load-test tool's local cluster and by the test fixtures.
 /// </summary>
 internal sealed class AzuriteProcess(Process process, string connectionString) : IAsyncDisposable
 {
@@ -54,8 +55,8 @@ internal sealed class AzuriteProcess(Process process, string connectionString) :
             "\"$bin-blob\" \"$@\" --blobHost 127.0.0.1 --blobPort \"$BLOB_PORT\" </dev/null & blob=$!; " +
             "\"$bin-queue\" \"$@\" --queueHost 127.0.0.1 --queuePort \"$QUEUE_PORT\" </dev/null & queue=$!; " +
             "\"$bin-table\" \"$@\" --tableHost 127.0.0.1 --tablePort \"$TABLE_PORT\" </dev/null & table=$!; " +
-            "stop() { kill -9 $blob $queue $table 2>/dev/null; exit 0; }; trap stop TERM INT HUP; " +
-            "exec 3<&0; cat <&3 >/dev/null & wait $!; stop");
+            "stop() { kill -9 $blob $queue $table $reader 2>/dev/null; exit 0; }; trap stop TERM INT HUP; " +
+            "exec 3<&0; cat <&3 >/dev/null & reader=$!; wait $reader; stop");
         start.ArgumentList.Add("azurite");
         start.ArgumentList.Add(binary);
         start.Environment["BLOB_PORT"] = $"{blob}";

@@ -14,8 +14,9 @@ public sealed class AzuriteProcessTests
     public async Task A_SIGTERM_to_the_shell_kills_the_three_services()
     {
         await using var azurite = await StartAsync();
-        var services = ChildrenOf(azurite.Process.Id);
-        Assert.Equal(3, services.Count);
+        // The shell's pipe reader too: it must not be left waiting on a pipe that may stay open.
+        var services = ChildrenOf(azurite.Process.Id, "");
+        Assert.Equal(3, services.Count(pid => CommandLine(pid).Contains("azurite-", StringComparison.Ordinal)));
 
         using (var signal = Process.Start("kill", ["-TERM", $"{azurite.Process.Id}"]))
         {
@@ -36,7 +37,7 @@ public sealed class AzuriteProcessTests
     public async Task The_services_end_when_the_starting_process_s_pipe_closes()
     {
         await using var azurite = await StartAsync();
-        var services = ChildrenOf(azurite.Process.Id);
+        var services = ChildrenOf(azurite.Process.Id, "azurite-");
         Assert.Equal(3, services.Count);
 
         // What a parent killed without running its exit handlers leaves: the shell's stdin at end of file.
@@ -74,13 +75,13 @@ public sealed class AzuriteProcessTests
         OwnedTempDirectories.TryDelete(_data);
     }
 
-    /// <summary>The Azurite processes whose parent is <paramref name="parent"/>, from /proc (the shell's own `cat` left out).</summary>
-    private static List<int> ChildrenOf(int parent) =>
+    /// <summary>The processes whose parent is <paramref name="parent"/> and whose command line holds <paramref name="command"/>, from /proc.</summary>
+    private static List<int> ChildrenOf(int parent, string command) =>
         Directory.EnumerateDirectories("/proc")
             .Select(Path.GetFileName)
             .Where(name => int.TryParse(name, out _))
             .Select(int.Parse!)
-            .Where(pid => ParentOf(pid) == parent && CommandLine(pid).Contains("azurite-", StringComparison.Ordinal))
+            .Where(pid => ParentOf(pid) == parent && CommandLine(pid).Contains(command, StringComparison.Ordinal))
             .ToList();
 
     private static int? ParentOf(int pid)
