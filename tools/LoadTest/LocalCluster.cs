@@ -7,9 +7,10 @@ namespace Stratum.LoadTest;
 /// <summary>
 /// With <c>--local</c>: Azurite, N silo processes and a gateway process of this checkout, on free
 /// loopback ports, each logging to a file. Samples their memory and the silos' storage-request
-/// counters while the run goes on, and kills them all at the end.
+/// counters while the run goes on, and kills them all at the end, or when the tool is interrupted
+/// or killed (LocalCluster.Stopping.cs).
 /// </summary>
-public sealed class LocalCluster : IAsyncDisposable
+public sealed partial class LocalCluster : IAsyncDisposable
 {
     private readonly List<Process> _processes = [];
     private readonly List<(Process Process, int HttpPort)> _silos = [];
@@ -57,6 +58,7 @@ public sealed class LocalCluster : IAsyncDisposable
         var cluster = new LocalCluster();
         try
         {
+            cluster.StopOnSignals(log);
             return await cluster.StartProcessesAsync(options, log);
         }
         catch
@@ -296,6 +298,7 @@ public sealed class LocalCluster : IAsyncDisposable
         // Named as the AppHost names its resources, for a dashboard that receives their telemetry.
         info.Environment["OTEL_SERVICE_NAME"] = name;
         var process = Process.Start(info)!;
+        _reaper.Watch(process);
         var output = new StreamWriter(Path.Combine(Logs, $"{name}.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.WriteLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.WriteLine(e.Data); } } };
@@ -306,6 +309,16 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync()
+    {
+        await StopOnceAsync();
+        foreach (var registration in _signals)
+        {
+            registration.Dispose();
+        }
+    }
+
+
+    private async Task StopAsync()
     {
         await _sampling.CancelAsync();
         await _sampler;
@@ -320,6 +333,7 @@ public sealed class LocalCluster : IAsyncDisposable
             // Tens of MB a run (the whole table database); the logs beside it stay.
             Tools.OwnedTempDirectories.TryDelete(Path.Combine(Logs, AzuriteData));
         }
+        _reaper.Dispose();
     }
 
     public static string RepositoryRoot()

@@ -10,13 +10,15 @@ namespace Stratum.Tests.LoadTest;
 /// </summary>
 public sealed class AzuriteProcessTests
 {
+    private readonly string _data = OwnedTempDirectories.Create("stratum-azurite-test-");
+
     [Fact]
     public async Task A_SIGTERM_to_the_shell_kills_the_three_services()
     {
         await using var azurite = await StartAsync();
         // The shell's pipe reader too: it must not be left waiting on a pipe that may stay open.
-        var services = ChildrenOf(azurite.Process.Id, "");
-        Assert.Equal(3, services.Count(pid => CommandLine(pid).Contains("azurite-", StringComparison.Ordinal)));
+        var services = ProcFs.ChildrenOf(azurite.Process.Id);
+        Assert.Equal(3, services.Count(pid => ProcFs.CommandLine(pid).Contains("azurite-", StringComparison.Ordinal)));
 
         using (var signal = Process.Start("kill", ["-TERM", $"{azurite.Process.Id}"]))
         {
@@ -25,11 +27,11 @@ public sealed class AzuriteProcessTests
 
         try
         {
-            await Wait.UntilAsync(() => services.All(Gone), what: "the services' end after the shell's SIGTERM");
+            await Wait.UntilAsync(() => services.All(ProcFs.Gone), what: "the services' end after the shell's SIGTERM");
         }
         finally
         {
-            KillLeftovers(services);
+            CleanUp(services);
         }
     }
 
@@ -37,7 +39,7 @@ public sealed class AzuriteProcessTests
     public async Task The_services_end_when_the_starting_process_s_pipe_closes()
     {
         await using var azurite = await StartAsync();
-        var services = ChildrenOf(azurite.Process.Id, "azurite-");
+        var services = ProcFs.ChildrenOf(azurite.Process.Id, "azurite-");
         Assert.Equal(3, services.Count);
 
         // What a parent killed without running its exit handlers leaves: the shell's stdin at end of file.
@@ -45,82 +47,19 @@ public sealed class AzuriteProcessTests
 
         try
         {
-            await Wait.UntilAsync(() => services.All(Gone), what: "the services' end when the shell's stdin closed");
+            await Wait.UntilAsync(() => services.All(ProcFs.Gone), what: "the services' end when the shell's stdin closed");
         }
         finally
         {
-            KillLeftovers(services);
+            CleanUp(services);
         }
     }
-
-    private readonly string _data = OwnedTempDirectories.Create("stratum-azurite-test-");
 
     private Task<AzuriteProcess> StartAsync() => AzuriteProcess.StartAsync(Azurite.RepositoryRoot(), _data);
 
-    /// <summary>A failed test must not leave what it looked for running.</summary>
-    private void KillLeftovers(List<int> services)
+    private void CleanUp(List<int> services)
     {
-        foreach (var pid in services.Where(pid => !Gone(pid)))
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                process.Kill();
-            }
-            catch (ArgumentException)
-            {
-                // Ended meanwhile.
-            }
-        }
+        ProcFs.KillLeftovers(services);
         OwnedTempDirectories.TryDelete(_data);
-    }
-
-    /// <summary>The processes whose parent is <paramref name="parent"/> and whose command line holds <paramref name="command"/>, from /proc.</summary>
-    private static List<int> ChildrenOf(int parent, string command) =>
-        Directory.EnumerateDirectories("/proc")
-            .Select(Path.GetFileName)
-            .Where(name => int.TryParse(name, out _))
-            .Select(int.Parse!)
-            .Where(pid => ParentOf(pid) == parent && CommandLine(pid).Contains(command, StringComparison.Ordinal))
-            .ToList();
-
-    private static int? ParentOf(int pid)
-    {
-        try
-        {
-            // "pid (comm) state ppid ...": comm may hold spaces, so the fields are counted after its ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    private static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline");
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
-
-    /// <summary>Ended: no such process, or a zombie its (dead) parent has not reaped yet.</summary>
-    private static bool Gone(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[stat.LastIndexOf(')') + 2] == 'Z';
-        }
-        catch (IOException)
-        {
-            return true;
-        }
     }
 }

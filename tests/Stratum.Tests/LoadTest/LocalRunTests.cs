@@ -1,15 +1,23 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Stratum.LoadTest;
+using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.LoadTest;
 
-/// <summary>A small run of the real tool: its own Azurite, two silo processes and a gateway process.</summary>
+/// <summary>
+/// Small runs of the real tool: its own Azurite, two silo processes and a gateway process. In one class,
+/// so the runs (each building the silo and the gateway first) do not overlap.
+/// </summary>
 public sealed class LocalRunTests
 {
+    private static readonly string Configuration =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
     [Fact]
     public async Task A_small_local_deploy_after_a_warm_up_keeps_every_invariant_and_counts_only_what_it_measured()
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var configuration = Configuration;
         var directory = Directory.CreateTempSubdirectory("stratum-report-").FullName;
         var output = new StringWriter();
 
@@ -43,5 +51,57 @@ public sealed class LocalRunTests
             Assert.True(azurite["cpuSeconds"]!.GetValue<double>() > 0, azurite.ToJsonString());
         }
         Assert.Contains("stages", output.ToString());
+    }
+
+    /// <summary>
+    /// Interrupted by SIGTERM (as a terminal or a runner stops a process group; Ctrl+C's SIGINT takes the same
+    /// path), the tool stops its cluster and ends with 143; killed outright, it leaves the cluster to the shells that
+    /// watch for its end. A trial found both left the silos and the gateway running (and the tool hung on SIGTERM).
+    /// </summary>
+    [Theory]
+    [InlineData("TERM", 143)]
+    [InlineData("KILL", 137)]
+    public async Task An_interrupted_local_run_leaves_no_process_behind(string signal, int exitCode)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Azurite.RepositoryRoot() };
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Stratum.LoadTest.dll"), "deploy", "--count", "1000000",
+            "--concurrency", "4", "--local", "--configuration", Configuration])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var tool = Process.Start(start)!;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tool.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains(" ready: ", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        tool.OutputDataReceived += (_, _) => { };
+        tool.BeginErrorReadLine();
+        tool.BeginOutputReadLine();
+        var started = new List<int>();
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromMinutes(3));
+            started = ProcFs.DescendantsOf(tool.Id);
+            var commands = started.Select(ProcFs.CommandLine).ToList();
+            Assert.Equal((2, 1, 3), (commands.Count(c => c.Contains("Stratum.Silo.dll", StringComparison.Ordinal)),
+                commands.Count(c => c.Contains("Stratum.Gateway.dll", StringComparison.Ordinal)), commands.Count(c => c.Contains("azurite-", StringComparison.Ordinal))));
+
+            using (var kill = Process.Start("kill", [$"-{signal}", $"{tool.Id}"]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await tool.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(exitCode, tool.ExitCode);
+            await Wait.UntilAsync(() => started.All(ProcFs.Gone), seconds: 30, what: $"the end of every process the tool started, after its SIG{signal}");
+        }
+        finally
+        {
+            ProcFs.KillLeftovers([tool.Id, .. started]);
+        }
     }
 }
