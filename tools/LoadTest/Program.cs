@@ -76,7 +76,9 @@ namespace Stratum.LoadTest
                 await cluster.SampleNowAsync();
                 perVm = options.Scenario == "lookup" || recorder.Succeeded == 0 ? null : Math.Round(cluster.StorageRequestsSinceMark / (double)recorder.Succeeded, 3);
                 var (tables, blobs, queues) = cluster.StorageSplitSinceMark;
-                await progress.WriteLineAsync($"storage requests during the run: {tables} table, {blobs} blob, {queues} queue (the change feed's, not in the per-{(options.Scenario == "images" ? "image" : "VM")} figure)");
+                var unit = options.Scenario == "images" ? "image" : "VM";
+                await progress.WriteLineAsync($"storage requests during the run: {tables} table and {blobs} blob (counted per {unit} below); " +
+                    $"{queues} queue (the change feed's, not counted per {unit})");
             }
             var report = new Report(options.Scenario, options.Target, options.Count, recorder.Succeeded, recorder.Failed, recorder.ErrorsByCode,
                 seconds, recorder.Succeeded / Math.Max(seconds, 0.001), recorder.Latency(), invariants,

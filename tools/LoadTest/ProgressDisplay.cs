@@ -2,12 +2,15 @@ namespace Stratum.LoadTest;
 
 /// <summary>
 /// Live progress of a run. On a terminal a bar redrawn in place (carriage returns); written to a
-/// file or a CI log, where a redrawn bar becomes one enormous line, a plain line every few seconds.
+/// file or a CI log, where a redrawn bar becomes one enormous line, a plain line every few seconds
+/// and the last sample's at the end. The rate is that of the last sample's half second ("now"), not
+/// the run's throughput, which the summary gives.
 /// </summary>
 public sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeSpan? plainInterval = null)
 {
     private readonly TimeSpan _plainInterval = plainInterval ?? TimeSpan.FromSeconds(5);
     private double _lastPlainAt = double.NegativeInfinity;
+    private string? _unwritten;
     private bool _drawn;
 
     /// <summary>How often a sample is taken (and the bar redrawn on a terminal).</summary>
@@ -16,7 +19,7 @@ public sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeSpan? 
     /// <summary>One sample: <paramref name="seconds"/> into the run, <paramref name="done"/> of <paramref name="total"/>.</summary>
     public async Task ShowAsync(double seconds, int done, int total, double rate, int errors, double p99)
     {
-        var counts = $"{done}/{total}  {rate,6:F0}/s  errors {errors}  p99 {p99:F0} ms";
+        var counts = $"{done}/{total}  {rate,6:F0}/s now  errors {errors}  p99 {p99:F0} ms";
         if (terminal)
         {
             var filled = total == 0 ? 0 : Math.Min(30, done * 30 / total);
@@ -24,20 +27,26 @@ public sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeSpan? 
             _drawn = true;
             return;
         }
+        _unwritten = $"{seconds,7:F1} s  {counts}";
         if (seconds - _lastPlainAt < _plainInterval.TotalSeconds)
         {
             return;
         }
         _lastPlainAt = seconds;
-        await writer.WriteLineAsync($"{seconds,7:F1} s  {counts}");
+        await writer.WriteLineAsync(_unwritten);
+        _unwritten = null;
     }
 
-    /// <summary>Ends the bar's line on a terminal; plain lines end themselves.</summary>
+    /// <summary>Ends the bar's line on a terminal; in plain lines, writes the last sample if it was not (a short run had none at its end).</summary>
     public async Task FinishAsync()
     {
         if (_drawn)
         {
             await writer.WriteLineAsync();
+        }
+        else if (_unwritten is { } last)
+        {
+            await writer.WriteLineAsync(last);
         }
     }
 }

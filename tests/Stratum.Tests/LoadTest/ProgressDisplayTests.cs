@@ -25,11 +25,12 @@ public sealed class ProgressDisplayTests
 
         Assert.DoesNotContain('\r', text);
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        // At 0.5 s, 5.5 s and 10.5 s: one line each, with the counts of that moment.
-        Assert.Equal(3, lines.Length);
-        Assert.Equal("    0.5 s  10/240      20/s  errors 0  p99 12 ms", lines[0]);
+        // At 0.5 s, 5.5 s and 10.5 s: one line each, with the counts of that moment; and the last sample's at the end.
+        Assert.Equal(4, lines.Length);
+        Assert.Equal("    0.5 s  10/240      20/s now  errors 0  p99 12 ms", lines[0]);
         Assert.StartsWith("    5.5 s  110/240", lines[1]);
         Assert.StartsWith("   10.5 s  210/240", lines[2]);
+        Assert.StartsWith("   12.0 s  240/240", lines[3]);
         Assert.All(lines, l => Assert.DoesNotContain("[#", l));
     }
 
