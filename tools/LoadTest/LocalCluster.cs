@@ -317,7 +317,6 @@ public sealed partial class LocalCluster : IAsyncDisposable
         }
     }
 
-
     private async Task StopAsync()
     {
         await _sampling.CancelAsync();

@@ -17,13 +17,12 @@ public sealed class LocalRunTests
     [Fact]
     public async Task A_small_local_deploy_after_a_warm_up_keeps_every_invariant_and_counts_only_what_it_measured()
     {
-        var configuration = Configuration;
         var directory = Directory.CreateTempSubdirectory("stratum-report-").FullName;
         var output = new StringWriter();
 
         var progress = new StringWriter();
 
-        var exit = await LoadTestProgram.RunAsync(["deploy", "--count", "200", "--concurrency", "32", "--local", "--configuration", configuration, "--report", directory,
+        var exit = await LoadTestProgram.RunAsync(["deploy", "--count", "200", "--concurrency", "32", "--local", "--configuration", Configuration, "--report", directory,
             "--warmup", "50"], output, progress);
 
         Assert.True(exit == 0, output.ToString());
