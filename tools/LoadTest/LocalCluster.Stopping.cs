@@ -13,6 +13,7 @@ public sealed partial class LocalCluster
     private readonly List<PosixSignalRegistration> _signals = [];
     private readonly Lock _stopping = new();
     private Task? _stopped;
+    private int _signalled;
 
     /// <summary>Stops everything this cluster started; a second call (a signal during the first) waits for the first.</summary>
     private Task StopOnceAsync()
@@ -34,7 +35,11 @@ public sealed partial class LocalCluster
             _signals.Add(PosixSignalRegistration.Create(signal, context =>
             {
                 context.Cancel = true;
-                log.WriteLine($"{context.Signal}: stopping the local cluster (logs in {Logs})");
+                // `dotnet run` passes on the signal it got too: the second waits for the first's stop, silently.
+                if (Interlocked.Exchange(ref _signalled, 1) == 0)
+                {
+                    log.WriteLine($"{context.Signal}: stopping the local cluster (logs in {Logs})");
+                }
                 StopOnceAsync().GetAwaiter().GetResult();
                 Environment.Exit(128 + number);
             }));
