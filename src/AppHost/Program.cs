@@ -19,8 +19,9 @@ const string storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccoun
 // asking: each silo comes back on its fixed ports and declares its previous run's entry dead.
 const string clusterId = "stratum-dev";
 
-// One process for the three services (the test fixtures and the load tool run one per service, for speed): it does
-// not stop at SIGTERM (the tools kill it by PID), so it outlives the silos and they record their own shutdown. Split,
+// One process for the three services (the test fixtures and the load tool run one per service, for speed): at SIGTERM
+// it only closes its servers, which waits for the silos' open connections, so it outlives the silos and they record
+// their own shutdown (the tools kill theirs with SIGKILL for that reason). Split,
 // the three stopped within a second and a silo coming back on its old endpoint could find its previous run still listed as active.
 var azurite = builder.AddExecutable("azurite", Path.Combine(root, "node_modules", ".bin", "azurite"), root,
     "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", Path.Combine(root, ".azurite"), "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");

@@ -14,16 +14,17 @@ var command = new CommandLine(args);
 // A cluster that has just started (the AppHost starts this once the silos run) can for a few seconds still route
 // calls to a silo's previous run, which rejects them, or time out: the seeding is idempotent, so it is tried again
 // (it had exited, and the AppHost's gateway, which waits for it, never started).
+const int attempts = 12;
 await new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
 {
     ShouldHandle = new PredicateBuilder().Handle<Orleans.Runtime.OrleansException>().Handle<TimeoutException>(),
-    MaxRetryAttempts = Program.Attempts - 1,
+    MaxRetryAttempts = attempts - 1,
     BackoffType = DelayBackoffType.Constant,
-    Delay = Program.RetryDelay,
+    Delay = TimeSpan.FromSeconds(10),
     OnRetry = retry =>
     {
         Console.Error.WriteLine($"Seeding failed ({retry.Outcome.Exception!.GetType().Name}: {retry.Outcome.Exception.Message}); " +
-            $"trying again in {retry.RetryDelay.TotalSeconds:0} s (attempt {retry.AttemptNumber + 1} of {Program.Attempts}).");
+            $"trying again in {retry.RetryDelay.TotalSeconds:0} s (attempt {retry.AttemptNumber + 1} of {attempts}).");
         return default;
     },
 }).Build().ExecuteAsync(async _ => await SeedAsync());
@@ -45,13 +46,6 @@ async Task SeedAsync()
     var stratum = host.Services.GetRequiredService<StratumClient>();
     await new StandardImages(stratum.Cluster, await stratum.WhoAmIAsync(), Console.Out).RunAsync();
     await host.StopAsync();
-}
-
-/// <summary>How often, and how far apart, the seeding is tried on a cluster that is still settling.</summary>
-internal static partial class Program
-{
-    internal const int Attempts = 12;
-    internal static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>An option from the command line.</summary>
