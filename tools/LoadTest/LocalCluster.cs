@@ -12,7 +12,7 @@ namespace Stratum.LoadTest;
 /// </summary>
 public sealed partial class LocalCluster : IAsyncDisposable
 {
-    private readonly List<Process> _processes = [];
+    private readonly List<(string Name, Process Process)> _processes = [];
     private readonly List<(Process Process, int HttpPort)> _silos = [];
     private readonly Dictionary<int, (long Table, long Blob, long Queue)> _storage = [];
     private readonly CancellationTokenSource _sampling = new();
@@ -79,6 +79,7 @@ public sealed partial class LocalCluster : IAsyncDisposable
             await RunAsync("dotnet", $"build {project} -c {options.Configuration} --nologo -v q", root, cluster.Logs);
         }
         cluster._azurite = await Tools.AzuriteProcess.StartAsync(root, Path.Combine(cluster.Logs, AzuriteData));
+        cluster.WatchForLoss("azurite", cluster._azurite.Process);
         cluster.Storage = cluster._azurite.ConnectionString;
 
         var common = new Dictionary<string, string>
@@ -205,6 +206,10 @@ public sealed partial class LocalCluster : IAsyncDisposable
     public void KillSilo()
     {
         var (process, _) = _silos.Last(s => !s.Process.HasExited);
+        lock (_stopping)
+        {
+            _killedOnPurpose.Add(process);
+        }
         process.Kill();
     }
 
@@ -233,6 +238,10 @@ public sealed partial class LocalCluster : IAsyncDisposable
             {
                 // A silo being killed answers no more; its last count stands.
             }
+        }
+        if (_azurite is not null && await _azurite.FirstRefusingAsync() is { } refusing)
+        {
+            Lose($"{refusing} stopped accepting connections");
         }
         SilosPeakMb = Math.Max(SilosPeakMb, silos);
         GatewayPeakMb = Math.Max(GatewayPeakMb, _gateway.HasExited ? 0 : ResidentMb(_gateway));
@@ -279,9 +288,9 @@ public sealed partial class LocalCluster : IAsyncDisposable
             {
                 // Not up yet.
             }
-            if (_processes.FirstOrDefault(p => p.HasExited) is { } dead)
+            if (_processes.Find(p => p.Process.HasExited) is { Process: not null } dead)
             {
-                throw new InvalidOperationException($"A process of the local cluster exited early (code {dead.ExitCode}); see {Logs}.");
+                throw new InvalidOperationException($"The local cluster's {dead.Name} exited early ({Why(dead.Process)}); see {Logs}.");
             }
             await Task.Delay(500);
         }
@@ -299,12 +308,13 @@ public sealed partial class LocalCluster : IAsyncDisposable
         info.Environment["OTEL_SERVICE_NAME"] = name;
         var process = Process.Start(info)!;
         _reaper.Watch(process);
+        WatchForLoss(name, process);
         var output = new StreamWriter(Path.Combine(Logs, $"{name}.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.WriteLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.WriteLine(e.Data); } } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _processes.Add(process);
+        _processes.Add((name, process));
         return process;
     }
 
@@ -321,7 +331,7 @@ public sealed partial class LocalCluster : IAsyncDisposable
     {
         await _sampling.CancelAsync();
         await _sampler;
-        foreach (var process in Enumerable.Reverse(_processes).Where(p => !p.HasExited))
+        foreach (var (_, process) in Enumerable.Reverse(_processes).Where(p => !p.Process.HasExited))
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();

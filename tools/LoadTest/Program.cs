@@ -22,7 +22,38 @@ namespace Stratum.LoadTest
                 return 2;
             }
 
-            await using var cluster = options.Local ? await LocalCluster.StartAsync(options, progress) : null;
+            LocalCluster? cluster = null;
+            try
+            {
+                cluster = options.Local ? await LocalCluster.StartAsync(options, progress) : null;
+                var run = RunAsync(options, cluster, output, progress, progressIsTerminal);
+                return cluster is null ? await run : await cluster.UnlessLostAsync(run, grace: TimeSpan.FromSeconds(5));
+            }
+            catch (Exception) when (cluster?.Signal is { } signal)
+            {
+                // The signal's handler is stopping the cluster and ends the tool; what failed meanwhile is its consequence.
+                return 128 + signal;
+            }
+            catch (ClusterLostException e)
+            {
+                if (await cluster!.SignalWithinAsync(TimeSpan.FromSeconds(2)) is { } signal)
+                {
+                    return 128 + signal;
+                }
+                await progress.WriteLineAsync($"the run stopped: {e.Message}" + (e.InnerException is { } failure ? $" (then: {failure.Message})" : ""));
+                return 3;
+            }
+            finally
+            {
+                if (cluster is not null)
+                {
+                    await cluster.DisposeAsync();
+                }
+            }
+        }
+
+        private static async Task<int> RunAsync(LoadOptions options, LocalCluster? cluster, TextWriter output, TextWriter progress, bool progressIsTerminal)
+        {
             var gateway = new Uri(cluster?.GatewayUrl ?? options.Gateway);
             using var admin = Client(gateway, options.Token, options.Concurrency);
             await using var preparation = new Preparation(admin);

@@ -10,7 +10,7 @@ namespace Stratum.Tools;
 /// waits for idle connections), also when the process that started it is gone. Used by the
 /// load-test tool's local cluster and by the test fixtures.
 /// </summary>
-internal sealed class AzuriteProcess(Process process, string connectionString) : IAsyncDisposable
+internal sealed class AzuriteProcess(Process process, string connectionString, IReadOnlyDictionary<string, int> ports) : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
@@ -18,6 +18,36 @@ internal sealed class AzuriteProcess(Process process, string connectionString) :
 
     /// <summary>The devstoreaccount1 connection string for this instance's ports.</summary>
     public string ConnectionString { get; } = connectionString;
+
+    /// <summary>Each service's loopback port, by its program's name: azurite-blob, azurite-queue, azurite-table.</summary>
+    public IReadOnlyDictionary<string, int> Ports { get; } = ports;
+
+    /// <summary>
+    /// The first service whose port refuses a connection now ("azurite-table"), or null while all three accept.
+    /// A service that got SIGINT or SIGTERM closes its servers and lives on until its connections end, so
+    /// its process being there does not say it serves.
+    /// </summary>
+    public async Task<string?> FirstRefusingAsync()
+    {
+        foreach (var (service, port) in Ports)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await client.ConnectAsync(IPAddress.Loopback, port, patience.Token);
+            }
+            catch (SocketException)
+            {
+                return service;
+            }
+            catch (OperationCanceledException)
+            {
+                // A full listen backlog leaves the connection pending: busy, not gone.
+            }
+        }
+        return null;
+    }
 
     public static async Task<AzuriteProcess> StartAsync(string repositoryRoot, string dataDirectory)
     {
@@ -49,13 +79,15 @@ internal sealed class AzuriteProcess(Process process, string connectionString) :
         // keep-alive connections, so a shell that died of the signal left the three running under init.
         // The pipe is read in the background (from fd 3: a background command's own stdin is /dev/null)
         // because the shell runs a trap only between commands, and `wait` is one it can interrupt.
+        // Signalled, it ends with 128 + the signal's number, as a shell reports a command a signal ended,
+        // so the one who watches it can say why storage went away.
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(
             "bin=\"$1\"; shift; " +
             "\"$bin-blob\" \"$@\" --blobHost 127.0.0.1 --blobPort \"$BLOB_PORT\" </dev/null & blob=$!; " +
             "\"$bin-queue\" \"$@\" --queueHost 127.0.0.1 --queuePort \"$QUEUE_PORT\" </dev/null & queue=$!; " +
             "\"$bin-table\" \"$@\" --tableHost 127.0.0.1 --tablePort \"$TABLE_PORT\" </dev/null & table=$!; " +
-            "stop() { kill -9 $blob $queue $table $reader 2>/dev/null; exit 0; }; trap stop TERM INT HUP; " +
+            "stop() { kill -9 $blob $queue $table $reader 2>/dev/null; exit \"${1:-0}\"; }; trap 'stop 129' HUP; trap 'stop 130' INT; trap 'stop 143' TERM; " +
             "exec 3<&0; cat <&3 >/dev/null & reader=$!; wait $reader; stop");
         start.ArgumentList.Add("azurite");
         start.ArgumentList.Add(binary);
@@ -77,7 +109,8 @@ internal sealed class AzuriteProcess(Process process, string connectionString) :
         await WaitForPortAsync(blob, process);
         await WaitForPortAsync(queue, process);
         return new AzuriteProcess(process, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;");
+            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;",
+            new Dictionary<string, int> { ["azurite-blob"] = blob, ["azurite-queue"] = queue, ["azurite-table"] = table });
     }
 
     public static int FreePort()

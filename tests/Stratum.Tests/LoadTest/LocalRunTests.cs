@@ -53,25 +53,35 @@ public sealed class LocalRunTests
     }
 
     /// <summary>
-    /// Interrupted by SIGTERM (as a terminal or a runner stops a process group; Ctrl+C's SIGINT takes the same
-    /// path), the tool stops its cluster and ends with 143; killed outright, it leaves the cluster to the shells that
-    /// watch for its end. A trial found both left the silos and the gateway running (and the tool hung on SIGTERM).
+    /// Interrupted by SIGTERM (as `kill` stops a process, or a terminal or a runner its process group; Ctrl+C's
+    /// SIGINT takes the same path), the tool stops its cluster and ends with 143; killed outright, it leaves the
+    /// cluster to the shells that watch for its end. A trial found both left the silos and the gateway running (and
+    /// the tool hung on SIGTERM). A second trial sent SIGINT to the group of a tool that ignored it (a background
+    /// job of a script): Azurite's shell stopped, and the tool died of the gateway's 500 with an unhandled exception
+    /// (134); it now says which process stopped serving and ends with 3.
     /// </summary>
     [Theory]
-    [InlineData("TERM", 143)]
-    [InlineData("KILL", 137)]
-    public async Task An_interrupted_local_run_leaves_no_process_behind(string signal, int exitCode)
+    [InlineData("TERM", false, false, 143, "SIGTERM: stopping the local cluster")]
+    [InlineData("KILL", false, false, 137, "")]
+    [InlineData("TERM", true, false, 143, "SIGTERM: stopping the local cluster")]
+    // Azurite's services close their servers on SIGINT (their shell ignores it, as the tool does): which refuses first varies.
+    [InlineData("INT", true, true, 3, "the run stopped: the local cluster's azurite-")]
+    public async Task An_interrupted_local_run_leaves_no_process_behind(string signal, bool toGroup, bool ignoringInt, int exitCode, string said)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Azurite.RepositoryRoot() };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Stratum.LoadTest.dll"), "deploy", "--count", "1000000",
-            "--concurrency", "4", "--local", "--configuration", Configuration])
+        // setsid makes the tool its own process group's leader (it execs in place: the test host's child leads no group),
+        // so the signal can go to the group as a terminal sends it; `trap '' INT` is what a shell does for a background job.
+        var start = new ProcessStartInfo("setsid") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Azurite.RepositoryRoot() };
+        foreach (var argument in (string[])["sh", "-c", (ignoringInt ? "trap '' INT; " : "") + "exec \"$@\"", "sh", "dotnet",
+            Path.Combine(AppContext.BaseDirectory, "Stratum.LoadTest.dll"), "deploy", "--count", "1000000", "--concurrency", "4", "--local", "--configuration", Configuration])
         {
             start.ArgumentList.Add(argument);
         }
         using var tool = Process.Start(start)!;
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         tool.ErrorDataReceived += (_, e) =>
         {
+            errors.Enqueue(e.Data ?? "");
             if (e.Data?.Contains(" ready: ", StringComparison.Ordinal) == true)
             {
                 ready.TrySetResult();
@@ -89,13 +99,17 @@ public sealed class LocalRunTests
             Assert.Equal((2, 1, 3), (commands.Count(c => c.Contains("Stratum.Silo.dll", StringComparison.Ordinal)),
                 commands.Count(c => c.Contains("Stratum.Gateway.dll", StringComparison.Ordinal)), commands.Count(c => c.Contains("azurite-", StringComparison.Ordinal))));
 
-            using (var kill = Process.Start("kill", [$"-{signal}", $"{tool.Id}"]))
+            // Right after "ready", as the trial did: the tool's first requests are in flight.
+            using (var kill = Process.Start("kill", [$"-{signal}", "--", toGroup ? $"-{tool.Id}" : $"{tool.Id}"]))
             {
                 await kill.WaitForExitAsync();
             }
 
             await tool.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.Equal(exitCode, tool.ExitCode);
+            var stderr = string.Join('\n', errors);
+            Assert.True(exitCode == tool.ExitCode, $"exit {tool.ExitCode}; stderr:\n{stderr}");
+            Assert.Contains(said, stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
             await Wait.UntilAsync(() => started.All(ProcFs.Gone), seconds: 30, what: $"the end of every process the tool started, after its SIG{signal}");
         }
         finally
