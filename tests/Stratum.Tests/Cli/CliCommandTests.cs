@@ -184,6 +184,14 @@ public sealed class CliCommandTests(GatewayFixture fixture) : IDisposable
         Assert.True(disk.ExitCode == 0, disk.Error);
         Assert.Equal((1L << 30).ToString(), disk.Json.Str("size"));
         Assert.Equal(image.Str("id"), disk.Json.Str("sourceImageId"));
+        // Without a source the disk is empty (a data disk), as the API makes it; two sources are a usage error.
+        var empty = await _cli.RunAsync("disk", "create", "--name", "scratch", "--size", "1G", "--folder-id", folderId, "--format", "json");
+        Assert.True(empty.ExitCode == 0, empty.Error);
+        Assert.Equal("READY", empty.Json.Str("status"));
+        Assert.Null(empty.Json["sourceImageId"] ?? empty.Json["sourceSnapshotId"]);
+        var twoSources = await _cli.RunAsync("disk", "create", "--size", "1G", "--source-family", "base", "--source-image", image.Str("id"), "--folder-id", folderId);
+        Assert.Equal(2, twoSources.ExitCode);
+        Assert.Contains("at most one source", twoSources.Error + twoSources.Output);
         var snapshot = await _cli.RunAsync("snapshot", "create", "--disk-id", disk.Json.Str("id"), "--name", "snap", "--folder-id", folderId, "--format", "json");
         Assert.True(snapshot.ExitCode == 0, snapshot.Error);
         Assert.Contains("snap", (await _cli.RunAsync("snapshot", "list", "--folder-id", folderId)).Output);

@@ -1,6 +1,6 @@
 namespace Stratum.Cli.Commands;
 
-/// <summary>Where a new disk's data comes from: an image, a family's latest image (resolved by the server) or a snapshot.</summary>
+/// <summary>Where a new disk's data comes from: an image, a family's latest image (resolved by the server) or a snapshot; a disk of its own may have none (empty).</summary>
 internal class DiskSourceSettings : GlobalSettings
 {
     [CommandOption("--name <NAME>")] public string? Name { get; init; }
@@ -15,6 +15,9 @@ internal class DiskSourceSettings : GlobalSettings
     public override ValidationResult Validate() => SourceCount == 1
         ? base.Validate()
         : ValidationResult.Error("Give exactly one source: --source-image, --source-family or --source-snapshot.");
+
+    /// <summary>The global options' checks alone, for a command whose source rule differs.</summary>
+    protected ValidationResult ValidateGlobal() => base.Validate();
 
     public JsonObject DiskSpec(string size, string folderId)
     {
@@ -33,10 +36,13 @@ internal sealed class DiskCreateSettings : DiskSourceSettings
 {
     [CommandOption("--size <SIZE>")][Description("e.g. 10G.")] public string? Size { get; init; }
 
-    public override ValidationResult Validate() => Size is null ? ValidationResult.Error("--size is required.") : base.Validate();
+    // Without a source the disk is empty, as the API makes it: a data disk.
+    public override ValidationResult Validate() => Size is null ? ValidationResult.Error("--size is required.")
+        : SourceCount > 1 ? ValidationResult.Error("Give at most one source: --source-image, --source-family or --source-snapshot (none: an empty disk).")
+        : ValidateGlobal();
 }
 
-[Description("Create a disk from an image, a family or a snapshot.")]
+[Description("Create a disk from an image, a family or a snapshot, or an empty one.")]
 internal sealed class DiskCreateCommand(CliEnvironment environment) : ApiCommand<DiskCreateSettings>(environment)
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DiskCreateSettings settings, CancellationToken cancellation)
