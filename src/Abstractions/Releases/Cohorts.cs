@@ -28,7 +28,8 @@ public static class Cohorts
     public static int Bucket(string folderId, string family, Caller caller, string? cohortKey) => cohortKey switch
     {
         null => Bucket(folderId, family, caller),
-        { Length: > MaxKeyLength } => throw StratumException.Invalid($"cohortKey is {cohortKey.Length} characters long; at most {MaxKeyLength} are allowed."),
+        { Length: > MaxKeyLength } when TextLength.Characters(cohortKey) is var characters and > MaxKeyLength =>
+            throw StratumException.Invalid($"cohortKey is {characters} characters long; at most {MaxKeyLength} are allowed."),
         _ => Bucket(folderId, family, cohortKey),
     };
 

@@ -30,9 +30,10 @@ public static partial class Rules
 
     public static void Description(string? description, string field = "description")
     {
-        if (description is { Length: > MaxDescription })
+        // Only a text longer than the limit in UTF-16 units can be longer in characters.
+        if (description is { Length: > MaxDescription } && TextLength.Characters(description) is var characters and > MaxDescription)
         {
-            throw StratumException.Invalid($"{field} is {description.Length} characters long; at most {MaxDescription} are allowed.");
+            throw StratumException.Invalid($"{field} is {characters} characters long; at most {MaxDescription} are allowed.");
         }
     }
 
