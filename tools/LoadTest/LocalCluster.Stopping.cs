@@ -17,10 +17,9 @@ public sealed partial class LocalCluster
     private readonly Lock _stopping = new();
     private readonly HashSet<Process> _killedOnPurpose = [];
     private readonly TaskCompletionSource<string> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _stopped;
     private int _signalled;
-
-    private readonly TaskCompletionSource<int> _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The signal's number (2 for SIGINT, 15 for SIGTERM) once this tool has begun stopping for one; null before.</summary>
     public int? Signal => _signal.Task.IsCompleted ? _signal.Task.Result : null;
