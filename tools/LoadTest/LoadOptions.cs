@@ -22,7 +22,7 @@ public sealed record LoadOptions
           --family NAME        that family (default loadtest)
           --batch N            instances per bulkCreate call (default 500)
           --report DIR         write report.json and chart.svg there
-          --kill-silo-at S     with --local: kill one silo S seconds into the run
+          --kill-silo-at S     with --local and 2+ silos: kill one silo S seconds into the run (not after it ends)
           --warmup N           with --local, deploy or images: first run N of the same operations in a folder of
                                their own, not measured (a new cluster spends its first seconds compiling); 0: none
           --configuration C    build configuration of the silo and gateway that --local starts (default Release)
@@ -104,6 +104,18 @@ public sealed record LoadOptions
         if (options.KillSiloAt is not null && !options.Local)
         {
             throw new ArgumentException("--kill-silo-at needs --local: the tool only kills silos it started.");
+        }
+        if (options.KillSiloAt is not null && options.Silos < 2)
+        {
+            throw new ArgumentException("--kill-silo-at needs --silos 2 or more: with its only silo killed the cluster serves nothing.");
+        }
+        if (!Uri.TryCreate(options.Gateway, UriKind.Absolute, out var gateway) || gateway.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"--gateway takes an http or https URL, such as http://127.0.0.1:8080, not '{options.Gateway}'.");
+        }
+        if (options.Target == "client" && !options.Local && options.Storage is null)
+        {
+            throw new ArgumentException("--target client without --local needs --storage (the cluster's storage connection string).");
         }
         if (options.Warmup > 0 && (!options.Local || options.Scenario is not ("deploy" or "images")))
         {

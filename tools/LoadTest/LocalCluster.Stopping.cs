@@ -127,3 +127,9 @@ public sealed partial class LocalCluster
 /// <summary>A process of the local cluster ended by itself while the run needed it; its log says why.</summary>
 public sealed class ClusterLostException(string what, string logs, Exception? consequence = null)
     : Exception($"the local cluster's {what}; logs in {logs}", consequence);
+
+/// <summary>The local cluster did not start (a build failed, a process ended early, or a signal came); <see cref="Signal"/> is that signal's number.</summary>
+public sealed class ClusterStartException(string message, Exception cause, int? signal) : Exception(message, cause)
+{
+    public int? Signal { get; } = signal;
+}

@@ -61,11 +61,11 @@ public sealed partial class LocalCluster : IAsyncDisposable
             cluster.StopOnSignals(log);
             return await cluster.StartProcessesAsync(options, log);
         }
-        catch
+        catch (Exception e)
         {
             // A process that failed to start must not leave the others running.
             await cluster.DisposeAsync();
-            throw;
+            throw new ClusterStartException($"the local cluster did not start: {e.Message}", e, cluster.Signal);
         }
     }
 
@@ -290,11 +290,11 @@ public sealed partial class LocalCluster : IAsyncDisposable
             }
             if (_processes.Find(p => p.Process.HasExited) is { Process: not null } dead)
             {
-                throw new InvalidOperationException($"The local cluster's {dead.Name} exited early ({Why(dead.Process)}); see {Logs}.");
+                throw new InvalidOperationException($"its {dead.Name} exited early ({Why(dead.Process)}); see {Logs}.");
             }
             await Task.Delay(500);
         }
-        throw new TimeoutException($"The local cluster was not ready within 120 s; see {Logs}.");
+        throw new TimeoutException($"it was not ready within 120 s; see {Logs}.");
     }
 
     private Process Start(string name, string file, string arguments, string directory, Dictionary<string, string> environment)

@@ -29,10 +29,16 @@ namespace Stratum.LoadTest
                 var run = RunAsync(options, cluster, output, progress, progressIsTerminal);
                 return cluster is null ? await run : await cluster.UnlessLostAsync(run, grace: TimeSpan.FromSeconds(5));
             }
-            catch (Exception) when (cluster?.Signal is { } signal)
+            catch (Exception e) when (((e as ClusterStartException)?.Signal ?? cluster?.Signal) is { } signal)
             {
                 // The signal's handler is stopping the cluster and ends the tool; what failed meanwhile is its consequence.
                 return 128 + signal;
+            }
+            catch (Exception e) when (e is ClusterStartException or HttpRequestException)
+            {
+                // The cluster (local or named by --gateway) could not be started or reached: no run to report.
+                await progress.WriteLineAsync($"the run stopped: {e.Message}");
+                return 3;
             }
             catch (ClusterLostException e)
             {
@@ -77,7 +83,11 @@ namespace Stratum.LoadTest
             var sourceImage = options.Scenario == "images" ? firstImage ?? await target.LatestAsync(folderId, options.Family) : null;
             using var stopProgress = new CancellationTokenSource();
             var live = ShowProgressAsync(recorder, options.Count, new ProgressDisplay(progress, progressIsTerminal), stopProgress.Token);
-            var chaos = options.KillSiloAt is { } at ? Task.Delay(TimeSpan.FromSeconds(at)).ContinueWith(_ => cluster!.KillSilo(), TaskScheduler.Default) : Task.CompletedTask;
+            // A kill due after the run has ended is not made: the check that follows needs the cluster whole.
+            using var runEnded = new CancellationTokenSource();
+            var chaos = options.KillSiloAt is { } at
+                ? Task.Delay(TimeSpan.FromSeconds(at), runEnded.Token).ContinueWith(delay => { if (delay.IsCompletedSuccessfully) { cluster!.KillSilo(); } }, TaskScheduler.Default)
+                : Task.CompletedTask;
             switch (options.Scenario)
             {
                 case "deploy": await scenarios.DeployAsync(recorder, options.Concurrency); break;
@@ -87,6 +97,7 @@ namespace Stratum.LoadTest
                 default: await scenarios.MixedAsync(recorder, preparation, firstImage!); break;
             }
             var seconds = recorder.Seconds;
+            await runEnded.CancelAsync();
             await stopProgress.CancelAsync();
             await live;
             await chaos;

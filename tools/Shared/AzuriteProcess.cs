@@ -10,7 +10,7 @@ namespace Stratum.Tools;
 /// waits for idle connections), also when the process that started it is gone. Used by the
 /// load-test tool's local cluster and by the test fixtures.
 /// </summary>
-internal sealed class AzuriteProcess(Process process, string connectionString, IReadOnlyDictionary<string, int> ports) : IAsyncDisposable
+internal sealed class AzuriteProcess(Process process, string connectionString, IReadOnlyDictionary<string, int> ports, IReadOnlyList<int> services) : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
@@ -108,9 +108,10 @@ internal sealed class AzuriteProcess(Process process, string connectionString, I
         await WaitForPortAsync(table, process);
         await WaitForPortAsync(blob, process);
         await WaitForPortAsync(queue, process);
+        var services = ChildrenOf(process.Id);
         return new AzuriteProcess(process, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
             $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;",
-            new Dictionary<string, int> { ["azurite-blob"] = blob, ["azurite-queue"] = queue, ["azurite-table"] = table });
+            new Dictionary<string, int> { ["azurite-blob"] = blob, ["azurite-queue"] = queue, ["azurite-table"] = table }, services);
     }
 
     public static int FreePort()
@@ -150,6 +151,38 @@ internal sealed class AzuriteProcess(Process process, string connectionString, I
         {
             Process.Kill(entireProcessTree: true);
             await Process.WaitForExitAsync();
+        }
+        // A shell killed on its own (SIGKILL runs no trap) left its services under init, out of its tree:
+        // they are killed by the ids noted at the start, if those still name an Azurite service.
+        foreach (var pid in services.Where(pid => CommandLineOf(pid).Contains("azurite-", StringComparison.Ordinal)))
+        {
+            try
+            {
+                using var service = Process.GetProcessById(pid);
+                service.Kill();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // Gone meanwhile.
+            }
+        }
+    }
+
+    /// <summary>The ids of the processes the shell started (its three services and its pipe reader), from /proc.</summary>
+    private static List<int> ChildrenOf(int pid) =>
+        [.. ReadOrEmpty($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+
+    private static string CommandLineOf(int pid) => ReadOrEmpty($"/proc/{pid}/cmdline");
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
         }
     }
 }

@@ -31,17 +31,16 @@ public static class ProcFs
     }
 
     /// <summary>The command line, its arguments joined by NUL as the kernel keeps them; "" for a process gone.</summary>
-    public static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline");
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
+    public static string CommandLine(int pid) => ReadOrEmpty($"/proc/{pid}/cmdline");
+
+    /// <summary>The processes running now whose environment holds <paramref name="variable"/> ("NAME=value"), as the kernel keeps it.</summary>
+    public static List<int> WithEnvironment(string variable) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, out _))
+            .Select(int.Parse!)
+            .Where(pid => !Gone(pid) && ReadOrEmpty($"/proc/{pid}/environ").Split('\0').Contains(variable))
+            .ToList();
 
     /// <summary>Ended: no such process, or a zombie its parent has not reaped yet.</summary>
     public static bool Gone(int pid) => State(pid) is null or 'Z';
@@ -60,6 +59,19 @@ public static class ProcFs
             {
                 // Ended meanwhile.
             }
+        }
+    }
+
+    /// <summary>A /proc file's text; "" for a process gone or one whose file this user may not read.</summary>
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
         }
     }
 

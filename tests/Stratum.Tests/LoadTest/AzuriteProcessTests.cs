@@ -55,6 +55,28 @@ public sealed class AzuriteProcessTests
         }
     }
 
+    /// <summary>A SIGKILL runs no trap: a trial killed the shell alone, and its services lived on under init, out of its tree.</summary>
+    [Fact]
+    public async Task Services_whose_shell_was_killed_end_when_it_is_disposed()
+    {
+        var azurite = await StartAsync();
+        var services = ProcFs.ChildrenOf(azurite.Process.Id, "azurite-");
+        Assert.Equal(3, services.Count);
+        azurite.Process.Kill();
+        // Not WaitForExitAsync: that waits for the end of the shell's output too, which its services still hold.
+        await Wait.UntilAsync(() => ProcFs.Gone(azurite.Process.Id), what: "the shell's end");
+
+        try
+        {
+            await azurite.DisposeAsync();
+            await Wait.UntilAsync(() => services.All(ProcFs.Gone), what: "the services' end after their killed shell's disposal");
+        }
+        finally
+        {
+            CleanUp(services);
+        }
+    }
+
     private Task<AzuriteProcess> StartAsync() => AzuriteProcess.StartAsync(Azurite.RepositoryRoot(), _data);
 
     private void CleanUp(List<int> services)

@@ -54,6 +54,10 @@ public sealed class LoadTestLogicTests
     [Theory]
     [InlineData("deploy --count 10 --local --warmup -1", "--warmup takes a whole number, 0 or more.")]
     [InlineData("deploy --count 10 --local --count 20", "--count is given twice; give it once.")]
+    // A trial found these ended in an unhandled exception (exit 134) or ran on with the cluster's only silo killed.
+    [InlineData("deploy --local --silos 1 --kill-silo-at 2", "--kill-silo-at needs --silos 2 or more: with its only silo killed the cluster serves nothing.")]
+    [InlineData("deploy --folder fld1 --gateway notaurl", "--gateway takes an http or https URL, such as http://127.0.0.1:8080, not 'notaurl'.")]
+    [InlineData("deploy --folder fld1 --target client", "--target client without --local needs --storage (the cluster's storage connection string).")]
     [InlineData("deploy --local --count 10 --local", "--local is given twice; give it once.")]
     public void A_bad_or_repeated_option_is_refused_naming_it(string line, string message)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using Stratum.LoadTest;
 using Stratum.Tests.Infrastructure;
@@ -50,6 +51,28 @@ public sealed class LocalRunTests
             Assert.True(azurite["cpuSeconds"]!.GetValue<double>() > 0, azurite.ToJsonString());
         }
         Assert.Contains("stages", output.ToString());
+    }
+
+    /// <summary>
+    /// A process that ends while the cluster starts is named, and nothing started is left: a trial killed the gateway
+    /// during the start and the tool died of an unhandled exception (134); it now ends with 3 saying which one ended.
+    /// </summary>
+    [Fact]
+    public async Task A_cluster_that_does_not_start_names_the_process_that_ended_and_leaves_none()
+    {
+        var options = LoadOptions.Parse(["deploy", "--local", "--configuration", Configuration]) with
+        {
+            // A startup hook that is not there: the runtime ends each silo (and the gateway) before it runs.
+            Environment = new Dictionary<string, string> { ["DOTNET_STARTUP_HOOKS"] = "/nonexistent/stratum-hook.dll" },
+        };
+
+        var refusal = await Assert.ThrowsAsync<ClusterStartException>(() => LocalCluster.StartAsync(options, TextWriter.Null));
+
+        Assert.Matches("^the local cluster did not start: its (silo[12]|gateway) exited early \\((exit code [0-9]+|SIG[A-Z]+)\\); see /", refusal.Message);
+        Assert.Null(refusal.Signal);
+        var logs = Regex.Match(refusal.Message, "see (/[^ ]+)\\.$").Groups[1].Value;
+        Assert.Empty(ProcFs.WithEnvironment("DOTNET_STARTUP_HOOKS=/nonexistent/stratum-hook.dll"));
+        Assert.DoesNotContain(ProcFs.DescendantsOf(Environment.ProcessId), pid => ProcFs.CommandLine(pid).Contains(logs, StringComparison.Ordinal));
     }
 
     /// <summary>
