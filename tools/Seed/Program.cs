@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 using Stratum.Client;
 using Stratum.Seed;
 
@@ -11,23 +9,10 @@ using Stratum.Seed;
 // as the caller of TOKEN, a platform admin (default dev-admin, a Development cluster's). The
 // configuration keys of Stratum.Client work too (Stratum__Client__Token, Orleans__ClusterId, Orleans__Tls__…).
 var command = new CommandLine(args);
-// A cluster that has just started (the AppHost starts this once the silos run) can for a few seconds still route
-// calls to a silo's previous run, which rejects them, or time out: the seeding is idempotent, so it is tried again
-// (it had exited, and the AppHost's gateway, which waits for it, never started).
-const int attempts = 12;
-await new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
-{
-    ShouldHandle = new PredicateBuilder().Handle<Orleans.Runtime.OrleansException>().Handle<TimeoutException>(),
-    MaxRetryAttempts = attempts - 1,
-    BackoffType = DelayBackoffType.Constant,
-    Delay = TimeSpan.FromSeconds(10),
-    OnRetry = retry =>
-    {
-        Console.Error.WriteLine($"Seeding failed ({retry.Outcome.Exception!.GetType().Name}: {retry.Outcome.Exception.Message}); " +
-            $"trying again in {retry.RetryDelay.TotalSeconds:0} s (attempt {retry.AttemptNumber + 1} of {attempts}).");
-        return default;
-    },
-}).Build().ExecuteAsync(async _ => await SeedAsync());
+// A cluster that has just started (the AppHost starts this once the silos run) may reject or time out for a few
+// seconds, and storage may fail a write: seeding is tried again (it had exited, and the AppHost's gateway, which
+// waits for it, never started).
+await SeedRetries.Pipeline(attempts: 12, delay: TimeSpan.FromSeconds(10), Console.Error).ExecuteAsync(async _ => await SeedAsync());
 
 async Task SeedAsync()
 {
