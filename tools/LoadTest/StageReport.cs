@@ -132,45 +132,13 @@ public sealed record RuntimeCounters(double GcPauseMs, int Gen0, int Gen1, int G
             .ToDictionary(g => g.Key, g => new RuntimeCounters(0, -1, -1, -1, g.Sum(p => CpuMsOf(p.Pid))), StringComparer.Ordinal);
 
     /// <summary>The file name of the first argument of the process's command line that begins with <paramref name="prefix"/>.</summary>
-    private static string? ProgramOf(int pid, string prefix)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Select(Path.GetFileName)
-                .FirstOrDefault(name => name is not null && name.StartsWith(prefix, StringComparison.Ordinal));
-        }
-        catch (IOException)
-        {
-            return null; // exited meanwhile, or no /proc
-        }
-    }
+    private static string? ProgramOf(int pid, string prefix) =>
+        Tools.ProcessTable.CommandLine(pid).Split('\0').Select(Path.GetFileName)
+            .FirstOrDefault(name => name is not null && name.StartsWith(prefix, StringComparison.Ordinal));
 
     /// <summary>A process and its descendants (Linux, from /proc; elsewhere the process alone).</summary>
-    private static IEnumerable<int> ProcessTree(int pid)
-    {
-        yield return pid;
-        var children = $"/proc/{pid}/task/{pid}/children";
-        if (!File.Exists(children))
-        {
-            yield break;
-        }
-        string listed;
-        try
-        {
-            listed = File.ReadAllText(children);
-        }
-        catch (IOException)
-        {
-            yield break; // exited meanwhile
-        }
-        foreach (var child in listed.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var descendant in ProcessTree(int.Parse(child, CultureInfo.InvariantCulture)))
-            {
-                yield return descendant;
-            }
-        }
-    }
+    private static IEnumerable<int> ProcessTree(int pid) =>
+        Tools.ProcessTable.Children(pid).SelectMany(ProcessTree).Prepend(pid);
 
     private static double CpuMsOf(int pid)
     {

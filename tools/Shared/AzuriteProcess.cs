@@ -108,7 +108,7 @@ internal sealed class AzuriteProcess(Process process, string connectionString, I
         await WaitForPortAsync(table, process);
         await WaitForPortAsync(blob, process);
         await WaitForPortAsync(queue, process);
-        var services = ChildrenOf(process.Id);
+        var services = ProcessTable.Children(process.Id);
         return new AzuriteProcess(process, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
             $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;",
             new Dictionary<string, int> { ["azurite-blob"] = blob, ["azurite-queue"] = queue, ["azurite-table"] = table }, services);
@@ -154,7 +154,7 @@ internal sealed class AzuriteProcess(Process process, string connectionString, I
         }
         // A shell killed on its own (SIGKILL runs no trap) left its services under init, out of its tree:
         // they are killed by the ids noted at the start, if those still name an Azurite service.
-        foreach (var pid in services.Where(pid => CommandLineOf(pid).Contains("azurite-", StringComparison.Ordinal)))
+        foreach (var pid in services.Where(pid => ProcessTable.CommandLine(pid).Contains("azurite-", StringComparison.Ordinal)))
         {
             try
             {
@@ -165,24 +165,6 @@ internal sealed class AzuriteProcess(Process process, string connectionString, I
             {
                 // Gone meanwhile.
             }
-        }
-    }
-
-    /// <summary>The ids of the processes the shell started (its three services and its pipe reader), from /proc.</summary>
-    private static List<int> ChildrenOf(int pid) =>
-        [.. ReadOrEmpty($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
-
-    private static string CommandLineOf(int pid) => ReadOrEmpty($"/proc/{pid}/cmdline");
-
-    private static string ReadOrEmpty(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return "";
         }
     }
 }

@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace Stratum.Tools;
+
+/// <summary>Linux's process table as /proc shows it: a process's children and its command line; empty for a process gone (or no /proc).</summary>
+internal static class ProcessTable
+{
+    /// <summary>The ids of the processes <paramref name="pid"/> started that still run.</summary>
+    public static List<int> Children(int pid) =>
+        [.. ReadOrEmpty($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(id => int.Parse(id, CultureInfo.InvariantCulture))];
+
+    /// <summary>The command line, its arguments joined by NUL as the kernel keeps them.</summary>
+    public static string CommandLine(int pid) => ReadOrEmpty($"/proc/{pid}/cmdline");
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+}
