@@ -31,7 +31,7 @@ public sealed partial class DeploymentShardGrain
     {
         var admitted = await AdmitAsync(named);
         // Names were reserved before quota was known: a refused create gives its name back.
-        await GiveBackNamesAsync(named.Except(admitted).Select(p => p.Item.Command));
+        await GiveBackNamesAsync(named.Except(admitted).Select(p => p.Item));
         if (admitted.Count == 0)
         {
             ClearInflight();
@@ -65,7 +65,7 @@ public sealed partial class DeploymentShardGrain
         var committed = await TryCommitOneAsync(held);
         if (!committed)
         {
-            await GiveBackNamesAsync([item.Command]);
+            await GiveBackNamesAsync([held]);
         }
         if (held.Done.Task.IsCompleted)
         {
@@ -114,11 +114,11 @@ public sealed partial class DeploymentShardGrain
     }
 
     /// <summary>After a failed flush, whose storage may still be failing: a name not given back now is when abandoned.</summary>
-    private async Task TryGiveBackNamesAsync(IEnumerable<ShardCommand> commands)
+    private async Task TryGiveBackNamesAsync(IEnumerable<Pending> items)
     {
         try
         {
-            await GiveBackNamesAsync(commands);
+            await GiveBackNamesAsync(items);
         }
         catch (Exception e) when (e is RequestFailedException or StratumException)
         {
@@ -131,18 +131,34 @@ public sealed partial class DeploymentShardGrain
     /// of a request done before, or failed. A name whose owner does not exist stayed taken until
     /// abandoned (<see cref="Index.ResourceIndex.AbandonedAfter"/>, 5 min): a keyed create retried
     /// after its resource was deleted blocked the name that long. A name held by another owner (or
-    /// by this command's first attempt, whose resource exists) is not touched.
+    /// by this command's first attempt, whose resource exists) is not touched. A retry answered with
+    /// its first attempt's operation hands the name to that attempt's resource, if it still exists: it
+    /// may have taken the name over from it (<see cref="Index.ResourceIndex.ReserveNameAsync"/>) while
+    /// that attempt was still committing, and the same request names the same resource.
     /// </summary>
-    private async Task GiveBackNamesAsync(IEnumerable<ShardCommand> commands)
+    private async Task GiveBackNamesAsync(IEnumerable<Pending> items)
     {
-        foreach (var name in commands.Select(c => c.NewName).OfType<(string Kind, string Name, string OwnerId)>())
+        foreach (var item in items)
         {
-            if (!await OwnerExistsAsync(name.OwnerId))
+            if (item.Command.NewName is not { } name || await OwnerExistsAsync(name.OwnerId))
+            {
+                continue;
+            }
+            if (FirstAttemptOf(item, name.Kind) is { } first && first != name.OwnerId && await OwnerExistsAsync(first))
+            {
+                await index.HandNameAsync(_folderId, name.Kind, name.Name, name.OwnerId, first);
+            }
+            else
             {
                 await index.ReleaseNameAsync(_folderId, name.Kind, name.Name, name.OwnerId);
             }
         }
     }
+
+    /// <summary>The resource a retry's first attempt made, when the retry was answered with that attempt's operation.</summary>
+    private static string? FirstAttemptOf(Pending item, string kind) =>
+        item.Done.Task.IsCompletedSuccessfully && item.Done.Task.Result is { Replayed: true, Operation: { } first }
+            && first.Metadata.TryGetValue(kind + "Id", out var id) ? id : null;
 
     /// <summary>Writes the rows and the counters in one transaction, then completes the commands.</summary>
     private async Task CommitAsync(IReadOnlyList<Prepared> admitted)

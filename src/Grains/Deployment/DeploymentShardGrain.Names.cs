@@ -5,7 +5,9 @@ public sealed partial class DeploymentShardGrain
     /// <summary>
     /// Reserves the names of a batch's new resources in one transaction per kind (names are unique
     /// per folder across all its shards, so they live in the folder's name partition). A command
-    /// whose name is taken is refused, unless its own earlier attempt took it (same Idempotency-Key).
+    /// whose name is taken is refused, unless its own earlier attempt took it (same Idempotency-Key):
+    /// answered as that attempt when it committed, else the name is taken over (the attempt died
+    /// between reserving and committing, and its retry has a new resource id).
     /// </summary>
     private async Task<List<Prepared>> ReserveNamesAsync(List<Prepared> admitted)
     {
@@ -18,7 +20,7 @@ public sealed partial class DeploymentShardGrain
         var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var kind in named.GroupBy(p => p.Item.Command.NewName!.Value.Kind))
         {
-            var names = kind.Select(p => (p.Item.Command.NewName!.Value.Name, p.Item.Command.NewName!.Value.OwnerId)).ToList();
+            var names = kind.Select(p => (p.Item.Command.NewName!.Value.Name, p.Item.Command.NewName!.Value.OwnerId, p.Item.Command.ClaimHash)).ToList();
             foreach (var name in await index.ReserveNamesAsync(_folderId, kind.Key, names, OwnerExistsAsync))
             {
                 taken.Add($"{kind.Key}/{name}");

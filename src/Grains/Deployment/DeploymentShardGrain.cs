@@ -107,7 +107,7 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
             catch (Exception e)
             {
                 logger.LogError(e, "Shard {Shard} failed a flush", this.GetPrimaryKeyString());
-                await TryGiveBackNamesAsync(batch.Where(item => !item.Done.Task.IsCompleted).Select(item => item.Command));
+                await TryGiveBackNamesAsync(batch.Where(item => !item.Done.Task.IsCompleted));
                 foreach (var item in batch)
                 {
                     item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.Unavailable, "The change could not be stored; retry with the same Idempotency-Key."));

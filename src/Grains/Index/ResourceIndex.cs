@@ -33,13 +33,14 @@ public sealed partial class ResourceIndex
 
     /// <summary>
     /// Reserves a name for its owner; 409 when another owner holds it. With <paramref name="ownerExists"/>,
-    /// a reservation whose owner never came to be (a crash between reserving and committing) is taken over
-    /// once it is old enough that its request cannot still be in flight.
+    /// a reservation whose owner never came to be (a crash between reserving and committing) is taken over:
+    /// by the same keyed request at once (<paramref name="claimHash"/>, the key's claim hash, is stored with
+    /// the name), by anyone once it is old enough that its request cannot still be in flight.
     /// </summary>
-    public async Task ReserveNameAsync(string folderId, string kind, string name, string ownerId, Func<string, Task<bool>>? ownerExists = null)
+    public async Task ReserveNameAsync(string folderId, string kind, string name, string ownerId, Func<string, Task<bool>>? ownerExists = null, string? claimHash = null)
     {
         await _created.Value;
-        var entity = new TableEntity(NamesPartition(folderId, kind), name) { ["OwnerId"] = ownerId };
+        var entity = NameRow(folderId, kind, name, ownerId, claimHash);
         try
         {
             await _table.AddEntityAsync(entity);
@@ -51,18 +52,25 @@ public sealed partial class ResourceIndex
             {
                 return;
             }
-            if (holder.HasValue && ownerExists is not null && holder.Value!.Timestamp < DateTimeOffset.UtcNow - AbandonedAfter
-                && !await ownerExists(holder.Value.GetString("OwnerId")))
+            if (holder.HasValue && ownerExists is not null && MayTakeOver(holder.Value!, claimHash) && !await ownerExists(holder.Value!.GetString("OwnerId")))
             {
-                await _table.UpdateEntityAsync(entity, holder.Value.ETag, TableUpdateMode.Replace);
+                await _table.UpdateEntityAsync(entity, holder.Value!.ETag, TableUpdateMode.Replace);
                 return;
             }
             throw NameTaken(kind, name, folderId);
         }
     }
 
+    /// <summary>
+    /// A reservation whose owner does not exist may be taken over by the request that made it (the same
+    /// key: its earlier attempt died before committing, and the retry's new id is another owner), or by
+    /// anyone once abandoned.
+    /// </summary>
+    private static bool MayTakeOver(TableEntity holder, string? claimHash) =>
+        (claimHash is not null && holder.GetString("ClaimHash") == claimHash) || holder.Timestamp < DateTimeOffset.UtcNow - AbandonedAfter;
+
     /// <summary>Reserves many names, a transaction per hundred; returns the names another owner holds.</summary>
-    public async Task<IReadOnlySet<string>> ReserveNamesAsync(string folderId, string kind, IReadOnlyList<(string Name, string OwnerId)> names, Func<string, Task<bool>>? ownerExists = null)
+    public async Task<IReadOnlySet<string>> ReserveNamesAsync(string folderId, string kind, IReadOnlyList<(string Name, string OwnerId, string? ClaimHash)> names, Func<string, Task<bool>>? ownerExists = null)
     {
         await _created.Value;
         var taken = new HashSet<string>(StringComparer.Ordinal);
@@ -70,16 +78,15 @@ public sealed partial class ResourceIndex
         {
             try
             {
-                await _table.SubmitTransactionAsync(chunk.Select(n => new TableTransactionAction(TableTransactionActionType.Add,
-                    new TableEntity(NamesPartition(folderId, kind), n.Name) { ["OwnerId"] = n.OwnerId })));
+                await _table.SubmitTransactionAsync(chunk.Select(n => new TableTransactionAction(TableTransactionActionType.Add, NameRow(folderId, kind, n.Name, n.OwnerId, n.ClaimHash))));
             }
             catch (RequestFailedException refused) when (refused.Status is 409 or 400 || refused is TableTransactionFailedException)
             {
-                foreach (var (name, owner) in chunk)
+                foreach (var (name, owner, claimHash) in chunk)
                 {
                     try
                     {
-                        await ReserveNameAsync(folderId, kind, name, owner, ownerExists);
+                        await ReserveNameAsync(folderId, kind, name, owner, ownerExists, claimHash);
                     }
                     catch (StratumException e) when (e.Code == ErrorCode.AlreadyExists)
                     {
@@ -89,6 +96,31 @@ public sealed partial class ResourceIndex
             }
         }
         return taken;
+    }
+
+    /// <summary>
+    /// Hands a name from an owner that will not exist to the one that holds the name: a keyed retry
+    /// took the name over, then found that its first attempt had committed after all.
+    /// </summary>
+    public async Task HandNameAsync(string folderId, string kind, string name, string fromOwnerId, string toOwnerId)
+    {
+        await _created.Value;
+        var holder = await _table.GetEntityIfExistsAsync<TableEntity>(NamesPartition(folderId, kind), name);
+        if (holder.HasValue && holder.Value!.GetString("OwnerId") == fromOwnerId)
+        {
+            holder.Value["OwnerId"] = toOwnerId;
+            await _table.UpdateEntityAsync(holder.Value, holder.Value.ETag, TableUpdateMode.Replace);
+        }
+    }
+
+    private static TableEntity NameRow(string folderId, string kind, string name, string ownerId, string? claimHash)
+    {
+        var row = new TableEntity(NamesPartition(folderId, kind), name) { ["OwnerId"] = ownerId };
+        if (claimHash is not null)
+        {
+            row["ClaimHash"] = claimHash;
+        }
+        return row;
     }
 
     public async Task ReleaseNameAsync(string folderId, string kind, string name, string ownerId)

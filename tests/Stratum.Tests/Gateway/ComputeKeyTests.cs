@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Stratum.Deployment;
 using Stratum.Operations;
 using Stratum.Tests.Infrastructure;
@@ -99,6 +100,68 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
         Assert.True(again.Status == HttpStatusCode.OK && again.Body!["error"] is null, again.Text);
         Assert.NotEqual(first.Body["response"]!.Str("id"), again.Body!["response"]!.Str("id"));
     }
+
+    [Theory]
+    [InlineData("/compute/v1/disks")]
+    [InlineData("/compute/v1/instances")]
+    public async Task A_keyed_create_retried_after_its_first_attempt_died_between_naming_and_committing_is_made(string path)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var (kind, key, otherKey) = (KindOf(path), Names.Unique("died-key"), Names.Unique("other-key"));
+        // The state a silo's death leaves: the first attempt reserved the name (for an id it never
+        // made) and committed nothing. Its retry has a new id: the name was refused for 5 minutes.
+        await Index.ReserveNameAsync(folderId, kind, "died-name", DeadId(path), claimHash: ClaimHashOf(key));
+        await Index.ReserveNameAsync(folderId, kind, "kept-name", DeadId(path), claimHash: ClaimHashOf(otherKey));
+
+        var retried = await _admin.PostReplyAsync(path, Body(path, folderId, "died-name"), key);
+        var another = await _admin.PostReplyAsync(path, Body(path, folderId, "kept-name"), key + "-2");
+
+        Assert.True(retried.Status == HttpStatusCode.OK && retried.Body!["error"] is null, retried.Text);
+        Assert.Equal("died-name", retried.Body!["response"]!.Str("name"));
+        // Only the same key takes a dead attempt's name over at once; others wait until it is abandoned.
+        Assert.True(another.Status == HttpStatusCode.Conflict && another.Code == 6, another.Text);
+        var taken = await _admin.PostReplyAsync(path, Body(path, folderId, "died-name"), otherKey);
+        Assert.True(taken.Status == HttpStatusCode.Conflict && taken.Code == 6, taken.Text);
+    }
+
+    [Theory]
+    [InlineData("/compute/v1/disks")]
+    [InlineData("/compute/v1/instances")]
+    public async Task A_retry_that_took_the_name_over_while_its_first_attempt_committed_hands_the_name_back(string path)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var (kind, key) = (KindOf(path), Names.Unique("handed-key"));
+        var first = await _admin.PostReplyAsync(path, Body(path, folderId, "handed-name"), key);
+        Assert.True(first.Status == HttpStatusCode.OK && first.Body!["error"] is null, first.Text);
+        var firstId = first.Body!["response"]!.Str("id");
+        // As a retry leaves the name when it took it over before the first attempt's commit landed
+        // (a silo declared dead while its write was still on its way).
+        await Index.ReleaseNameAsync(folderId, kind, "handed-name", firstId);
+        await Index.ReserveNameAsync(folderId, kind, "handed-name", DeadId(path), claimHash: ClaimHashOf(key));
+
+        var retried = await _admin.PostReplyAsync(path, Body(path, folderId, "handed-name"), key);
+        var other = await _admin.PostReplyAsync(path, Body(path, folderId, "handed-name"), Names.Unique("handed-other"));
+
+        Assert.True(retried.Status == HttpStatusCode.OK && retried.Body!.Str("id") == first.Body.Str("id"), retried.Text);
+        // The name went to the first attempt's resource, not back to the folder: a second resource of that name was made.
+        Assert.True(other.Status == HttpStatusCode.Conflict && other.Code == 6, other.Text);
+        await _admin.DoneAsync(HttpMethod.Delete, $"{path}/{firstId}");
+        var afterDelete = await _admin.PostReplyAsync(path, Body(path, folderId, "handed-name"), Names.Unique("handed-after"));
+        Assert.True(afterDelete.Status == HttpStatusCode.OK && afterDelete.Body!["error"] is null, afterDelete.Text);
+    }
+
+    private Stratum.Index.ResourceIndex Index => fixture.Stratum.Cluster.Silos[0].ServiceProvider.GetRequiredService<Stratum.Index.ResourceIndex>();
+
+    private static string ClaimHashOf(string key) => Idempotency.ClaimKey(Caller.User("admin"), key)!;
+
+    private static string KindOf(string path) => path.EndsWith("disks", StringComparison.Ordinal) ? "disk" : "instance";
+
+    /// <summary>An id of the path's kind that no resource has.</summary>
+    private static string DeadId(string path) => Placement.NewId(path.EndsWith("disks", StringComparison.Ordinal) ? ResourceIds.Disk : ResourceIds.Instance, 0);
+
+    private static object Body(string path, string folderId, string name) => path.EndsWith("disks", StringComparison.Ordinal)
+        ? new { folderId, name, size = GiB }
+        : new { folderId, name, bootDiskSpec = new { diskSpec = new { size = GiB } } };
 
     [Fact]
     public async Task A_keyed_attach_retried_on_its_disk_s_own_shard_is_its_first_operation()
