@@ -1,12 +1,17 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Polly;
+using Polly.Retry;
 
 namespace Stratum.LoadTest;
 
 /// <summary>
 /// Makes a fresh folder ready for a run: quotas large enough, the load test's service account as
 /// editor (for the Orleans-client target), and a pooled image in the family, imported from a
-/// small qcow2 this tool serves itself on loopback.
+/// small qcow2 this tool serves itself on loopback. A step the service answers 503 (storage failed a
+/// write, "retry with the same Idempotency-Key") is sent again with the same key, so a run does not
+/// end on one failed write before it has begun.
 /// </summary>
 public sealed class Preparation(HttpClient admin) : IAsyncDisposable
 {
@@ -52,7 +57,13 @@ public sealed class Preparation(HttpClient admin) : IAsyncDisposable
 
     private async Task<JsonNode> DoneAsync(HttpMethod method, string path, object body)
     {
-        using var response = await admin.SendAsync(new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) });
+        var key = Guid.NewGuid().ToString("N");
+        using var response = await Unavailable.ExecuteAsync(async cancel =>
+        {
+            var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            return await admin.SendAsync(request, cancel);
+        });
         var operation = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         if (!response.IsSuccessStatusCode)
         {
@@ -69,6 +80,21 @@ public sealed class Preparation(HttpClient admin) : IAsyncDisposable
         }
         return operation["error"] is { } error ? throw new InvalidOperationException($"{method} {path}: {error.ToJsonString()}") : operation["response"]!;
     }
+
+    /// <summary>Up to five attempts a second apart while the service answers 503.</summary>
+    private static readonly ResiliencePipeline<HttpResponseMessage> Unavailable = new ResiliencePipelineBuilder<HttpResponseMessage>()
+        .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            ShouldHandle = new PredicateBuilder<HttpResponseMessage>().HandleResult(r => r.StatusCode == HttpStatusCode.ServiceUnavailable),
+            MaxRetryAttempts = 4,
+            BackoffType = DelayBackoffType.Constant,
+            Delay = TimeSpan.FromSeconds(1),
+            OnRetry = retry =>
+            {
+                retry.Outcome.Result?.Dispose();
+                return default;
+            },
+        }).Build();
 
     public ValueTask DisposeAsync() => _files.DisposeAsync();
 }
