@@ -7,12 +7,7 @@ public static class ProcFs
 {
     /// <summary>The processes whose parent is <paramref name="parent"/> and whose command line holds <paramref name="command"/>.</summary>
     public static List<int> ChildrenOf(int parent, string command = "") =>
-        Directory.EnumerateDirectories("/proc")
-            .Select(Path.GetFileName)
-            .Where(name => int.TryParse(name, out _))
-            .Select(int.Parse!)
-            .Where(pid => ParentOf(pid) == parent && CommandLine(pid).Contains(command, StringComparison.Ordinal))
-            .ToList();
+        [.. Tools.ProcessTable.Children(parent).Where(pid => CommandLine(pid).Contains(command, StringComparison.Ordinal))];
 
     /// <summary>The processes below <paramref name="root"/>, at any depth.</summary>
     public static List<int> DescendantsOf(int root)
@@ -31,7 +26,7 @@ public static class ProcFs
     }
 
     /// <summary>The command line, its arguments joined by NUL as the kernel keeps them; "" for a process gone.</summary>
-    public static string CommandLine(int pid) => ReadOrEmpty($"/proc/{pid}/cmdline");
+    public static string CommandLine(int pid) => Tools.ProcessTable.CommandLine(pid);
 
     /// <summary>The processes running now whose environment holds <paramref name="variable"/> ("NAME=value"), as the kernel keeps it.</summary>
     public static List<int> WithEnvironment(string variable) =>
@@ -74,8 +69,6 @@ public static class ProcFs
             return "";
         }
     }
-
-    private static int? ParentOf(int pid) => Stat(pid) is { } fields ? int.Parse(fields[1]) : null;
 
     private static char? State(int pid) => Stat(pid) is { } fields ? fields[0][0] : null;
 
