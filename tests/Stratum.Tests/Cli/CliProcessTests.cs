@@ -87,19 +87,25 @@ public sealed class CliProcessTests(GatewayFixture fixture) : IDisposable
         Assert.Equal(image.Str("id"), json.Json["images"]!.AsArray().Single()!.Str("id"));
         Assert.Equal(0, (await _cli.RunProcessAsync("--format=json", "image", "get", image.Str("id"))).ExitCode);
 
-        // A global option without its value is named (it took the next option as its value, or the
-        // parser reported a placeholder of its own), and so are options with no command after them.
+        // An option without its value is named (it took the next option as its value, or the parser
+        // used a placeholder of its own: a folder was created with the description "__default_command"),
+        // and so are global options with no command after them.
+        var unmade = Names.Unique("no-description");
         foreach (var (args, told) in new[]
         {
             (new[] { "image", "list", "--folder-id", folderId, "--format" }, "--format needs a value"),
             (["--format", "--folder-id", folderId, "image", "list"], "--format needs a value"),
             (["--format", "json"], "No command follows"),
             ([$"--folder-id={folderId}"], "No command follows"),
+            (["folder", "create", "--name", unmade, "--description"], "--description needs a value, as in --description <TEXT>"),
+            (["image", "list", "--folder-id", folderId, "--page-size", "--format", "json"], "--page-size needs a value"),
         })
         {
             var refused = await _cli.RunProcessAsync(args);
             Assert.True(refused.ExitCode == 2 && refused.Error.Contains(told, StringComparison.Ordinal), $"{string.Join(' ', args)}: {refused.ExitCode} {refused.Error}");
         }
+        var nameStillFree = await _admin.PostReplyAsync("/resource-manager/v1/folders", new { name = unmade });
+        Assert.True(nameStillFree.Status == System.Net.HttpStatusCode.OK && nameStillFree.Body!["error"] is null, nameStillFree.Text);
         // An id never has a ':', which in a path would call one of the resource's methods instead.
         var method = await _cli.RunProcessAsync("image", "get", $"{image.Str("id")}:listAccessBindings");
         Assert.True(method.ExitCode == 2 && method.Error.Contains("is not an id", StringComparison.Ordinal), method.Error + method.Output);

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Stratum.Cli.Infrastructure;
 
 /// <summary>
@@ -10,19 +12,31 @@ internal static class LeadingOptions
     // The options of GlobalSettings; each takes one value (--format json, or --format=json).
     private static readonly HashSet<string> Global = new(StringComparer.Ordinal) { "--endpoint", "--token", "--folder-id", "--format" };
 
+    // Every command's options that take a value (--description <TEXT>), by their long names. Given
+    // last, the parser set such an option to a placeholder of its own ("__default_command"), which a
+    // create then stored as the resource's description.
+    private static readonly Dictionary<string, string> WithValue = typeof(LeadingOptions).Assembly.GetTypes()
+        .SelectMany(type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+        .Select(property => property.GetCustomAttribute<CommandOptionAttribute>())
+        .OfType<CommandOptionAttribute>()
+        .Where(option => option.ValueName is not null)
+        .SelectMany(option => option.LongNames.Select(name => (Name: "--" + name, Value: option.ValueName!)))
+        .DistinctBy(option => option.Name)
+        .ToDictionary(option => option.Name, option => option.Value, StringComparer.Ordinal);
+
     /// <summary>
     /// The arguments with the global options that lead them moved to just before <c>--</c>, or to the
-    /// end. A global option without its value, anywhere, is a <see cref="UsageException"/> naming it:
-    /// the parser would take the next option as its value, or report a placeholder of its own.
+    /// end. An option that takes a value given without one, anywhere, is a <see cref="UsageException"/>
+    /// naming it: the parser would take the next option as its value, or use a placeholder of its own.
     /// </summary>
     public static string[] MoveAfterCommand(string[] args)
     {
         var end = Array.IndexOf(args, "--") is var dashes and >= 0 ? dashes : args.Length;
         for (var i = 0; i < end; i++)
         {
-            if (Global.Contains(args[i]) && (i + 1 >= end || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
+            if (WithValue.TryGetValue(args[i], out var value) && (i + 1 >= end || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
             {
-                throw new UsageException($"{args[i]} needs a value, as in {args[i]} {Example(args[i])}.");
+                throw new UsageException($"{args[i]} needs a value, as in {args[i]} {Example(args[i], value)}.");
             }
         }
         var leading = 0;
@@ -43,11 +57,12 @@ internal static class LeadingOptions
         return [.. rest[..restEnd], .. args[..leading], .. rest[restEnd..]];
     }
 
-    private static string Example(string option) => option switch
+    private static string Example(string option, string valueName) => option switch
     {
         "--endpoint" => "http://127.0.0.1:8080",
         "--token" => "dev-admin",
         "--folder-id" => "fld…",
-        _ => "json",
+        "--format" => "json",
+        _ => $"<{valueName}>",
     };
 }
