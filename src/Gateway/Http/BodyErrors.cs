@@ -21,26 +21,26 @@ internal static partial class BodyErrors
         if (UnmappedProperty().Match(e.Message) is { Success: true } unmapped)
         {
             // The reader's path already ends at the unknown property ($.os.extra): name it once.
-            var unknown = e.Path is null or "$" ? unmapped.Groups[1].Value : e.Path.TrimStart('$', '.');
+            var unknown = Named(e.Path is null or "$" ? unmapped.Groups[1].Value : e.Path);
             return $"Field '{unknown}' is not a known field.";
         }
         if (DuplicateProperty().Match(e.Message) is { Success: true } duplicate)
         {
             // The reader's path already ends at the repeated field ($.os.type): name it once.
-            var repeated = e.Path is null or "$" ? duplicate.Groups[1].Value : e.Path.TrimStart('$', '.');
+            var repeated = Named(e.Path is null or "$" ? duplicate.Groups[1].Value : e.Path);
             return $"Field '{repeated}' appears more than once.";
         }
         if (MissingProperty().Match(e.Message) is { Success: true } missing)
         {
             // The reader's path ends at the object that lacks it ($.quotas[0]): name the field within it.
-            var within = e.Path is null or "$" ? "" : e.Path.TrimStart('$', '.') + ".";
+            var within = e.Path is null or "$" ? "" : Named(e.Path) + ".";
             return $"{within}{missing.Groups[1].Value} is required.";
         }
         if (string.IsNullOrEmpty(e.Path) || e.Path == "$")
         {
             return "The request body is not a valid JSON object.";
         }
-        var field = e.Path.TrimStart('$', '.');
+        var field = Named(e.Path);
         var target = Field(bodyType, e.Path);
         var value = ValueAt(body, e.Path);
         if (value is { ValueKind: JsonValueKind.String, Text: false })
@@ -62,6 +62,12 @@ internal static partial class BodyErrors
             : "has the wrong type or is malformed";
         return $"Field '{field}' {why}.";
     }
+
+    /// <summary>
+    /// A field's path as the reader gives it ($.os.type), for a message: "os.type". Its names are the caller's
+    /// own keys, echoed shortened as every value is (a 900 KB key had made a 900 KB answer).
+    /// </summary>
+    private static string Named(string path) => EchoedText.Shorten(path.TrimStart('$', '.'));
 
     /// <summary>Where the body stops being UTF-8 (a Latin-1 "é" sent as one byte), or null when it is UTF-8 throughout.</summary>
     public static string? NotUtf8(ReadOnlySpan<byte> body)

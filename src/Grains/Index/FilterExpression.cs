@@ -34,7 +34,7 @@ public static class FilterExpression
             }
             if (!tokens[position].Is("AND"))
             {
-                throw Error($"expected AND before '{tokens[position].Text}'");
+                throw Error($"expected AND before '{EchoedText.Shorten(tokens[position].Text)}'");
             }
             position++;
         }
@@ -45,7 +45,7 @@ public static class FilterExpression
     {
         var name = Next(tokens, ref position, "a field name");
         var field = fields.FirstOrDefault(f => f.Name == name.Text && !name.Quoted)
-            ?? throw Error($"unknown field '{name.Text}'; filterable fields are {string.Join(", ", fields.Select(f => f.Name))}");
+            ?? throw Error($"unknown field '{EchoedText.Shorten(name.Text)}'; filterable fields are {string.Join(", ", fields.Select(f => f.Name))}");
         var op = Next(tokens, ref position, "an operator");
         if (op.Text is "=" or "!=")
         {
@@ -59,7 +59,7 @@ public static class FilterExpression
         }
         if (!op.Is("IN"))
         {
-            throw Error($"unknown operator '{op.Text}'; use =, !=, IN (...) or NOT IN (...)");
+            throw Error($"unknown operator '{EchoedText.Shorten(op.Text)}'; use =, !=, IN (...) or NOT IN (...)");
         }
         if (!Next(tokens, ref position, "(").Is("("))
         {
@@ -76,7 +76,7 @@ public static class FilterExpression
             }
             if (!separator.Is(","))
             {
-                throw Error($"expected , or ) in the IN list, not '{separator.Text}'");
+                throw Error($"expected , or ) in the IN list, not '{EchoedText.Shorten(separator.Text)}'");
             }
         }
         return negate
@@ -92,12 +92,12 @@ public static class FilterExpression
             {
                 "true" => "true",
                 "false" => "false",
-                _ => throw Error($"{field.Name} takes true or false, not '{token.Text}'"),
+                _ => throw Error($"{field.Name} takes true or false, not '{EchoedText.Shorten(token.Text)}'"),
             };
         }
         if (!token.Quoted && token.Text is "(" or ")" or ",")
         {
-            throw Error($"expected a value for {field.Name}, not '{token.Text}'");
+            throw Error($"expected a value for {field.Name}, not '{EchoedText.Shorten(token.Text)}'");
         }
         return "'" + token.Text.Replace("'", "''") + "'";
     }

@@ -30,6 +30,6 @@ public sealed record ImageOrdering(string Name, string Suffix, Func<Image, strin
             _ => orderBy,
         };
         return All.FirstOrDefault(o => o.Name == normalized)
-            ?? throw StratumException.Invalid($"orderBy '{orderBy}' is not supported; use one of: {string.Join(", ", All.Select(o => o.Name))}.");
+            ?? throw StratumException.Invalid($"orderBy '{EchoedText.Shorten(orderBy)}' is not supported; use one of: {string.Join(", ", All.Select(o => o.Name))}.");
     }
 }

@@ -80,6 +80,34 @@ public sealed class BadInputTests(GatewayFixture fixture)
         Assert.Equal(before, (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Text);
     }
 
+    [Fact]
+    public async Task Field_names_and_list_terms_the_caller_sent_are_echoed_shortened()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        var image = await ImportAsync(folderId, DiskImages.Raw(4096));
+        var longName = new string('k', 100_000);
+        var emoji = string.Concat(Enumerable.Repeat("\U0001F600", 50_000));
+
+        var replies = new[]
+        {
+            await _admin.SendAsync(HttpMethod.Patch, $"/compute/v1/images/{image}", Encoding.UTF8.GetBytes($"{{\"{longName}\":1}}")),
+            await _admin.SendAsync(HttpMethod.Patch, $"/compute/v1/images/{image}", Encoding.UTF8.GetBytes($"{{\"{emoji}\":1}}")),
+            await _admin.PostReplyAsync("/compute/v1/images", Encoding.UTF8.GetBytes($"{{\"folderId\":\"{folderId}\",\"imageId\":\"{image}\",\"os\":{{\"type\":\"LINUX\",\"{longName}\":1}}}}")),
+            await _admin.SendAsync(HttpMethod.Patch, $"/compute/v1/images/{image}", Encoding.UTF8.GetBytes($"{{\"labels\":{{\"{longName.ToUpperInvariant()}\":\"v\"}}}}")),
+            await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&filter=" + System.Uri.EscapeDataString(new string('f', 2000) + " = 'x'")),
+            await _admin.GetReplyAsync($"/compute/v1/images?folderId={folderId}&orderBy=" + new string('o', 2000)),
+        };
+
+        foreach (var reply in replies)
+        {
+            Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3, $"{reply.Status} {reply.Text[..Math.Min(300, reply.Text.Length)]}");
+            // The answers had held the whole name: 100 KB, and 50,000 emoji escaped to 600 KB.
+            Assert.True(reply.Text.Length < 600, $"{reply.Text.Length} characters: {reply.Text[..Math.Min(300, reply.Text.Length)]}");
+            Assert.Contains("…", reply.Message);
+        }
+        Assert.Equal("", (await _admin.GetReplyAsync($"/compute/v1/images/{image}")).Body!["description"]!.GetValue<string>());
+    }
+
     [Theory]
     [MemberData(nameof(ImageBodies))]
     public async Task Bad_image_bodies_are_400_and_change_nothing(string body, string named)
