@@ -18,6 +18,11 @@ internal static partial class BodyErrors
         {
             return syntax;
         }
+        if (UndecodableName(body) is { } where)
+        {
+            // The serializer cannot read such a key, and reported the object holding it as the wrong type.
+            return $"A field name {where} is not valid Unicode text: it holds an unpaired surrogate escape (\\uD800–\\uDFFF without its pair).";
+        }
         if (UnmappedProperty().Match(e.Message) is { Success: true } unmapped)
         {
             // The reader's path already ends at the unknown property ($.os.extra): name it once.
@@ -104,6 +109,52 @@ internal static partial class BodyErrors
             var reason = ReaderAdvice().Replace(ReaderPosition().Replace(e.Message, ""), "").TrimEnd('.', ' ');
             return $"The request body is not valid JSON: {reason} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).";
         }
+    }
+
+    /// <summary>
+    /// Where the first key that does not decode to text is ("in 'labels'", or "at the top level"), or null when
+    /// every key does: an escaped lone surrogate (<c>"a\ud800"</c>) is valid JSON, but names no text.
+    /// </summary>
+    private static string? UndecodableName(ReadOnlyMemory<byte> body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return UndecodableName(document.RootElement, "");
+    }
+
+    private static string? UndecodableName(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                if (UndecodableName(item, $"{path}[{index++}]") is { } found)
+                {
+                    return found;
+                }
+            }
+        }
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        foreach (var property in element.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                return path.Length == 0 ? "at the top level" : $"in '{Named(path)}'";
+            }
+            if (UndecodableName(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
+            {
+                return found;
+            }
+        }
+        return null;
     }
 
     /// <summary>

@@ -49,6 +49,9 @@ public sealed class BadInputTests(GatewayFixture fixture)
         { "{\"uri\":\"URI\"}", "folderId" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"productIds\":[\"Bad!\"]}", "productIds" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"description\":\"\\ud800\"}", "Field 'description' is not valid Unicode text: it holds an unpaired surrogate escape" },
+        // Such a key had been reported as its object being of the wrong type ("Field 'labels' must be an object"), or the body as not JSON.
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"labels\":{\"a\\ud800\":\"b\"}}", "A field name in 'labels' is not valid Unicode text: it holds an unpaired surrogate escape" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"x\\udc00y\":1}", "A field name at the top level is not valid Unicode text" },
     };
 
     [Fact]
