@@ -13,7 +13,9 @@ namespace Stratum.Gateway.Http;
 /// twice is refused rather than read as both values joined with a comma (<c>?folderId=A&amp;folderId=B</c>
 /// was looked up as the folder <c>A,B</c>). Names are matched exactly, as body fields are. What a
 /// path takes is read from its handler's own bindings (<c>[FromQuery]</c>, also inside
-/// <c>[AsParameters]</c>), the same the OpenAPI document lists.
+/// <c>[AsParameters]</c>), the same the OpenAPI document lists. A parameter whose percent-decoded bytes
+/// are not UTF-8 (<c>cohortKey=%FF</c>) is refused as such a body is: the framework decoded each bad byte to
+/// U+FFFD, so different keys were read as one.
 /// </summary>
 public static class KnownQueryParameters
 {
@@ -35,6 +37,11 @@ public static class KnownQueryParameters
         foreach (var pair in new QueryStringEnumerable(query))
         {
             var name = pair.DecodeName().ToString();
+            if ((NotUtf8(pair.EncodedName.Span) ?? NotUtf8(pair.EncodedValue.Span)) is { } offset)
+            {
+                throw StratumException.Invalid($"Query parameter '{EchoedText.Shorten(name)}' is not valid UTF-8 once percent-decoded: "
+                    + $"byte {offset + 1} does not begin or continue a UTF-8 character; percent-encode text as UTF-8.");
+            }
             if (name.Length == 0 && pair.EncodedValue.Length == 0)
             {
                 continue;   // "?&" or "?a=1&&b=2": an empty pair, no parameter
@@ -56,6 +63,39 @@ public static class KnownQueryParameters
         {
             throw StratumException.Invalid($"Query parameter '{EchoedText.Shorten(repeated.Key)}' is given {repeated.Value} times; give it once.");
         }
+    }
+
+    /// <summary>Where the percent-decoded bytes of a query's name or value stop being UTF-8 (0-based), or null.</summary>
+    private static int? NotUtf8(ReadOnlySpan<char> encoded)
+    {
+        if (!encoded.Contains('%'))
+        {
+            return null;
+        }
+        var bytes = new List<byte>(encoded.Length);
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            if (encoded[i] == '%' && i + 2 < encoded.Length && byte.TryParse(encoded.Slice(i + 1, 2), System.Globalization.NumberStyles.HexNumber, null, out var escaped))
+            {
+                bytes.Add(escaped);
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(encoded.Slice(i, 1).ToArray()));
+            }
+        }
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes);
+        if (System.Text.Unicode.Utf8.IsValid(span))
+        {
+            return null;
+        }
+        var offset = 0;
+        while (System.Text.Rune.DecodeFromUtf8(span[offset..], out _, out var length) == System.Buffers.OperationStatus.Done)
+        {
+            offset += length;
+        }
+        return offset;
     }
 
     private static IReadOnlyList<string> Of(Endpoint endpoint)

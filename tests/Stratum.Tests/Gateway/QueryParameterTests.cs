@@ -34,6 +34,27 @@ public sealed class QueryParameterTests(GatewayFixture fixture)
         Assert.Equal(image, (await _admin.GetReplyAsync(latest + "&cohortKey=eu")).Body!.Str("id"));
     }
 
+    [Theory]
+    [InlineData("cohortKey=%FF", "cohortKey", 1)]
+    [InlineData("cohortKey=eu%ED%A0%80", "cohortKey", 3)]
+    [InlineData("cohortKey=a%F0%9F%98", "cohortKey", 2)]
+    [InlineData("cohortKey=%C3", "cohortKey", 1)]
+    [InlineData("cohort%FFKey=eu", "cohort%FFKey", 7)]
+    public async Task A_parameter_that_is_not_UTF_8_once_percent_decoded_is_400_naming_the_byte(string parameter, string named, int atByte)
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, family = "web", uri = fixture.Files.Add(Names.Unique("u"), DiskImages.Raw(4096)) });
+        var latest = $"/compute/v1/images:latestByFamily?folderId={folderId}&family=web";
+        // Cached in the gateway now; the bad bytes had been read as U+FFFD, so "%FF" and "%FE" were one cohort.
+        Assert.Equal(HttpStatusCode.OK, (await _admin.GetReplyAsync(latest + "&cohortKey=%EF%BF%BD")).Status);
+
+        var refused = await _admin.GetReplyAsync($"{latest}&{parameter}");
+
+        Assert.True(refused.Status == HttpStatusCode.BadRequest && refused.Code == 3, refused.Text);
+        Assert.Equal($"Query parameter '{named}' is not valid UTF-8 once percent-decoded: byte {atByte} does not begin or continue a UTF-8 character; percent-encode text as UTF-8.",
+            refused.Message);
+    }
+
     [Fact]
     public async Task A_value_without_a_name_is_refused_and_an_empty_pair_is_nothing()
     {
