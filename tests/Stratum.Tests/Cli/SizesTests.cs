@@ -27,4 +27,18 @@ public sealed class SizesTests
         var error = Assert.Throws<UsageException>(() => Sizes.Parse(text, "--size"));
         Assert.Contains("--size", error.Message);
     }
+
+    [Theory]
+    [InlineData("10X", "is not a size")]
+    [InlineData("0", "a size of zero bytes is none")]
+    [InlineData("0G", "a size of zero bytes is none")]
+    [InlineData("0.1K", "is not a whole number of bytes")]
+    [InlineData("9223372036854775807", "is too large")]
+    [InlineData("17179869184T", "is too large")]
+    public void The_usage_error_says_what_is_wrong_with_the_size(string text, string told)
+    {
+        // Zero had been "not a size", and a size too large "not a whole number of bytes".
+        var error = Assert.Throws<UsageException>(() => Sizes.Parse(text, "--size"));
+        Assert.Contains(told, error.Message);
+    }
 }

@@ -19,12 +19,20 @@ internal static class Sizes
             "T" or "TB" or "TIB" => 40,
             _ => -1,
         };
-        if (shift < 0 || !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value <= 0)
+        if (shift < 0 || !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
         {
             throw new UsageException($"{option}: '{text}' is not a size (examples: 512M, 10G, 1T, or bytes).");
         }
+        if (value == 0)
+        {
+            throw new UsageException($"{option}: a size of zero bytes is none; give one above zero (examples: 512M, 10G, 1T).");
+        }
         var bytes = value * (1L << shift);
-        return bytes > long.MaxValue / 2 || bytes != decimal.Truncate(bytes)
+        if (bytes > long.MaxValue / 2)
+        {
+            throw new UsageException($"{option}: '{text}' is too large ({bytes:0} bytes; the service's limits are far below it).");
+        }
+        return bytes != decimal.Truncate(bytes)
             ? throw new UsageException($"{option}: '{text}' is not a whole number of bytes.")
             : (long)bytes;
     }
