@@ -20,7 +20,7 @@ public sealed record LoadOptions
           --client-token T     the bearer token the Orleans client acts with (default: --token; with --local a JWT of serviceAccount:loadtest)
           --folder ID          an existing folder with a family to deploy from (without --local)
           --family NAME        that family (default loadtest)
-          --batch N            instances per bulkCreate call (default 500)
+          --batch N            instances per bulkCreate call, 1 to 1000 (default 500)
           --report DIR         write report.json and chart.svg there
           --kill-silo-at S     with --local and 2+ silos: kill one silo S seconds into the run (not after it ends)
           --warmup N           with --local, deploy or images: first run N of the same operations in a folder of
@@ -93,7 +93,8 @@ public sealed record LoadOptions
                 "--client-token" => options with { ClientToken = Value() },
                 "--folder" => options with { Folder = Value() },
                 "--family" => options with { Family = Value() },
-                "--batch" => options with { Batch = Int() },
+                "--batch" => options with { Batch = Int() is var batch && batch <= BulkCreateInstancesRequest.MaxCount ? batch
+                    : throw new ArgumentException($"--batch takes at most {BulkCreateInstancesRequest.MaxCount}: the API's bulkCreate creates at most that many instances a call.") },
                 "--report" => options with { Report = Value() },
                 "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 ? s : throw new ArgumentException("--kill-silo-at takes seconds.") },
                 "--configuration" => options with { Configuration = Value() },

@@ -124,7 +124,7 @@ namespace Stratum.LoadTest
             }
             var report = new Report(options.Scenario, options.Target, options.Count, recorder.Succeeded, recorder.Failed, recorder.ErrorsByCode,
                 seconds, recorder.Succeeded / Math.Max(seconds, 0.001), recorder.Latency(), invariants,
-                cluster?.SilosPeakMb, cluster?.GatewayPeakMb, perVm, stages);
+                cluster?.SilosPeakMb, cluster?.GatewayPeakMb, perVm, stages, recorder.FirstMessageByCode);
             await output.WriteLineAsync(report.Table());
             if (options.Scenario == "mixed")
             {
