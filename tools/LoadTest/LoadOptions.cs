@@ -7,10 +7,12 @@ public sealed record LoadOptions
 {
     public const string Usage = """
         usage: LoadTest <deploy|bulk|lookup|mixed|images> [options]
+          --help, -h           print this and exit
           --count N            VMs to deploy, lookups to make or images to create (default 1000)
           --concurrency C      calls in flight (default 64; images: 16)
           --target T           gateway (default) or client (the Orleans client, straight to the cluster)
           --local              start Azurite, silos and a gateway of this checkout, prepare a folder and a pooled family image, run, stop
+                               (not with --gateway, --storage, --cluster-id or --folder, which name an existing cluster)
           --silos N            silos to start with --local (default 2)
           --layer-shards N     deployment shards per folder, which also shard each layer's references (default: the silo's, 4)
           --gateway URL        an existing gateway (default http://127.0.0.1:8080)
@@ -52,6 +54,12 @@ public sealed record LoadOptions
 
     /// <summary>Extra environment for every process <c>--local</c> starts (bench/run's telemetry-on cluster); not a command-line option.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Whether the caller asked for the usage (anywhere on the line): that is an answer, not a mistake.</summary>
+    public static bool AsksForHelp(IReadOnlyList<string> args) => args.Any(arg => arg is "--help" or "-h");
+
+    /// <summary>Options that name an existing cluster: with --local the tool starts its own, and would ignore them.</summary>
+    private static readonly string[] ExistingClusterOptions = ["--gateway", "--storage", "--cluster-id", "--folder"];
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
@@ -101,6 +109,10 @@ public sealed record LoadOptions
                 "--warmup" => options with { Warmup = Whole(0) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
+        }
+        if (options.Local && ExistingClusterOptions.FirstOrDefault(given.Contains) is { } existing)
+        {
+            throw new ArgumentException($"{existing} names an existing cluster, and --local starts one of its own: give one or the other.");
         }
         if (options.KillSiloAt is not null && !options.Local)
         {

@@ -11,6 +11,11 @@ namespace Stratum.LoadTest
     {
         public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter progress, bool progressIsTerminal = false)
         {
+            if (LoadOptions.AsksForHelp(args))
+            {
+                await output.WriteLineAsync(LoadOptions.Usage);
+                return 0;
+            }
             LoadOptions options;
             try
             {

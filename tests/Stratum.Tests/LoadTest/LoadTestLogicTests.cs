@@ -60,12 +60,34 @@ public sealed class LoadTestLogicTests
     [InlineData("deploy --folder fld1 --gateway notaurl", "--gateway takes an http or https URL, such as http://127.0.0.1:8080, not 'notaurl'.")]
     [InlineData("deploy --folder fld1 --target client", "--target client without --local needs --storage (the cluster's storage connection string).")]
     [InlineData("deploy --local --count 10 --local", "--local is given twice; give it once.")]
+    // A trial's --gateway beside --local was silently ignored; so would these be.
+    [InlineData("deploy --local --gateway http://x", "--gateway names an existing cluster, and --local starts one of its own: give one or the other.")]
+    [InlineData("deploy --folder fld1 --local", "--folder names an existing cluster, and --local starts one of its own: give one or the other.")]
+    [InlineData("deploy --local --target client --storage UseDevelopmentStorage=true", "--storage names an existing cluster, and --local starts one of its own: give one or the other.")]
+    [InlineData("deploy --local --cluster-id c1", "--cluster-id names an existing cluster, and --local starts one of its own: give one or the other.")]
     // A trial's --batch 1500 was accepted, then every call was refused (code 3) and the run still ended 0.
     [InlineData("bulk --local --batch 1001", "--batch takes at most 1000: the API's bulkCreate creates at most that many instances a call.")]
     public void A_bad_or_repeated_option_is_refused_naming_it(string line, string message)
     {
         var refusal = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(line.Split(' ')));
         Assert.Equal(message, refusal.Message);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("deploy --local --help")]
+    public async Task Help_prints_the_usage_and_succeeds(string line)
+    {
+        // A trial's --help ended 2, after an error line saying the first argument is the scenario.
+        var output = new StringWriter();
+        var progress = new StringWriter();
+
+        var exit = await LoadTestProgram.RunAsync(line.Split(' '), output, progress);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(LoadOptions.Usage + Environment.NewLine, output.ToString());
+        Assert.Empty(progress.ToString());
     }
 
     [Fact]
