@@ -39,6 +39,11 @@ namespace Stratum.LoadTest
                 // The signal's handler is stopping the cluster and ends the tool; what failed meanwhile is its consequence.
                 return 128 + signal;
             }
+            catch (RunConfigurationException e)
+            {
+                await progress.WriteLineAsync(e.Message);
+                return 2;
+            }
             catch (Exception e) when (e is ClusterStartException or HttpRequestException)
             {
                 // The cluster (local or named by --gateway) could not be started or reached: no run to report.
@@ -67,6 +72,7 @@ namespace Stratum.LoadTest
         {
             var gateway = new Uri(cluster?.GatewayUrl ?? options.Gateway);
             using var admin = Client(gateway, options.Token, options.Concurrency);
+            await GatewayCheck.CheckAsync(admin, options.Folder);
             await using var preparation = new Preparation(admin);
             var folderId = options.Folder ?? await preparation.CreateFolderAsync(options.Count);
             var firstImage = options.Local ? await preparation.PublishAsync(folderId, options.Family) : null;
