@@ -86,7 +86,7 @@ namespace Stratum.LoadTest
             {
                 await WarmUpAsync(options, preparation, target, progress);
             }
-            var heldElsewhere = options.Scenario == "lookup" ? new Dictionary<string, long>() : await Invariants.HeldElsewhereAsync(admin, folderId);
+            var folderBefore = options.Scenario == "lookup" ? FolderBefore.Empty : await Invariants.BeforeRunAsync(admin, folderId);
             var scenarios = new Scenarios(options, target, folderId, runId);
             var recorder = new Recorder();
             cluster?.MarkStorage();
@@ -117,11 +117,11 @@ namespace Stratum.LoadTest
             InvariantReport? invariants = null;
             if (options.Scenario == "images")
             {
-                invariants = await Invariants.CheckImagesAsync(admin, folderId, Scenarios.ImageNamePrefix(runId), scenarios.Acknowledged.ToList(), heldElsewhere);
+                invariants = await Invariants.CheckImagesAsync(admin, folderId, Scenarios.ImageNamePrefix(runId), scenarios.Acknowledged.ToList(), folderBefore.HeldElsewhere);
             }
             else if (options.Scenario != "lookup")
             {
-                invariants = await Invariants.CheckAsync(admin, folderId, scenarios.AcknowledgedCount, options.Scenario == "bulk" ? null : scenarios.Acknowledged.ToList(), heldElsewhere);
+                invariants = await Invariants.CheckAsync(admin, folderId, scenarios.AcknowledgedCount, options.Scenario == "bulk" ? null : scenarios.Acknowledged.ToList(), folderBefore);
             }
             double? perVm = null;
             if (cluster is not null)

@@ -159,6 +159,23 @@ public sealed class LoadTestLogicTests
     }
 
     [Fact]
+    public void A_folder_that_already_held_vms_is_judged_on_what_the_run_added()
+    {
+        // A trial's second run in a folder reported "22 disks exist for 10 instances": the folder held an earlier run's VMs and a spare disk.
+        var before = new HashSet<string> { "i0", "d0", "spare" };
+        List<JsonNode> instances = [Instance("i0", "d0"), Instance("i1", "d1"), Instance("i2", "d2")];
+        List<JsonNode> disks = [Disk("d0", "L"), Disk("spare", null), Disk("d1", "L"), Disk("d2", "L")];
+        var layers = new Dictionary<string, long> { ["L"] = 3 };
+
+        var exact = Invariants.Evaluate(instances, disks, [], Quotas(3, 4, 40), layers, 2, ["i1", "i2"], before);
+        var leaked = Invariants.Evaluate(instances, [.. disks, Disk("d3", null)], [], Quotas(3, 5, 50), layers, 2, ["i1", "i2"], before);
+
+        Assert.True(exact.AllHold, string.Join("; ", exact.Violations));
+        Assert.False(leaked.InstancesExact);
+        Assert.Equal(["the run added 3 disks for 2 instances"], leaked.Violations);
+    }
+
+    [Fact]
     public void A_lost_instance_a_miscount_and_wrong_usage_are_each_caught()
     {
         var report = Invariants.Evaluate([Instance("i1", "d1")], [Disk("d1", "L")], [],
