@@ -202,15 +202,17 @@ public sealed partial class LocalCluster : IAsyncDisposable
         return new ClusterReading(StageReport.Merge(stages), processes);
     }
 
-    /// <summary>Kills the last silo still running, as a crash would.</summary>
-    public void KillSilo()
+    /// <summary>Kills the last silo still running, as a crash would; returns its name (silo2), as its log and the summary call it.</summary>
+    public string KillSilo()
     {
-        var (process, _) = _silos.Last(s => !s.Process.HasExited);
+        var index = _silos.FindLastIndex(s => !s.Process.HasExited);
+        var process = _silos[index].Process;
         lock (_stopping)
         {
             _killedOnPurpose.Add(process);
         }
         process.Kill();
+        return $"silo{index + 1}";
     }
 
     private async Task SampleAsync(CancellationToken cancellation)

@@ -93,12 +93,12 @@ namespace Stratum.LoadTest
             var before = cluster is null ? null : await cluster.ReadAsync();
             var sourceImage = options.Scenario == "images" ? firstImage ?? await target.LatestAsync(folderId, options.Family) : null;
             using var stopProgress = new CancellationTokenSource();
-            var live = ShowProgressAsync(recorder, options.Count, new ProgressDisplay(progress, progressIsTerminal), stopProgress.Token);
-            // A kill due after the run has ended is not made: the check that follows needs the cluster whole.
+            var display = new ProgressDisplay(progress, progressIsTerminal);
+            var live = ShowProgressAsync(recorder, options.Count, display, stopProgress.Token);
             using var runEnded = new CancellationTokenSource();
             var chaos = options.KillSiloAt is { } at
-                ? Task.Delay(TimeSpan.FromSeconds(at), runEnded.Token).ContinueWith(delay => { if (delay.IsCompletedSuccessfully) { cluster!.KillSilo(); } }, TaskScheduler.Default)
-                : Task.CompletedTask;
+                ? SiloKill.AtAsync(TimeSpan.FromSeconds(at), cluster!.KillSilo, () => recorder.Seconds, display, runEnded.Token)
+                : Task.FromResult<string?>(null);
             switch (options.Scenario)
             {
                 case "deploy": await scenarios.DeployAsync(recorder, options.Concurrency); break;
@@ -111,7 +111,7 @@ namespace Stratum.LoadTest
             await runEnded.CancelAsync();
             await stopProgress.CancelAsync();
             await live;
-            await chaos;
+            var siloKilled = await chaos;
 
             var stages = cluster is null ? null : StageReport.Between(before!, await cluster.ReadAsync());
             InvariantReport? invariants = null;
@@ -135,7 +135,7 @@ namespace Stratum.LoadTest
             }
             var report = new Report(options.Scenario, options.Target, options.Count, recorder.Succeeded, recorder.Failed, recorder.ErrorsByCode,
                 seconds, recorder.Succeeded / Math.Max(seconds, 0.001), recorder.Latency(), invariants,
-                cluster?.SilosPeakMb, cluster?.GatewayPeakMb, perVm, stages, recorder.FirstMessageByCode);
+                cluster?.SilosPeakMb, cluster?.GatewayPeakMb, perVm, stages, recorder.FirstMessageByCode, siloKilled);
             await output.WriteLineAsync(report.Table());
             if (options.Scenario == "mixed")
             {

@@ -9,7 +9,7 @@ public sealed record Report(
     string Scenario, string Target, int Count, int Succeeded, int Failed, IReadOnlyDictionary<string, int> ErrorsByCode,
     double Seconds, double ThroughputPerSecond, Latency LatencyMs, InvariantReport? Invariants,
     double? SilosPeakMb, double? GatewayPeakMb, double? StorageRequestsPerVm, StageReport? Stages = null,
-    IReadOnlyDictionary<string, string>? FirstErrorByCode = null)
+    IReadOnlyDictionary<string, string>? FirstErrorByCode = null, string? SiloKilled = null)
 {
     /// <summary>How much of an error message the table shows: enough to say why, one line.</summary>
     public const int ErrorMessageWidth = 100;
@@ -34,6 +34,10 @@ public sealed record Report(
             ("duration", $"{Seconds:F1} s"), ("throughput", $"{ThroughputPerSecond:F0} /s"),
             ("latency ms", $"p50 {LatencyMs.P50:F1}  p95 {LatencyMs.P95:F1}  p99 {LatencyMs.P99:F1}  max {LatencyMs.Max:F1}"),
         ]);
+        if (SiloKilled is { } killed)
+        {
+            rows.Add(("silo killed", killed));
+        }
         if (Invariants is { } invariants)
         {
             rows.Add(("invariants", $"{(Scenario == "images" ? "images" : "instances")} {Mark(invariants.InstancesExact)}  refcount {Mark(invariants.RefCountExact)}  quota {Mark(invariants.QuotaExact)}"));
@@ -70,7 +74,7 @@ public sealed record Report(
             latencyMs = new { p50 = LatencyMs.P50, p95 = LatencyMs.P95, p99 = LatencyMs.P99, max = LatencyMs.Max },
             invariants = Invariants is null ? null : new { instancesExact = Invariants.InstancesExact, refCountExact = Invariants.RefCountExact, quotaExact = Invariants.QuotaExact, violations = Invariants.Violations },
             memoryMb = new { silosPeak = SilosPeakMb, gatewayPeak = GatewayPeakMb },
-            storageRequestsPerVm = StorageRequestsPerVm,
+            storageRequestsPerVm = StorageRequestsPerVm, siloKilled = SiloKilled,
             stages = Stages?.Stages.Select(st => new { stage = st.Stage, count = st.Count, meanMs = st.Mean, p50Ms = st.P50, p99Ms = st.P99 }),
             processes = Stages?.Processes.Select(p => new { process = p.Process, gcPauseMs = p.GcPauseMs, gen0 = p.Gen0, gen1 = p.Gen1, gen2 = p.Gen2, cpuSeconds = p.CpuSeconds }),
         };
