@@ -10,21 +10,30 @@ public sealed record InvariantReport(bool InstancesExact, bool RefCountExact, bo
 }
 
 /// <summary>
-/// Checks a folder after a run: the instances and disks that exist are exactly those acknowledged,
+/// What a folder held when the run began: the instances and disks (by id) the run did not make, and
+/// each layer's references held outside the folder.
+/// </summary>
+public sealed record FolderBefore(IReadOnlySet<string> ExistingIds, IReadOnlyDictionary<string, long> HeldElsewhere)
+{
+    public static FolderBefore Empty { get; } = new(new HashSet<string>(), new Dictionary<string, long>());
+}
+
+/// <summary>
+/// Checks a folder after a run: the instances and disks the run added are exactly those acknowledged,
 /// every base layer's reference count equals its holders (the folder's, and those elsewhere before
 /// the run), and quota usage equals what exists.
 /// </summary>
 public static class Invariants
 {
     public static async Task<InvariantReport> CheckAsync(HttpClient admin, string folderId, int acknowledged, IReadOnlyCollection<string>? acknowledgedIds,
-        IReadOnlyDictionary<string, long> heldElsewhere)
+        FolderBefore before)
     {
         var instances = await ListAsync(admin, $"/compute/v1/instances?folderId={folderId}", "instances");
         var disks = await ListAsync(admin, $"/compute/v1/disks?folderId={folderId}", "disks");
         var images = await ListAsync(admin, $"/compute/v1/images?folderId={folderId}", "images");
         var quotas = (await admin.GetFromJsonAsync<JsonNode>($"/compute/v1/folders/{folderId}/quotas"))!["quotas"]!.AsArray();
-        var layers = InFolder(await LayerCountsAsync(admin, disks.Concat(images)), heldElsewhere);
-        return Evaluate(instances, disks, images, quotas.Select(q => q!).ToList(), layers, acknowledged, acknowledgedIds);
+        var layers = InFolder(await LayerCountsAsync(admin, disks.Concat(images)), before.HeldElsewhere);
+        return Evaluate(instances, disks, images, quotas.Select(q => q!).ToList(), layers, acknowledged, acknowledgedIds, before.ExistingIds);
     }
 
     /// <summary>
@@ -32,11 +41,16 @@ public static class Invariants
     /// account for. Identical content pooled in other folders is the same layer, and the run leaves
     /// their holders alone, so after it the layer must count the folder's holders plus these.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, long>> HeldElsewhereAsync(HttpClient admin, string folderId)
+    /// <remarks>
+    /// The instances and disks already there are read too: a run against an existing folder (a second
+    /// run, or one beside VMs of its own) is judged on what it added, which is what it acknowledged.
+    /// </remarks>
+    public static async Task<FolderBefore> BeforeRunAsync(HttpClient admin, string folderId)
     {
-        var holders = (await ListAsync(admin, $"/compute/v1/disks?folderId={folderId}", "disks"))
-            .Concat(await ListAsync(admin, $"/compute/v1/images?folderId={folderId}", "images")).ToList();
-        return Elsewhere(await LayerCountsAsync(admin, holders), holders);
+        var instances = await ListAsync(admin, $"/compute/v1/instances?folderId={folderId}", "instances");
+        var disks = await ListAsync(admin, $"/compute/v1/disks?folderId={folderId}", "disks");
+        var holders = disks.Concat(await ListAsync(admin, $"/compute/v1/images?folderId={folderId}", "images")).ToList();
+        return new FolderBefore(instances.Concat(disks).Select(r => Text(r["id"])).ToHashSet(), Elsewhere(await LayerCountsAsync(admin, holders), holders));
     }
 
     /// <summary>Each layer's count less its holders among <paramref name="holders"/>.</summary>
@@ -61,29 +75,35 @@ public static class Invariants
         return layers;
     }
 
-    /// <summary>The judgement itself, apart from fetching, so it can be tested on made-up listings.</summary>
+    /// <summary>
+    /// The judgement itself, apart from fetching, so it can be tested on made-up listings. Existence is
+    /// judged on the instances and disks not in <paramref name="existedBefore"/>; references and quota
+    /// usage on everything in the folder, since both count it all.
+    /// </summary>
     public static InvariantReport Evaluate(IReadOnlyList<JsonNode> instances, IReadOnlyList<JsonNode> disks, IReadOnlyList<JsonNode> images,
-        IReadOnlyList<JsonNode> quotas, IReadOnlyDictionary<string, long> layerCounts, int acknowledged, IReadOnlyCollection<string>? acknowledgedIds)
+        IReadOnlyList<JsonNode> quotas, IReadOnlyDictionary<string, long> layerCounts, int acknowledged, IReadOnlyCollection<string>? acknowledgedIds,
+        IReadOnlySet<string>? existedBefore = null)
     {
-        var instanceIds = instances.Select(i => Text(i["id"])).ToHashSet();
-        var diskIds = disks.Select(d => Text(d["id"])).ToHashSet();
+        var allDiskIds = disks.Select(d => Text(d["id"])).ToHashSet();
+        var instanceIds = instances.Select(i => Text(i["id"])).Where(id => existedBefore?.Contains(id) != true).ToHashSet();
+        var diskIds = allDiskIds.Where(id => existedBefore?.Contains(id) != true).ToHashSet();
 
         var existence = new List<string>();
         if (instanceIds.Count != acknowledged)
         {
-            existence.Add($"{instanceIds.Count} instances exist but {acknowledged} were acknowledged");
+            existence.Add($"the run added {instanceIds.Count} instances but {acknowledged} were acknowledged");
         }
         if (acknowledgedIds?.FirstOrDefault(id => !instanceIds.Contains(id)) is { } lost)
         {
             existence.Add($"acknowledged instance {lost} does not exist");
         }
-        if (instances.Select(i => Text(i["bootDisk"]?["diskId"])).FirstOrDefault(d => !diskIds.Contains(d)) is { } missing)
+        if (instances.Select(i => Text(i["bootDisk"]?["diskId"])).FirstOrDefault(d => !allDiskIds.Contains(d)) is { } missing)
         {
             existence.Add($"boot disk {missing} does not exist");
         }
         if (diskIds.Count != instanceIds.Count)
         {
-            existence.Add($"{diskIds.Count} disks exist for {instanceIds.Count} instances");
+            existence.Add($"the run added {diskIds.Count} disks for {instanceIds.Count} instances");
         }
 
         var references = new List<string>();
@@ -105,8 +125,8 @@ public static class Invariants
                 usage.Add($"{name} usage is {Usage(name)} but {actual} exist");
             }
         }
-        Expect("compute.instances.count", instanceIds.Count);
-        Expect("compute.disks.count", diskIds.Count);
+        Expect("compute.instances.count", instances.Count);
+        Expect("compute.disks.count", allDiskIds.Count);
         Expect("compute.disks.size", disks.Sum(d => Number(d["size"])));
 
         return new InvariantReport(existence.Count == 0, references.Count == 0, usage.Count == 0, [.. existence, .. references, .. usage]);

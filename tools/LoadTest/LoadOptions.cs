@@ -7,10 +7,12 @@ public sealed record LoadOptions
 {
     public const string Usage = """
         usage: LoadTest <deploy|bulk|lookup|mixed|images> [options]
+          --help, -h           print this and exit
           --count N            VMs to deploy, lookups to make or images to create (default 1000)
           --concurrency C      calls in flight (default 64; images: 16)
           --target T           gateway (default) or client (the Orleans client, straight to the cluster)
           --local              start Azurite, silos and a gateway of this checkout, prepare a folder and a pooled family image, run, stop
+                               (not with --gateway, --storage, --cluster-id or --folder, which name an existing cluster)
           --silos N            silos to start with --local (default 2)
           --layer-shards N     deployment shards per folder, which also shard each layer's references (default: the silo's, 4)
           --gateway URL        an existing gateway (default http://127.0.0.1:8080)
@@ -20,7 +22,7 @@ public sealed record LoadOptions
           --client-token T     the bearer token the Orleans client acts with (default: --token; with --local a JWT of serviceAccount:loadtest)
           --folder ID          an existing folder with a family to deploy from (without --local)
           --family NAME        that family (default loadtest)
-          --batch N            instances per bulkCreate call (default 500)
+          --batch N            instances per bulkCreate call, 1 to 1000 (default 500)
           --report DIR         write report.json and chart.svg there
           --kill-silo-at S     with --local and 2+ silos: kill one silo S seconds into the run (not after it ends)
           --warmup N           with --local, deploy or images: first run N of the same operations in a folder of
@@ -52,6 +54,12 @@ public sealed record LoadOptions
 
     /// <summary>Extra environment for every process <c>--local</c> starts (bench/run's telemetry-on cluster); not a command-line option.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Whether the caller asked for the usage (anywhere on the line): that is an answer, not a mistake.</summary>
+    public static bool AsksForHelp(IReadOnlyList<string> args) => args.Any(arg => arg is "--help" or "-h");
+
+    /// <summary>Options that name an existing cluster: with --local the tool starts its own, and would ignore them.</summary>
+    private static readonly string[] ExistingClusterOptions = ["--gateway", "--storage", "--cluster-id", "--folder"];
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
@@ -93,13 +101,18 @@ public sealed record LoadOptions
                 "--client-token" => options with { ClientToken = Value() },
                 "--folder" => options with { Folder = Value() },
                 "--family" => options with { Family = Value() },
-                "--batch" => options with { Batch = Int() },
+                "--batch" => options with { Batch = Int() is var batch && batch <= BulkCreateInstancesRequest.MaxCount ? batch
+                    : throw new ArgumentException($"--batch takes at most {BulkCreateInstancesRequest.MaxCount}: the API's bulkCreate creates at most that many instances a call.") },
                 "--report" => options with { Report = Value() },
                 "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 ? s : throw new ArgumentException("--kill-silo-at takes seconds.") },
                 "--configuration" => options with { Configuration = Value() },
                 "--warmup" => options with { Warmup = Whole(0) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
+        }
+        if (options.Local && ExistingClusterOptions.FirstOrDefault(given.Contains) is { } existing)
+        {
+            throw new ArgumentException($"{existing} names an existing cluster, and --local starts one of its own: give one or the other.");
         }
         if (options.KillSiloAt is not null && !options.Local)
         {

@@ -76,7 +76,7 @@ public sealed partial class LocalCluster : IAsyncDisposable
         log.WriteLine($"building the silo and the gateway ({options.Configuration}); logs in {cluster.Logs}");
         foreach (var project in new[] { "src/Silo", "src/Gateway" })
         {
-            await RunAsync("dotnet", $"build {project} -c {options.Configuration} --nologo -v q", root, cluster.Logs);
+            await cluster.BuildAsync(project, options.Configuration, root);
         }
         cluster._azurite = await Tools.AzuriteProcess.StartAsync(root, Path.Combine(cluster.Logs, AzuriteData));
         cluster.WatchForLoss("azurite", cluster._azurite.Process);
@@ -202,15 +202,17 @@ public sealed partial class LocalCluster : IAsyncDisposable
         return new ClusterReading(StageReport.Merge(stages), processes);
     }
 
-    /// <summary>Kills the last silo still running, as a crash would.</summary>
-    public void KillSilo()
+    /// <summary>Kills the last silo still running, as a crash would; returns its name (silo2), as its log and the summary call it.</summary>
+    public string KillSilo()
     {
-        var (process, _) = _silos.Last(s => !s.Process.HasExited);
+        var index = _silos.FindLastIndex(s => !s.Process.HasExited);
+        var process = _silos[index].Process;
         lock (_stopping)
         {
             _killedOnPurpose.Add(process);
         }
         process.Kill();
+        return $"silo{index + 1}";
     }
 
     private async Task SampleAsync(CancellationToken cancellation)
@@ -329,6 +331,12 @@ public sealed partial class LocalCluster : IAsyncDisposable
 
     private async Task StopAsync()
     {
+        // Runs under _stopping until its first await (StopOnceAsync), so a build cannot start after this look.
+        if (_build is { } build)
+        {
+            build.Kill(entireProcessTree: true);
+            await build.WaitForExitAsync();
+        }
         await _sampling.CancelAsync();
         await _sampler;
         foreach (var (_, process) in Enumerable.Reverse(_processes).Where(p => !p.Process.HasExited))
@@ -361,20 +369,6 @@ public sealed partial class LocalCluster : IAsyncDisposable
     }
 
     private static int FreePort() => Tools.AzuriteProcess.FreePort();
-
-    private static async Task RunAsync(string file, string arguments, string directory, string logs)
-    {
-        var info = new ProcessStartInfo(file, arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            await File.WriteAllTextAsync(Path.Combine(logs, "build.log"), output + error);
-            throw new InvalidOperationException($"{file} {arguments} failed; see {Path.Combine(logs, "build.log")}.");
-        }
-    }
 }
 
 /// <summary>CPU seconds and storage requests of all silos, as read at one moment.</summary>

@@ -11,6 +11,11 @@ namespace Stratum.LoadTest
     {
         public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter progress, bool progressIsTerminal = false)
         {
+            if (LoadOptions.AsksForHelp(args))
+            {
+                await output.WriteLineAsync(LoadOptions.Usage);
+                return 0;
+            }
             LoadOptions options;
             try
             {
@@ -33,6 +38,11 @@ namespace Stratum.LoadTest
             {
                 // The signal's handler is stopping the cluster and ends the tool; what failed meanwhile is its consequence.
                 return 128 + signal;
+            }
+            catch (RunConfigurationException e)
+            {
+                await progress.WriteLineAsync(e.Message);
+                return 2;
             }
             catch (Exception e) when (e is ClusterStartException or HttpRequestException)
             {
@@ -62,6 +72,7 @@ namespace Stratum.LoadTest
         {
             var gateway = new Uri(cluster?.GatewayUrl ?? options.Gateway);
             using var admin = Client(gateway, options.Token, options.Concurrency);
+            await GatewayCheck.CheckAsync(admin, options.Folder);
             await using var preparation = new Preparation(admin);
             var folderId = options.Folder ?? await preparation.CreateFolderAsync(options.Count);
             var firstImage = options.Local ? await preparation.PublishAsync(folderId, options.Family) : null;
@@ -75,19 +86,19 @@ namespace Stratum.LoadTest
             {
                 await WarmUpAsync(options, preparation, target, progress);
             }
-            var heldElsewhere = options.Scenario == "lookup" ? new Dictionary<string, long>() : await Invariants.HeldElsewhereAsync(admin, folderId);
+            var folderBefore = options.Scenario == "lookup" ? FolderBefore.Empty : await Invariants.BeforeRunAsync(admin, folderId);
             var scenarios = new Scenarios(options, target, folderId, runId);
             var recorder = new Recorder();
             cluster?.MarkStorage();
             var before = cluster is null ? null : await cluster.ReadAsync();
             var sourceImage = options.Scenario == "images" ? firstImage ?? await target.LatestAsync(folderId, options.Family) : null;
             using var stopProgress = new CancellationTokenSource();
-            var live = ShowProgressAsync(recorder, options.Count, new ProgressDisplay(progress, progressIsTerminal), stopProgress.Token);
-            // A kill due after the run has ended is not made: the check that follows needs the cluster whole.
+            var display = new ProgressDisplay(progress, progressIsTerminal);
+            var live = ShowProgressAsync(recorder, options.Count, display, stopProgress.Token);
             using var runEnded = new CancellationTokenSource();
             var chaos = options.KillSiloAt is { } at
-                ? Task.Delay(TimeSpan.FromSeconds(at), runEnded.Token).ContinueWith(delay => { if (delay.IsCompletedSuccessfully) { cluster!.KillSilo(); } }, TaskScheduler.Default)
-                : Task.CompletedTask;
+                ? SiloKill.AtAsync(TimeSpan.FromSeconds(at), cluster!.KillSilo, () => recorder.Seconds, display, runEnded.Token)
+                : Task.FromResult<string?>(null);
             switch (options.Scenario)
             {
                 case "deploy": await scenarios.DeployAsync(recorder, options.Concurrency); break;
@@ -100,17 +111,17 @@ namespace Stratum.LoadTest
             await runEnded.CancelAsync();
             await stopProgress.CancelAsync();
             await live;
-            await chaos;
+            var siloKilled = await chaos;
 
             var stages = cluster is null ? null : StageReport.Between(before!, await cluster.ReadAsync());
             InvariantReport? invariants = null;
             if (options.Scenario == "images")
             {
-                invariants = await Invariants.CheckImagesAsync(admin, folderId, Scenarios.ImageNamePrefix(runId), scenarios.Acknowledged.ToList(), heldElsewhere);
+                invariants = await Invariants.CheckImagesAsync(admin, folderId, Scenarios.ImageNamePrefix(runId), scenarios.Acknowledged.ToList(), folderBefore.HeldElsewhere);
             }
             else if (options.Scenario != "lookup")
             {
-                invariants = await Invariants.CheckAsync(admin, folderId, scenarios.AcknowledgedCount, options.Scenario == "bulk" ? null : scenarios.Acknowledged.ToList(), heldElsewhere);
+                invariants = await Invariants.CheckAsync(admin, folderId, scenarios.AcknowledgedCount, options.Scenario == "bulk" ? null : scenarios.Acknowledged.ToList(), folderBefore);
             }
             double? perVm = null;
             if (cluster is not null)
@@ -124,7 +135,7 @@ namespace Stratum.LoadTest
             }
             var report = new Report(options.Scenario, options.Target, options.Count, recorder.Succeeded, recorder.Failed, recorder.ErrorsByCode,
                 seconds, recorder.Succeeded / Math.Max(seconds, 0.001), recorder.Latency(), invariants,
-                cluster?.SilosPeakMb, cluster?.GatewayPeakMb, perVm, stages);
+                cluster?.SilosPeakMb, cluster?.GatewayPeakMb, perVm, stages, recorder.FirstMessageByCode, siloKilled);
             await output.WriteLineAsync(report.Table());
             if (options.Scenario == "mixed")
             {

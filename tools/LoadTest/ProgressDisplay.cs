@@ -37,6 +37,13 @@ public sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeSpan? 
         _unwritten = null;
     }
 
+    /// <summary>A line of its own amid the samples (a silo killed); on a terminal it replaces the bar, which the next sample draws again.</summary>
+    public Task NoteAsync(string line) =>
+        writer.WriteLineAsync(terminal && _drawn ? $"\r{EraseLine}{line}" : line);
+
+    /// <summary>ANSI: erase from the cursor to the end of the line, so no part of the bar is left beside the note.</summary>
+    private const string EraseLine = "\u001b[K";
+
     /// <summary>Ends the bar's line on a terminal; in plain lines, writes the last sample if it was not (a short run had none at its end).</summary>
     public async Task FinishAsync()
     {

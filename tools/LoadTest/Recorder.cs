@@ -9,12 +9,16 @@ public sealed class Recorder
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentBag<(double At, double Ms)> _successes = [];
     private readonly ConcurrentDictionary<string, int> _errors = new();
+    private readonly ConcurrentDictionary<string, string> _firstMessages = new();
     private int _succeeded;
 
     public int Succeeded => _succeeded;
     public int Failed => _errors.Values.Sum();
     public double Seconds => _clock.Elapsed.TotalSeconds;
     public IReadOnlyDictionary<string, int> ErrorsByCode => _errors;
+
+    /// <summary>The first message seen for each code: a count alone does not say why (a trial's 1500 failures showed only "3: 1500").</summary>
+    public IReadOnlyDictionary<string, string> FirstMessageByCode => _firstMessages;
 
     public void Success(double milliseconds, int items = 1)
     {
@@ -25,7 +29,11 @@ public sealed class Recorder
         }
     }
 
-    public void Failure(string code, int items = 1) => _errors.AddOrUpdate(code, items, (_, n) => n + items);
+    public void Failure(CallFailure failure, int items = 1)
+    {
+        _firstMessages.TryAdd(failure.Code, failure.Message);
+        _errors.AddOrUpdate(failure.Code, items, (_, n) => n + items);
+    }
 
     public Latency Latency() => Stratum.LoadTest.Latency.Of(_successes.Select(s => s.Ms));
 

@@ -8,17 +8,36 @@ namespace Stratum.LoadTest;
 public sealed record Report(
     string Scenario, string Target, int Count, int Succeeded, int Failed, IReadOnlyDictionary<string, int> ErrorsByCode,
     double Seconds, double ThroughputPerSecond, Latency LatencyMs, InvariantReport? Invariants,
-    double? SilosPeakMb, double? GatewayPeakMb, double? StorageRequestsPerVm, StageReport? Stages = null)
+    double? SilosPeakMb, double? GatewayPeakMb, double? StorageRequestsPerVm, StageReport? Stages = null,
+    IReadOnlyDictionary<string, string>? FirstErrorByCode = null, string? SiloKilled = null)
 {
+    /// <summary>How much of an error message the table shows: enough to say why, one line.</summary>
+    public const int ErrorMessageWidth = 100;
+
     public string Table()
     {
         var errors = ErrorsByCode.Count == 0 ? "none" : string.Join(", ", ErrorsByCode.OrderBy(e => e.Key).Select(e => $"{e.Key}: {e.Value}"));
         var rows = new List<(string, string)>
         {
             ("scenario", $"{Scenario} via {Target}"), ("count", $"{Count}"), ("succeeded", $"{Succeeded}"), ("failed", $"{Failed} ({errors})"),
+        };
+        // The first message of each code, so the user sees why and not only how many.
+        foreach (var code in ErrorsByCode.Keys.Order(StringComparer.Ordinal))
+        {
+            if (FirstErrorByCode?.GetValueOrDefault(code) is { } message)
+            {
+                rows.Add(($"error {code}", Shorten(message)));
+            }
+        }
+        rows.AddRange(
+        [
             ("duration", $"{Seconds:F1} s"), ("throughput", $"{ThroughputPerSecond:F0} /s"),
             ("latency ms", $"p50 {LatencyMs.P50:F1}  p95 {LatencyMs.P95:F1}  p99 {LatencyMs.P99:F1}  max {LatencyMs.Max:F1}"),
-        };
+        ]);
+        if (SiloKilled is { } killed)
+        {
+            rows.Add(("silo killed", killed));
+        }
         if (Invariants is { } invariants)
         {
             rows.Add(("invariants", $"{(Scenario == "images" ? "images" : "instances")} {Mark(invariants.InstancesExact)}  refcount {Mark(invariants.RefCountExact)}  quota {Mark(invariants.QuotaExact)}"));
@@ -38,17 +57,24 @@ public sealed record Report(
 
     private static string Mark(bool holds) => holds ? "exact" : "VIOLATED";
 
+    /// <summary>One line of at most <see cref="ErrorMessageWidth"/> characters: a message may hold a whole response body.</summary>
+    public static string Shorten(string message)
+    {
+        var line = string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return line.Length <= ErrorMessageWidth ? line : line[..(ErrorMessageWidth - 1)] + "…";
+    }
+
     public async Task WriteAsync(string directory, IReadOnlyList<(int Second, int Count, double P99)> perSecond)
     {
         Directory.CreateDirectory(directory);
         var json = new
         {
-            scenario = Scenario, target = Target, count = Count, succeeded = Succeeded, failed = Failed, errorsByCode = ErrorsByCode,
+            scenario = Scenario, target = Target, count = Count, succeeded = Succeeded, failed = Failed, errorsByCode = ErrorsByCode, firstErrorByCode = FirstErrorByCode,
             seconds = Math.Round(Seconds, 3), throughputPerSecond = Math.Round(ThroughputPerSecond, 1),
             latencyMs = new { p50 = LatencyMs.P50, p95 = LatencyMs.P95, p99 = LatencyMs.P99, max = LatencyMs.Max },
             invariants = Invariants is null ? null : new { instancesExact = Invariants.InstancesExact, refCountExact = Invariants.RefCountExact, quotaExact = Invariants.QuotaExact, violations = Invariants.Violations },
             memoryMb = new { silosPeak = SilosPeakMb, gatewayPeak = GatewayPeakMb },
-            storageRequestsPerVm = StorageRequestsPerVm,
+            storageRequestsPerVm = StorageRequestsPerVm, siloKilled = SiloKilled,
             stages = Stages?.Stages.Select(st => new { stage = st.Stage, count = st.Count, meanMs = st.Mean, p50Ms = st.P50, p99Ms = st.P99 }),
             processes = Stages?.Processes.Select(p => new { process = p.Process, gcPauseMs = p.GcPauseMs, gen0 = p.Gen0, gen1 = p.Gen1, gen2 = p.Gen2, cpuSeconds = p.CpuSeconds }),
         };

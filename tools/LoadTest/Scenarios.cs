@@ -40,7 +40,7 @@ public sealed class Scenarios(LoadOptions options, ITarget target, string folder
             }
             else
             {
-                recorder.Failure(outcome.Code!);
+                recorder.Failure(outcome.Failure!);
             }
         });
 
@@ -52,18 +52,18 @@ public sealed class Scenarios(LoadOptions options, ITarget target, string folder
             var count = Math.Min(options.Batch, options.Count - b * options.Batch);
             var started = Stopwatch.GetTimestamp();
             var outcome = await WithRetriesAsync(() => target.BulkCreateAsync(folderId, options.Family, $"lt-{runId}-{b}", count, $"{runId}-bulk-{b}"));
-            if (outcome.Value is var (created, failures) && outcome.Code is null)
+            if (outcome.Value is var (created, failures) && outcome.Failure is null)
             {
                 Interlocked.Add(ref _acknowledgedCount, created);
                 recorder.Success(Stopwatch.GetElapsedTime(started).TotalMilliseconds, created);
-                foreach (var code in failures)
+                foreach (var failure in failures)
                 {
-                    recorder.Failure(code);
+                    recorder.Failure(failure);
                 }
             }
             else
             {
-                recorder.Failure(outcome.Code!, count);
+                recorder.Failure(outcome.Failure!, count);
             }
         });
 
@@ -79,7 +79,7 @@ public sealed class Scenarios(LoadOptions options, ITarget target, string folder
             }
             catch (CallFailedException e)
             {
-                recorder.Failure(e.Code);
+                recorder.Failure(new CallFailure(e.Code, e.Message));
             }
         });
 
@@ -104,7 +104,7 @@ public sealed class Scenarios(LoadOptions options, ITarget target, string folder
         await Task.WhenAll(deploy, lookups);
     }
 
-    private static async Task<(T? Value, string? Code)> WithRetriesAsync<T>(Func<Task<T>> call)
+    private static async Task<(T? Value, CallFailure? Failure)> WithRetriesAsync<T>(Func<Task<T>> call)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -119,7 +119,7 @@ public sealed class Scenarios(LoadOptions options, ITarget target, string folder
             }
             catch (CallFailedException e)
             {
-                return (default, e.Code);
+                return (default, new CallFailure(e.Code, e.Message));
             }
         }
     }

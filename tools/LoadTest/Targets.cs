@@ -15,11 +15,14 @@ public sealed class CallFailedException(string code, bool transient, string mess
     public bool Transient { get; } = transient;
 }
 
+/// <summary>Why one create was not made: its contract code and the service's message.</summary>
+public sealed record CallFailure(string Code, string Message);
+
 /// <summary>What the scenarios do, through the HTTP gateway or straight through the Orleans client.</summary>
 public interface ITarget : IAsyncDisposable
 {
     Task<string> CreateInstanceAsync(string folderId, string family, string name, string idempotencyKey);
-    Task<(int Created, IReadOnlyList<string> FailureCodes)> BulkCreateAsync(string folderId, string family, string namePrefix, int count, string idempotencyKey);
+    Task<(int Created, IReadOnlyList<CallFailure> Failures)> BulkCreateAsync(string folderId, string family, string namePrefix, int count, string idempotencyKey);
     Task<string> LatestAsync(string folderId, string family);
 
     /// <summary>Creates an image from another and waits (polling its operation every <see cref="ImagePoll"/>) until it is READY; returns its id.</summary>
@@ -40,7 +43,7 @@ public sealed class GatewayTarget(HttpClient http) : ITarget
         return operation["response"]!["id"]!.GetValue<string>();
     }
 
-    public async Task<(int Created, IReadOnlyList<string> FailureCodes)> BulkCreateAsync(string folderId, string family, string namePrefix, int count, string idempotencyKey)
+    public async Task<(int Created, IReadOnlyList<CallFailure> Failures)> BulkCreateAsync(string folderId, string family, string namePrefix, int count, string idempotencyKey)
     {
         var operation = await SendAsync(HttpMethod.Post, "/compute/v1/instances:bulkCreate", new
         {
@@ -48,7 +51,8 @@ public sealed class GatewayTarget(HttpClient http) : ITarget
         }, idempotencyKey);
         var response = operation["response"]!;
         return (response["instances"]!.AsArray().Count,
-            response["failures"]!.AsArray().Select(f => f!["error"]!["code"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList());
+            response["failures"]!.AsArray().Select(f => new CallFailure(
+                f!["error"]!["code"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture), f["error"]!["message"]?.GetValue<string>() ?? "")).ToList());
     }
 
     public async Task<string> LatestAsync(string folderId, string family) =>
@@ -91,12 +95,14 @@ public sealed class GatewayTarget(HttpClient http) : ITarget
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 var code = json?["code"]?.GetValue<int>() ?? 0;
-                throw new CallFailedException(code.ToString(System.Globalization.CultureInfo.InvariantCulture), code is 10 or 13 or 14 || (int)response.StatusCode >= 500, text);
+                // The summary shows the service's message; the body itself when it is not the API's error shape (a proxy's page).
+                var message = json?["message"]?.GetValue<string>() ?? $"{(int)response.StatusCode} {response.ReasonPhrase}: {text}";
+                throw new CallFailedException(code.ToString(System.Globalization.CultureInfo.InvariantCulture), code is 10 or 13 or 14 || (int)response.StatusCode >= 500, message);
             }
             if (json?["error"] is { } error)
             {
                 var code = error["code"]!.GetValue<int>();
-                throw new CallFailedException(code.ToString(System.Globalization.CultureInfo.InvariantCulture), code is 10 or 13 or 14, error.ToJsonString());
+                throw new CallFailedException(code.ToString(System.Globalization.CultureInfo.InvariantCulture), code is 10 or 13 or 14, error["message"]?.GetValue<string>() ?? error.ToJsonString());
             }
             return json!;
         }
@@ -141,13 +147,14 @@ public sealed class ClientTarget(IHost host, Caller caller) : ITarget
             new CreateInstanceRequest(folderId, new BootDiskSpec(DiskSpec: new DiskSpec(4L << 30, Family: new FamilyRef(folderId, family))), name), idempotencyKey))
             is { Response: Instance instance } ? instance.Id : throw new CallFailedException("13", false, "no instance in the operation"));
 
-    public Task<(int Created, IReadOnlyList<string> FailureCodes)> BulkCreateAsync(string folderId, string family, string namePrefix, int count, string idempotencyKey) =>
+    public Task<(int Created, IReadOnlyList<CallFailure> Failures)> BulkCreateAsync(string folderId, string family, string namePrefix, int count, string idempotencyKey) =>
         CallAsync(async () =>
         {
             var operation = await Grains.GetGrain<IComputeGrain>(0).BulkCreateInstancesAsync(Caller,
                 new BulkCreateInstancesRequest(folderId, count, namePrefix, new BootDiskSpec(DiskSpec: new DiskSpec(4L << 30, Family: new FamilyRef(folderId, family)))), idempotencyKey);
             var result = (BulkCreateResult)operation.Response!;
-            return (result.Instances.Count, (IReadOnlyList<string>)result.Failures.Select(f => ((int)f.Error.Code).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList());
+            return (result.Instances.Count, (IReadOnlyList<CallFailure>)result.Failures
+                .Select(f => new CallFailure(((int)f.Error.Code).ToString(System.Globalization.CultureInfo.InvariantCulture), f.Error.Message)).ToList());
         });
 
     public Task<string> LatestAsync(string folderId, string family) =>

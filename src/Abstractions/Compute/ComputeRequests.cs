@@ -62,7 +62,11 @@ public sealed record BulkCreateInstancesRequest(
     [property: Id(0)] string FolderId,
     [property: Id(1)] int Count,
     [property: Id(2)] string NamePrefix,
-    [property: Id(3)] BootDiskSpec BootDiskSpec);
+    [property: Id(3)] BootDiskSpec BootDiskSpec)
+{
+    /// <summary>The most instances one call may create; a larger <see cref="Count"/> is refused with INVALID_ARGUMENT.</summary>
+    public const int MaxCount = 1000;
+}
 
 /// <summary>The response of a bulk create: what was made, and why each failure failed.</summary>
 [GenerateSerializer, Immutable, Alias("Stratum.BulkCreateResult")]

@@ -5,7 +5,7 @@ namespace Stratum.Deployment;
 /// <summary>The contract's rules for disk, snapshot and instance requests.</summary>
 public static class ComputeRules
 {
-    public const int MaxBulkCount = 1000;
+    public const int MaxBulkCount = BulkCreateInstancesRequest.MaxCount;
 
     public static void Validate(CreateDiskRequest request)
     {

@@ -20,6 +20,7 @@ public sealed class LoadTestLogicTests
     [InlineData("deploy --count 10 --local", true)]
     [InlineData("images --count 10 --local", true)]
     [InlineData("bulk --folder fldaaaaaaaaaaaaaaaaa --batch 50", true)]
+    [InlineData("bulk --local --batch 1000", true)]
     [InlineData("deploy", false)]
     [InlineData("deploy --count -1 --local", false)]
     [InlineData("deploy --kill-silo-at 5 --folder x", false)]
@@ -59,10 +60,34 @@ public sealed class LoadTestLogicTests
     [InlineData("deploy --folder fld1 --gateway notaurl", "--gateway takes an http or https URL, such as http://127.0.0.1:8080, not 'notaurl'.")]
     [InlineData("deploy --folder fld1 --target client", "--target client without --local needs --storage (the cluster's storage connection string).")]
     [InlineData("deploy --local --count 10 --local", "--local is given twice; give it once.")]
+    // A trial's --gateway beside --local was silently ignored; so would these be.
+    [InlineData("deploy --local --gateway http://x", "--gateway names an existing cluster, and --local starts one of its own: give one or the other.")]
+    [InlineData("deploy --folder fld1 --local", "--folder names an existing cluster, and --local starts one of its own: give one or the other.")]
+    [InlineData("deploy --local --target client --storage UseDevelopmentStorage=true", "--storage names an existing cluster, and --local starts one of its own: give one or the other.")]
+    [InlineData("deploy --local --cluster-id c1", "--cluster-id names an existing cluster, and --local starts one of its own: give one or the other.")]
+    // A trial's --batch 1500 was accepted, then every call was refused (code 3) and the run still ended 0.
+    [InlineData("bulk --local --batch 1001", "--batch takes at most 1000: the API's bulkCreate creates at most that many instances a call.")]
     public void A_bad_or_repeated_option_is_refused_naming_it(string line, string message)
     {
         var refusal = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(line.Split(' ')));
         Assert.Equal(message, refusal.Message);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("deploy --local --help")]
+    public async Task Help_prints_the_usage_and_succeeds(string line)
+    {
+        // A trial's --help ended 2, after an error line saying the first argument is the scenario.
+        var output = new StringWriter();
+        var progress = new StringWriter();
+
+        var exit = await LoadTestProgram.RunAsync(line.Split(' '), output, progress);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(LoadOptions.Usage + Environment.NewLine, output.ToString());
+        Assert.Empty(progress.ToString());
     }
 
     [Fact]
@@ -134,6 +159,23 @@ public sealed class LoadTestLogicTests
     }
 
     [Fact]
+    public void A_folder_that_already_held_vms_is_judged_on_what_the_run_added()
+    {
+        // A trial's second run in a folder reported "22 disks exist for 10 instances": the folder held an earlier run's VMs and a spare disk.
+        var before = new HashSet<string> { "i0", "d0", "spare" };
+        List<JsonNode> instances = [Instance("i0", "d0"), Instance("i1", "d1"), Instance("i2", "d2")];
+        List<JsonNode> disks = [Disk("d0", "L"), Disk("spare", null), Disk("d1", "L"), Disk("d2", "L")];
+        var layers = new Dictionary<string, long> { ["L"] = 3 };
+
+        var exact = Invariants.Evaluate(instances, disks, [], Quotas(3, 4, 40), layers, 2, ["i1", "i2"], before);
+        var leaked = Invariants.Evaluate(instances, [.. disks, Disk("d3", null)], [], Quotas(3, 5, 50), layers, 2, ["i1", "i2"], before);
+
+        Assert.True(exact.AllHold, string.Join("; ", exact.Violations));
+        Assert.False(leaked.InstancesExact);
+        Assert.Equal(["the run added 3 disks for 2 instances"], leaked.Violations);
+    }
+
+    [Fact]
     public void A_lost_instance_a_miscount_and_wrong_usage_are_each_caught()
     {
         var report = Invariants.Evaluate([Instance("i1", "d1")], [Disk("d1", "L")], [],
@@ -150,9 +192,9 @@ public sealed class LoadTestLogicTests
         var recorder = new Recorder();
         recorder.Success(10);
         recorder.Success(30, items: 2);
-        recorder.Failure("8");
+        recorder.Failure(new CallFailure("8", "quota exceeded"));
         var report = new Report("deploy", "gateway", 4, recorder.Succeeded, recorder.Failed, recorder.ErrorsByCode, 1.5, 2, recorder.Latency(),
-            new InvariantReport(true, true, true, []), 200, 100, 0.4);
+            new InvariantReport(true, true, true, []), 200, 100, 0.4, FirstErrorByCode: recorder.FirstMessageByCode);
         var directory = Directory.CreateTempSubdirectory().FullName;
 
         await report.WriteAsync(directory, recorder.PerSecond());
@@ -160,6 +202,7 @@ public sealed class LoadTestLogicTests
         var json = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "report.json")))!;
         Assert.Equal(3, json["succeeded"]!.GetValue<int>());
         Assert.Equal(1, json["errorsByCode"]!["8"]!.GetValue<int>());
+        Assert.Equal("quota exceeded", json["firstErrorByCode"]!["8"]!.GetValue<string>());
         Assert.Equal(30, json["latencyMs"]!["p99"]!.GetValue<double>());
         Assert.True(json["invariants"]!["refCountExact"]!.GetValue<bool>());
         Assert.Equal(0.4, json["storageRequestsPerVm"]!.GetValue<double>());
@@ -167,5 +210,22 @@ public sealed class LoadTestLogicTests
         Assert.StartsWith("<svg", svg);
         Assert.Contains("polyline", svg);
         Assert.Contains("succeeded", report.Table());
+    }
+
+    [Fact]
+    public void The_summary_shows_each_error_code_s_first_message_on_one_shortened_line()
+    {
+        var recorder = new Recorder();
+        recorder.Failure(new CallFailure("3", "count 1500 is out of range:\n  1 to 1000 instances per call."), items: 1500);
+        recorder.Failure(new CallFailure("3", "a later message of the same code"));
+        recorder.Failure(new CallFailure("8", new string('x', 300)));
+        var report = new Report("bulk", "gateway", 1500, 0, recorder.Failed, recorder.ErrorsByCode, 1, 0, recorder.Latency(), null, null, null, null,
+            FirstErrorByCode: recorder.FirstMessageByCode);
+
+        var lines = report.Table().Split(Environment.NewLine);
+
+        Assert.Contains(lines, l => l.Contains("failed") && l.EndsWith("1502 (3: 1501, 8: 1)", StringComparison.Ordinal));
+        Assert.EndsWith("count 1500 is out of range: 1 to 1000 instances per call.", Assert.Single(lines, l => l.TrimStart().StartsWith("error 3", StringComparison.Ordinal)));
+        Assert.EndsWith(" " + new string('x', Report.ErrorMessageWidth - 1) + "…", Assert.Single(lines, l => l.TrimStart().StartsWith("error 8", StringComparison.Ordinal)));
     }
 }

@@ -140,4 +140,46 @@ public sealed class LocalRunTests
             ProcFs.KillLeftovers([tool.Id, .. started]);
         }
     }
+
+    /// <summary>
+    /// Stopped while it builds the silo, the tool kills the build's whole tree before it ends: a trial's SIGINT during
+    /// the build ended the tool with 130, but left `dotnet build` and MSBuild's worker nodes building for ~45 s.
+    /// </summary>
+    [Fact]
+    public async Task A_run_stopped_while_it_builds_leaves_no_build_behind()
+    {
+        // A configuration never built, so the build is long and the signal surely comes while it runs.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Azurite.RepositoryRoot() };
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Stratum.LoadTest.dll"), "deploy", "--local", "--configuration", "LoadTestInterrupted"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var tool = Process.Start(start)!;
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        tool.ErrorDataReceived += (_, e) => errors.Enqueue(e.Data ?? "");
+        tool.OutputDataReceived += (_, _) => { };
+        tool.BeginErrorReadLine();
+        tool.BeginOutputReadLine();
+        var build = new List<int>();
+        try
+        {
+            await Wait.UntilAsync(() => ProcFs.DescendantsOf(tool.Id).Any(pid => ProcFs.CommandLine(pid).Contains("src/Silo", StringComparison.Ordinal)),
+                seconds: 120, what: "the tool's build of the silo");
+            build = ProcFs.DescendantsOf(tool.Id);
+
+            using (var kill = Process.Start("kill", ["-TERM", $"{tool.Id}"]))
+            {
+                await kill.WaitForExitAsync();
+            }
+            await tool.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.True(tool.ExitCode == 143, $"exit {tool.ExitCode}; stderr:\n{string.Join('\n', errors)}");
+            // The tool waited for the build's end; its worker nodes, killed with it, end a moment later (unkilled, they built on ~45 s).
+            await Wait.UntilAsync(() => build.All(ProcFs.Gone), seconds: 10, what: "the end of the build the tool started, after its SIGTERM");
+        }
+        finally
+        {
+            ProcFs.KillLeftovers([tool.Id, .. build]);
+        }
+    }
 }
