@@ -104,6 +104,11 @@ public sealed class CliProcessTests(GatewayFixture fixture) : IDisposable
             var refused = await _cli.RunProcessAsync(args);
             Assert.True(refused.ExitCode == 2 && refused.Error.Contains(told, StringComparison.Ordinal), $"{string.Join(' ', args)}: {refused.ExitCode} {refused.Error}");
         }
+        // An error written to a file or a pipe is one line, as a table row is (it had been wrapped at 80 columns, padded with spaces).
+        var tooSmall = await _cli.RunProcessAsync("disk", "create", "--size", "512", "--folder-id", folderId);
+        Assert.True(tooSmall.ExitCode == 1, tooSmall.Error + tooSmall.Output);
+        Assert.Single(tooSmall.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.Contains("4194304 (4 MiB) to 4398046511104 (4 TiB)", StringComparison.Ordinal));
+        Assert.DoesNotContain(" \n", tooSmall.Error);
         var nameStillFree = await _admin.PostReplyAsync("/resource-manager/v1/folders", new { name = unmade });
         Assert.True(nameStillFree.Status == System.Net.HttpStatusCode.OK && nameStillFree.Body!["error"] is null, nameStillFree.Text);
         // An id never has a ':', which in a path would call one of the resource's methods instead.

@@ -38,11 +38,16 @@ internal sealed class CliEnvironment(IAnsiConsole output, IAnsiConsole error, IR
             Interactive = Console.IsErrorRedirected ? InteractionSupport.No : InteractionSupport.Yes,
         });
         var output = AnsiConsole.Console;
+        // Off a terminal there is no width to fit: the console would assume 80 columns and wrap every
+        // table row over several lines (and an error message, padding each line with spaces), which
+        // neither a reader of the file nor grep wants.
         if (Console.IsOutputRedirected)
         {
-            // Off a terminal there is no width to fit: the console would assume 80 columns and wrap
-            // every table row over several lines, which neither a reader of the file nor grep wants.
             output.Profile.Width = UnwrappedWidth;
+        }
+        if (Console.IsErrorRedirected)
+        {
+            error.Profile.Width = UnwrappedWidth;
         }
         return new CliEnvironment(output, error, variables, directory);
     }
