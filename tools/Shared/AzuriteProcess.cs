@@ -147,13 +147,10 @@ internal sealed class AzuriteProcess(Process process, string connectionString, I
 
     public async ValueTask DisposeAsync()
     {
-        if (!Process.HasExited)
-        {
-            Process.Kill(entireProcessTree: true);
-            await Process.WaitForExitAsync();
-        }
-        // A shell killed on its own (SIGKILL runs no trap) left its services under init, out of its tree:
-        // they are killed by the ids noted at the start, if those still name an Azurite service.
+        // The services first, by the ids noted at the start (if those still name an Azurite service),
+        // then the shell: a shell killed on its own (SIGKILL runs no trap) leaves its services under init,
+        // out of its tree, and a disposal cut short after killing the shell (its process killed meanwhile)
+        // left some of them running. While the shell lives, its pipe still ends them if this process dies.
         foreach (var pid in services.Where(pid => ProcessTable.CommandLine(pid).Contains("azurite-", StringComparison.Ordinal)))
         {
             try
@@ -165,6 +162,11 @@ internal sealed class AzuriteProcess(Process process, string connectionString, I
             {
                 // Gone meanwhile.
             }
+        }
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
         }
     }
 }
