@@ -49,11 +49,26 @@ public sealed partial class LocalCluster
         }
         catch (Exception e) when (e is not ClusterLostException && Signal is null)
         {
+            await ProbeStorageAsync();
             if (await Task.WhenAny(_lost.Task, Task.Delay(grace)) == _lost.Task)
             {
                 throw new ClusterLostException(await _lost.Task, Logs, e);
             }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// An Azurite service that closed its servers (Node does on SIGINT) is lost though its process lives on.
+    /// Asked only once the run has failed: while its ports were probed every 250 ms through every run, Azurite
+    /// answered writes with 500 now and then (2 of 4 CI runs and 2 local runs, against none in 14 CI runs
+    /// before the probe; a correlation, its cause in Azurite not found).
+    /// </summary>
+    private async Task ProbeStorageAsync()
+    {
+        if (_azurite is not null && await _azurite.FirstRefusingAsync() is { } refusing)
+        {
+            Lose($"{refusing} stopped accepting connections");
         }
     }
 

@@ -241,10 +241,6 @@ public sealed partial class LocalCluster : IAsyncDisposable
                 // A silo being killed answers no more; its last count stands.
             }
         }
-        if (_azurite is not null && await _azurite.FirstRefusingAsync() is { } refusing)
-        {
-            Lose($"{refusing} stopped accepting connections");
-        }
         SilosPeakMb = Math.Max(SilosPeakMb, silos);
         GatewayPeakMb = Math.Max(GatewayPeakMb, _gateway.HasExited ? 0 : ResidentMb(_gateway));
     }
