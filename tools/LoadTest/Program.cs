@@ -151,7 +151,11 @@ namespace Stratum.LoadTest
                 await report.WriteAsync(directory, recorder.PerSecond());
                 await output.WriteLineAsync($"  report            {Path.Combine(directory, "report.json")}, {Path.Combine(directory, "chart.svg")}");
             }
-            return invariants is { AllHold: false } ? 1 : 0;
+            if (recorder.Succeeded == 0 && options.Count > 0)
+            {
+                await output.WriteLineAsync("  nothing succeeded: every call failed (the error rows above say why); the run measured nothing");
+            }
+            return RunOutcome.ExitCode(invariants, recorder.Succeeded, options.Count);
         }
 
         /// <summary>

@@ -61,7 +61,13 @@ public sealed record Report(
     public static string Shorten(string message)
     {
         var line = string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return line.Length <= ErrorMessageWidth ? line : line[..(ErrorMessageWidth - 1)] + "…";
+        if (line.Length <= ErrorMessageWidth)
+        {
+            return line;
+        }
+        // Not between the halves of a surrogate pair, whose lone half a terminal or JSON can only mangle.
+        var kept = char.IsHighSurrogate(line[ErrorMessageWidth - 2]) ? ErrorMessageWidth - 2 : ErrorMessageWidth - 1;
+        return line[..kept] + "…";
     }
 
     public async Task WriteAsync(string directory, IReadOnlyList<(int Second, int Count, double P99)> perSecond)

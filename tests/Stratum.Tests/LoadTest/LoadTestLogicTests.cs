@@ -5,6 +5,35 @@ namespace Stratum.Tests.LoadTest;
 
 public sealed class LoadTestLogicTests
 {
+    [Theory]
+    [InlineData(true, 10, 10, 0)]
+    [InlineData(true, 3, 10, 0)]
+    [InlineData(false, 10, 10, 1)]
+    [InlineData(true, 0, 1500, 1)]
+    [InlineData(true, 0, 0, 0)]
+    public void A_run_ends_1_when_an_invariant_failed_or_nothing_succeeded(bool invariantsHold, int succeeded, int count, int exitCode)
+    {
+        // A trial's bulk run failed all 1500 creates and ended 0: the invariants hold on nothing.
+        var invariants = new InvariantReport(invariantsHold, true, true, []);
+        Assert.Equal(exitCode, RunOutcome.ExitCode(invariants, succeeded, count));
+        Assert.Equal(succeeded == 0 && count > 0 ? 1 : 0, RunOutcome.ExitCode(null, succeeded, count));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void An_error_message_is_shortened_to_one_line_without_splitting_a_character(int lead)
+    {
+        var message = new string('a', Report.ErrorMessageWidth - 3 + lead) + string.Concat(Enumerable.Repeat("\U0001F600", 10)) + "\nnext line";
+
+        var shown = Report.Shorten(message);
+
+        Assert.True(shown.Length <= Report.ErrorMessageWidth, shown);
+        Assert.EndsWith("…", shown);
+        Assert.False(char.IsHighSurrogate(shown[^2]), "a lone high surrogate before the ellipsis");
+        Assert.DoesNotContain('\n', shown);
+    }
+
     [Fact]
     public void Percentiles_are_nearest_rank()
     {
