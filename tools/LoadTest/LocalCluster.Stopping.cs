@@ -60,9 +60,8 @@ public sealed partial class LocalCluster
 
     /// <summary>
     /// An Azurite service that closed its servers (Node does on SIGINT) is lost though its process lives on.
-    /// Asked only once the run has failed: while its ports were probed every 250 ms through every run, Azurite
-    /// answered writes with 500 now and then (2 of 4 CI runs and 2 local runs, against none in 14 CI runs
-    /// before the probe; a correlation, its cause in Azurite not found).
+    /// Asked only once the run has failed, which is when the answer matters: a run without a failure needs no
+    /// news of storage, and a probe of three ports every 250 ms was work beside every run.
     /// </summary>
     private async Task ProbeStorageAsync()
     {

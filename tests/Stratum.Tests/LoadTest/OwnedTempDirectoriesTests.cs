@@ -26,6 +26,27 @@ public sealed class OwnedTempDirectoriesTests
     }
 
     [Fact]
+    public void A_live_owner_s_folder_is_kept_when_another_process_reckons_its_start_a_little_differently()
+    {
+        // Another process computes this one's start time from its own estimate of the boot time: a fraction
+        // of a millisecond off. Compared to the tick, the folder was swept, its Azurite data deleted under it.
+        using var self = Process.GetCurrentProcess();
+        var started = self.StartTime.ToUniversalTime().Ticks;
+        var earlier = Folder($"{self.Id} {(started - TimeSpan.TicksPerMillisecond / 2).ToString(CultureInfo.InvariantCulture)}");
+        var later = Folder($"{self.Id} {(started + 3 * TimeSpan.TicksPerMillisecond).ToString(CultureInfo.InvariantCulture)}");
+
+        Directory.CreateDirectory(Path.Combine(earlier, "azurite"));
+        Directory.CreateDirectory(Path.Combine(later, "azurite"));
+
+        var created = OwnedTempDirectories.Create(_prefix, abandonedPart: "azurite");
+
+        Assert.Equal((true, true), (Directory.Exists(Path.Combine(earlier, "azurite")), Directory.Exists(Path.Combine(later, "azurite"))));
+        OwnedTempDirectories.TryDelete(earlier);
+        OwnedTempDirectories.TryDelete(later);
+        OwnedTempDirectories.TryDelete(created);
+    }
+
+    [Fact]
     public void Only_the_named_part_of_an_abandoned_folder_is_deleted()
     {
         var gone = Folder("999999999 0");
