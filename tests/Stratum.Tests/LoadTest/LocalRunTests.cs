@@ -45,11 +45,12 @@ public sealed class LocalRunTests
         Assert.Contains("silo1", processes);
         Assert.Contains("gateway", processes);
         // Azurite's CPU is its node processes', one per storage service, not the guarding shell's (which reported 0).
-        foreach (var service in (string[])["azurite-blob", "azurite-queue", "azurite-table"])
-        {
-            var azurite = report["processes"]!.AsArray().Single(p => p!["process"]!.GetValue<string>() == service)!;
-            Assert.True(azurite["cpuSeconds"]!.GetValue<double>() > 0, azurite.ToJsonString());
-        }
+        // A deploy is table work: the blob service may spend no measurable CPU in the run (it had some
+        // only while the tool probed every port every 250 ms), so only the table service's is sure to be above zero.
+        var azurite = report["processes"]!.AsArray().Where(p => p!["process"]!.GetValue<string>().StartsWith("azurite-", StringComparison.Ordinal))
+            .ToDictionary(p => p!["process"]!.GetValue<string>(), p => p!["cpuSeconds"]!.GetValue<double>());
+        Assert.Equal(["azurite-blob", "azurite-queue", "azurite-table"], azurite.Keys.Order(StringComparer.Ordinal));
+        Assert.True(azurite["azurite-table"] > 0, string.Join(", ", azurite));
         Assert.Contains("stages", output.ToString());
     }
 
