@@ -23,7 +23,13 @@ public sealed class RawHttpSource : IAsyncDisposable
         _serving = ServeAsync();
     }
 
-    public string Uri => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/disk.img";
+    public string Uri => $"{Origin}/disk.img";
+
+    /// <summary>Scheme, host and port, as a client's base address.</summary>
+    public string Origin => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    /// <summary>Answers every request with <paramref name="response"/>, written as it is (status line, headers and body).</summary>
+    public static RawHttpSource Answering(string response) => new(async (stream, _) => await stream.WriteAsync(Encoding.UTF8.GetBytes(response)));
 
     /// <summary>Bytes of the body the socket accepted.</summary>
     public long Sent => Interlocked.Read(ref _sent);

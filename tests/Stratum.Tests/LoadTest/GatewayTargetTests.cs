@@ -1,6 +1,6 @@
 using System.Net;
-using System.Text;
 using Stratum.LoadTest;
+using Stratum.Tests.Infrastructure;
 
 namespace Stratum.Tests.LoadTest;
 
@@ -10,8 +10,8 @@ public sealed class GatewayTargetTests
     [Fact]
     public async Task A_refusal_carries_the_service_s_message_not_the_whole_body()
     {
-        await using var target = new GatewayTarget(new HttpClient(new Answers(HttpStatusCode.BadRequest,
-            """{"code":3,"message":"count 1500 is out of range: 1 to 1000 instances per call.","details":[]}""")) { BaseAddress = new Uri("http://127.0.0.1:1") });
+        await using var target = new GatewayTarget(new CannedAnswers((HttpStatusCode.BadRequest,
+            """{"code":3,"message":"count 1500 is out of range: 1 to 1000 instances per call.","details":[]}""")).Client());
 
         var refused = await Assert.ThrowsAsync<CallFailedException>(() => target.BulkCreateAsync("fld1", "loadtest", "lt", 1500, "key"));
 
@@ -22,19 +22,12 @@ public sealed class GatewayTargetTests
     [Fact]
     public async Task A_bulk_create_s_failures_carry_their_messages()
     {
-        await using var target = new GatewayTarget(new HttpClient(new Answers(HttpStatusCode.OK,
-            """{"id":"opr1","done":true,"response":{"instances":[],"failures":[{"name":"lt-1","error":{"code":8,"message":"quota compute.instances.count exceeded"}}]}}"""))
-            { BaseAddress = new Uri("http://127.0.0.1:1") });
+        await using var target = new GatewayTarget(new CannedAnswers((HttpStatusCode.OK,
+            """{"id":"opr1","done":true,"response":{"instances":[],"failures":[{"name":"lt-1","error":{"code":8,"message":"quota compute.instances.count exceeded"}}]}}""")).Client());
 
         var (created, failures) = await target.BulkCreateAsync("fld1", "loadtest", "lt", 1, "key");
 
         Assert.Equal(0, created);
         Assert.Equal(new CallFailure("8", "quota compute.instances.count exceeded"), Assert.Single(failures));
-    }
-
-    private sealed class Answers(HttpStatusCode status, string body) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
     }
 }
