@@ -75,18 +75,24 @@ internal static partial class BodyErrors
     private static string Named(string path) => EchoedText.Shorten(path.TrimStart('$', '.'));
 
     /// <summary>Where the body stops being UTF-8 (a Latin-1 "é" sent as one byte), or null when it is UTF-8 throughout.</summary>
-    public static string? NotUtf8(ReadOnlySpan<byte> body)
+    public static string? NotUtf8(ReadOnlySpan<byte> body) =>
+        FirstNonUtf8(body) is { } offset
+            ? $"The request body is not valid UTF-8: byte {offset + 1} (0x{body[offset]:X2}) does not begin or continue a UTF-8 character; send JSON text in UTF-8."
+            : null;
+
+    /// <summary>The offset of the first byte that does not begin or continue a UTF-8 character, or null when all do.</summary>
+    public static int? FirstNonUtf8(ReadOnlySpan<byte> bytes)
     {
-        if (System.Text.Unicode.Utf8.IsValid(body))
+        if (System.Text.Unicode.Utf8.IsValid(bytes))
         {
             return null;
         }
         var offset = 0;
-        while (System.Text.Rune.DecodeFromUtf8(body[offset..], out _, out var length) == System.Buffers.OperationStatus.Done)
+        while (System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out var length) == System.Buffers.OperationStatus.Done)
         {
             offset += length;
         }
-        return $"The request body is not valid UTF-8: byte {offset + 1} (0x{body[offset]:X2}) does not begin or continue a UTF-8 character; send JSON text in UTF-8.";
+        return offset;
     }
 
     /// <summary>

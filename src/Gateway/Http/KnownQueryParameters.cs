@@ -75,7 +75,7 @@ public static class KnownQueryParameters
         var bytes = new List<byte>(encoded.Length);
         for (var i = 0; i < encoded.Length; i++)
         {
-            if (encoded[i] == '%' && i + 2 < encoded.Length && byte.TryParse(encoded.Slice(i + 1, 2), System.Globalization.NumberStyles.HexNumber, null, out var escaped))
+            if (encoded[i] == '%' && i + 2 < encoded.Length && byte.TryParse(encoded.Slice(i + 1, 2), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var escaped))
             {
                 bytes.Add(escaped);
                 i += 2;
@@ -85,17 +85,7 @@ public static class KnownQueryParameters
                 bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(encoded.Slice(i, 1).ToArray()));
             }
         }
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes);
-        if (System.Text.Unicode.Utf8.IsValid(span))
-        {
-            return null;
-        }
-        var offset = 0;
-        while (System.Text.Rune.DecodeFromUtf8(span[offset..], out _, out var length) == System.Buffers.OperationStatus.Done)
-        {
-            offset += length;
-        }
-        return offset;
+        return BodyErrors.FirstNonUtf8(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes));
     }
 
     private static IReadOnlyList<string> Of(Endpoint endpoint)
