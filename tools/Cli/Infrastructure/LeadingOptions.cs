@@ -10,19 +10,22 @@ namespace Stratum.Cli.Infrastructure;
 internal static class LeadingOptions
 {
     // The options of GlobalSettings; each takes one value (--format json, or --format=json).
-    private static readonly HashSet<string> Global = new(StringComparer.Ordinal) { "--endpoint", "--token", "--folder-id", "--format" };
+    private static readonly HashSet<string> Global = [.. ValueOptions([typeof(GlobalSettings)]).Select(option => option.Name)];
 
     // Every command's options that take a value (--description <TEXT>), by their long names. Given
     // last, the parser set such an option to a placeholder of its own ("__default_command"), which a
     // create then stored as the resource's description.
-    private static readonly Dictionary<string, string> WithValue = typeof(LeadingOptions).Assembly.GetTypes()
+    private static readonly Dictionary<string, string> WithValue = ValueOptions(typeof(LeadingOptions).Assembly.GetTypes())
+        .DistinctBy(option => option.Name)
+        .ToDictionary(option => option.Name, option => option.ValueName, StringComparer.Ordinal);
+
+    /// <summary>The long names ("--format") and value names ("FORMAT") of the options the types declare that take a value.</summary>
+    private static IEnumerable<(string Name, string ValueName)> ValueOptions(IEnumerable<Type> types) => types
         .SelectMany(type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
         .Select(property => property.GetCustomAttribute<CommandOptionAttribute>())
         .OfType<CommandOptionAttribute>()
         .Where(option => option.ValueName is not null)
-        .SelectMany(option => option.LongNames.Select(name => (Name: "--" + name, Value: option.ValueName!)))
-        .DistinctBy(option => option.Name)
-        .ToDictionary(option => option.Name, option => option.Value, StringComparer.Ordinal);
+        .SelectMany(option => option.LongNames.Select(name => ("--" + name, option.ValueName!)));
 
     /// <summary>
     /// The arguments with the global options that lead them moved to just before <c>--</c>, or to the
