@@ -44,10 +44,10 @@ namespace Stratum.LoadTest
                 await progress.WriteLineAsync(e.Message);
                 return 2;
             }
-            catch (Exception e) when (e is ClusterStartException or HttpRequestException)
+            catch (Exception e) when (Unreachable.Describe(e) is { } line)
             {
                 // The cluster (local or named by --gateway) could not be started or reached: no run to report.
-                await progress.WriteLineAsync($"the run stopped: {e.Message}");
+                await progress.WriteLineAsync(line);
                 return 3;
             }
             catch (ClusterLostException e)

@@ -28,6 +28,15 @@ public sealed class RawHttpSource : IAsyncDisposable
     /// <summary>Scheme, host and port, as a client's base address.</summary>
     public string Origin => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
+    /// <summary>Reads each request and never answers it: holds the connection until the client hangs up.</summary>
+    public static RawHttpSource Silent() => new(async (stream, _) =>
+    {
+        var buffer = new byte[1];
+        while (await stream.ReadAsync(buffer) > 0)
+        {
+        }
+    });
+
     /// <summary>Answers every request with <paramref name="response"/>, written as it is (status line, headers and body).</summary>
     public static RawHttpSource Answering(string response) => new(async (stream, _) => await stream.WriteAsync(Encoding.UTF8.GetBytes(response)));
 

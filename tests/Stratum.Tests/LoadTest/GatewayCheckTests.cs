@@ -46,4 +46,17 @@ public sealed class GatewayCheckTests
         Assert.Equal("the gateway refused the token (401): The token is not valid. Give one it accepts with --token." + Environment.NewLine, progress.ToString());
         Assert.Empty(output.ToString());
     }
+
+    [Fact]
+    public async Task A_gateway_that_never_answers_is_unreachable_not_a_crash()
+    {
+        // A trial's gateway took the connection and never answered: the client's timeout ended the tool with a stack trace (134).
+        await using var gateway = RawHttpSource.Silent();
+        using var admin = new HttpClient { BaseAddress = new Uri(gateway.Origin), Timeout = TimeSpan.FromMilliseconds(300) };
+
+        var timedOut = await Assert.ThrowsAnyAsync<Exception>(() => GatewayCheck.CheckAsync(admin, "fld1"));
+
+        Assert.StartsWith("the run stopped: the gateway did not answer (", Unreachable.Describe(timedOut));
+        Assert.Null(Unreachable.Describe(new InvalidOperationException("a bug")));
+    }
 }
