@@ -33,7 +33,7 @@ var ratios = new List<string>();
 // The stack as the AppHost runs it (two silos, a gateway), first with nothing collecting telemetry.
 if (options.TelemetryOff)
 {
-    await using var cluster = await LocalCluster.StartAsync(new LoadOptions { Local = true, Silos = 2, Configuration = "Release", Environment = ClientPath.SiloEnvironment }, log);
+    await using var cluster = await LocalCluster.StartAsync(new LoadOptions { Local = true, Silos = 2, Configuration = "Release", Telemetry = false, Environment = ClientPath.SiloEnvironment }, log);
     var (admin, bob, preparation, folderId, path) = await PrepareAsync(cluster);
     await using (preparation)
     {
@@ -68,16 +68,14 @@ if (options.TelemetryOff)
 // Then as `dotnet run --project src/AppHost` runs it: the dashboard receiving every process's telemetry.
 if (options.TelemetryOn)
 {
-    var logs = Directory.CreateTempSubdirectory("stratum-bench-telemetry-").FullName;
-    await using var telemetry = await TelemetryStack.StartAsync(logs);
-    await using var cluster = await LocalCluster.StartAsync(new LoadOptions { Local = true, Silos = 2, Configuration = "Release", Environment = telemetry.Environment }, log);
+    await using var cluster = await LocalCluster.StartAsync(new LoadOptions { Local = true, Silos = 2, Configuration = "Release", Telemetry = true }, log);
     var (_, bob, preparation, _, path) = await PrepareAsync(cluster);
     await using (preparation)
     {
-        var dashboardCpu = telemetry.Cpu;
+        var dashboardCpu = cluster.DashboardCpu;
         var clock = Stopwatch.StartNew();
         var ratio = await HttpAsync(cluster, bob, path, "telemetry on (the AppHost's configuration, the dashboard receiving)");
-        log.WriteLine($"the dashboard used {(telemetry.Cpu - dashboardCpu).TotalSeconds / clock.Elapsed.TotalSeconds:P0} of a core meanwhile; logs: {cluster.Logs}, {logs}");
+        log.WriteLine($"the dashboard used {(cluster.DashboardCpu - dashboardCpu).TotalSeconds / clock.Elapsed.TotalSeconds:P0} of a core meanwhile; logs: {cluster.Logs}");
         ratios.Add($"telemetry on:  gateway/bare {ratio:F2} (goal >= 0.80)");
     }
 }

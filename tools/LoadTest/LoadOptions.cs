@@ -28,6 +28,8 @@ public sealed record LoadOptions
           --warmup N           with --local, deploy or images: first run N of the same operations in a folder of
                                their own, not measured (a new cluster spends its first seconds compiling); 0: none
           --configuration C    build configuration of the silo and gateway that --local starts (default Release)
+          --telemetry on|off   with --local: on (default) runs the stack as `dotnet run --project src/AppHost` does, every
+                               process exporting to an Aspire dashboard the tool starts; off exports nothing
         """;
 
     public string Scenario { get; init; } = "deploy";
@@ -51,6 +53,12 @@ public sealed record LoadOptions
     /// <summary>Operations run before the measured ones, in a folder of their own; none by default.</summary>
     public int Warmup { get; init; }
     public string Configuration { get; init; } = "Release";
+
+    /// <summary>
+    /// With <c>--local</c>: whether every process exports its telemetry to an Aspire dashboard the tool
+    /// starts, with the AppHost's sampler settings (LocalCluster.Telemetry.cs). On by default: what users run.
+    /// </summary>
+    public bool Telemetry { get; init; } = true;
 
     /// <summary>Extra environment for every process <c>--local</c> starts (bench/run's telemetry-on cluster); not a command-line option.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
@@ -107,12 +115,17 @@ public sealed record LoadOptions
                 "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 ? s : throw new ArgumentException("--kill-silo-at takes seconds.") },
                 "--configuration" => options with { Configuration = Value() },
                 "--warmup" => options with { Warmup = Whole(0) },
+                "--telemetry" => options with { Telemetry = Value() switch { "on" => true, "off" => false, _ => throw new ArgumentException("--telemetry is on or off.") } },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
         if (options.Local && ExistingClusterOptions.FirstOrDefault(given.Contains) is { } existing)
         {
             throw new ArgumentException($"{existing} names an existing cluster, and --local starts one of its own: give one or the other.");
+        }
+        if (given.Contains("--telemetry") && !options.Local)
+        {
+            throw new ArgumentException("--telemetry needs --local: an existing cluster's telemetry is its own configuration's.");
         }
         if (options.KillSiloAt is not null && !options.Local)
         {

@@ -2,10 +2,10 @@ using System.Diagnostics;
 
 namespace Stratum.LoadTest;
 
-/// <summary>Building the silo and the gateway before they start, as a part of the cluster that stopping it ends too.</summary>
+/// <summary>Building the silo and the gateway (and restoring the dashboard) before they start, as a part of the cluster that stopping it ends too.</summary>
 public sealed partial class LocalCluster
 {
-    /// <summary>The <c>dotnet build</c> running now, if any; set and cleared under <c>_stopping</c>.</summary>
+    /// <summary>The <c>dotnet build</c> or <c>restore</c> running now, if any; set and cleared under <c>_stopping</c>.</summary>
     private Process? _build;
 
     /// <summary>
@@ -13,9 +13,13 @@ public sealed partial class LocalCluster
     /// its whole tree, as a trial's SIGINT during the build left `dotnet build` and MSBuild's worker nodes
     /// building for ~45 s after the tool had ended; and no worker node is kept for reuse, so none outlives it.
     /// </summary>
-    private async Task BuildAsync(string project, string configuration, string root)
+    private Task BuildAsync(string project, string configuration, string root) =>
+        DotnetAsync($"build {project} -c {configuration} --nologo -v q -nodeReuse:false", root);
+
+    /// <summary>Runs <c>dotnet <paramref name="command"/></c> in <paramref name="root"/> as the cluster's build.</summary>
+    private async Task DotnetAsync(string command, string root)
     {
-        var info = new ProcessStartInfo("dotnet", $"build {project} -c {configuration} --nologo -v q -nodeReuse:false")
+        var info = new ProcessStartInfo("dotnet", command)
         {
             WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
         };
@@ -39,7 +43,7 @@ public sealed partial class LocalCluster
         if (process.ExitCode != 0)
         {
             await File.WriteAllTextAsync(Path.Combine(Logs, "build.log"), await output + error);
-            throw new InvalidOperationException($"dotnet build {project} failed; see {Path.Combine(Logs, "build.log")}.");
+            throw new InvalidOperationException($"dotnet {command.Split(" -")[0]} failed; see {Path.Combine(Logs, "build.log")}.");
         }
     }
 }

@@ -95,6 +95,14 @@ public sealed partial class LocalCluster : IAsyncDisposable
             ["Stratum__Grpc__TlsEndpoint"] = "",
             ["Stratum__Grpc__PlaintextEndpoint"] = "",
         };
+        if (options.Telemetry)
+        {
+            foreach (var (key, value) in await cluster.StartDashboardAsync(root))
+            {
+                common[key] = value;
+            }
+            log.WriteLine($"telemetry on, as the AppHost runs it: every process exports to the dashboard at {cluster.DashboardUrl}");
+        }
         foreach (var (key, value) in options.Environment)
         {
             common[key] = value;
@@ -197,6 +205,11 @@ public sealed partial class LocalCluster : IAsyncDisposable
             {
                 processes[program] = counters;
             }
+        }
+        if (_dashboard is { HasExited: false } dashboard)
+        {
+            // What receiving the telemetry cost, beside what producing it cost the others.
+            processes["dashboard"] = RuntimeCounters.OfCpu(dashboard.TotalProcessorTime.TotalMilliseconds);
         }
         processes["loadtest"] = RuntimeCounters.OfThisProcess();
         return new ClusterReading(StageReport.Merge(stages), processes);

@@ -6,7 +6,7 @@ namespace Stratum.LoadTest;
 /// <summary>One stage of the silos' work during a run: samples, their mean, and percentiles read from the histogram's buckets.</summary>
 public sealed record StageSummary(string Stage, long Count, double Mean, double P50, double P99);
 
-/// <summary>What one process spent during a run: garbage-collection pauses and collections (-1: not a .NET process), and CPU.</summary>
+/// <summary>What one process spent during a run: garbage-collection pauses and collections (-1: not known, as for Azurite and the dashboard), and CPU.</summary>
 public sealed record ProcessSummary(string Process, double GcPauseMs, int Gen0, int Gen1, int Gen2, double CpuSeconds);
 
 /// <summary>
@@ -116,6 +116,9 @@ public sealed record RuntimeCounters(double GcPauseMs, int Gen0, int Gen1, int G
     public static RuntimeCounters OfThisProcess() => new(GC.GetTotalPauseDuration().TotalMilliseconds, GC.CollectionCount(0), GC.CollectionCount(1),
         GC.CollectionCount(2), Environment.CpuUsage.TotalTime.TotalMilliseconds);
 
+    /// <summary>A process only the operating system tells about: its CPU, no GC.</summary>
+    public static RuntimeCounters OfCpu(double cpuMs) => new(0, -1, -1, -1, cpuMs);
+
     /// <summary>
     /// Processes that only the operating system can tell about (Azurite): CPU, no GC. They are the
     /// descendants of <paramref name="process"/> (Azurite runs under a shell that kills it when the
@@ -129,7 +132,7 @@ public sealed record RuntimeCounters(double GcPauseMs, int Gen0, int Gen1, int G
             .Select(pid => (Pid: pid, Program: ProgramOf(pid, prefix)))
             .Where(p => p.Program is not null)
             .GroupBy(p => p.Program!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => new RuntimeCounters(0, -1, -1, -1, g.Sum(p => CpuMsOf(p.Pid))), StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => OfCpu(g.Sum(p => CpuMsOf(p.Pid))), StringComparer.Ordinal);
 
     /// <summary>The file name of the first argument of the process's command line that begins with <paramref name="prefix"/>.</summary>
     private static string? ProgramOf(int pid, string prefix) =>

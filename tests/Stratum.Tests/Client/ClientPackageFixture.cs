@@ -22,7 +22,7 @@ public sealed class ClientPackageFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = await LocalCluster.StartAsync(new LoadOptions { Local = true, Silos = 1, Configuration = Configuration }, TextWriter.Null);
+        Cluster = await LocalCluster.StartAsync(new LoadOptions { Local = true, Silos = 1, Configuration = Configuration, Telemetry = false }, TextWriter.Null);
         await using var admin = await ConnectAsync("dev-admin");
         // As the seed tool does: a CI run lost this fixture (five tests) to one blob write Azurite answered with 500.
         await SeedRetries.Pipeline(attempts: 3, delay: TimeSpan.FromSeconds(1), TextWriter.Null)

@@ -28,13 +28,16 @@ public static class ProcFs
     /// <summary>The command line, its arguments joined by NUL as the kernel keeps them; "" for a process gone.</summary>
     public static string CommandLine(int pid) => Tools.ProcessTable.CommandLine(pid);
 
+    /// <summary>The process's environment ("NAME=value" each) as it was started; empty for a process gone.</summary>
+    public static string[] EnvironmentOf(int pid) => ReadOrEmpty($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>The processes running now whose environment holds <paramref name="variable"/> ("NAME=value"), as the kernel keeps it.</summary>
     public static List<int> WithEnvironment(string variable) =>
         Directory.EnumerateDirectories("/proc")
             .Select(Path.GetFileName)
             .Where(name => int.TryParse(name, out _))
             .Select(int.Parse!)
-            .Where(pid => !Gone(pid) && ReadOrEmpty($"/proc/{pid}/environ").Split('\0').Contains(variable))
+            .Where(pid => !Gone(pid) && EnvironmentOf(pid).Contains(variable))
             .ToList();
 
     /// <summary>Ended: no such process, or a zombie its parent has not reaped yet.</summary>

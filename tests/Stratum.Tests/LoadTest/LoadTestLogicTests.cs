@@ -59,6 +59,8 @@ public sealed class LoadTestLogicTests
     [InlineData("bulk --local --warmup 100", false)]
     [InlineData("fly --local", false)]
     [InlineData("lookup --local --target sideways", false)]
+    [InlineData("deploy --local --telemetry off", true)]
+    [InlineData("images --local --telemetry on", true)]
     public void Options_are_checked(string line, bool valid)
     {
         var parse = () => LoadOptions.Parse(line.Split(' '));
@@ -96,6 +98,8 @@ public sealed class LoadTestLogicTests
     [InlineData("deploy --local --cluster-id c1", "--cluster-id names an existing cluster, and --local starts one of its own: give one or the other.")]
     // A trial's --batch 1500 was accepted, then every call was refused (code 3) and the run still ended 0.
     [InlineData("bulk --local --batch 1001", "--batch takes at most 1000: the API's bulkCreate creates at most that many instances a call.")]
+    [InlineData("deploy --local --telemetry yes", "--telemetry is on or off.")]
+    [InlineData("deploy --folder fld1 --telemetry off", "--telemetry needs --local: an existing cluster's telemetry is its own configuration's.")]
     public void A_bad_or_repeated_option_is_refused_naming_it(string line, string message)
     {
         var refusal = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(line.Split(' ')));

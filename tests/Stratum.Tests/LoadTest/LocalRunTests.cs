@@ -51,6 +51,8 @@ public sealed class LocalRunTests
             .ToDictionary(p => p!["process"]!.GetValue<string>(), p => p!["cpuSeconds"]!.GetValue<double>());
         Assert.Equal(["azurite-blob", "azurite-queue", "azurite-table"], azurite.Keys.Order(StringComparer.Ordinal));
         Assert.True(azurite["azurite-table"] > 0, string.Join(", ", azurite));
+        // Telemetry is on by default, as the AppHost runs the stack, and receiving it is reported beside producing it.
+        Assert.True(report["processes"]!.AsArray().Single(p => p!["process"]!.GetValue<string>() == "dashboard")!["cpuSeconds"]!.GetValue<double>() > 0);
         Assert.Contains("stages", output.ToString());
     }
 
@@ -85,18 +87,18 @@ public sealed class LocalRunTests
     /// (134); it now says which process stopped serving and ends with 3.
     /// </summary>
     [Theory]
-    [InlineData("TERM", false, false, 143, "SIGTERM: stopping the local cluster")]
-    [InlineData("KILL", false, false, 137, "")]
-    [InlineData("TERM", true, false, 143, "SIGTERM: stopping the local cluster")]
+    [InlineData("TERM", false, false, 143, "SIGTERM: stopping the local cluster", "on")]
+    [InlineData("KILL", false, false, 137, "", "off")]
+    [InlineData("TERM", true, false, 143, "SIGTERM: stopping the local cluster", "on")]
     // Azurite's services close their servers on SIGINT (their shell ignores it, as the tool does): which refuses first varies.
-    [InlineData("INT", true, true, 3, "the run stopped: the local cluster's azurite-")]
-    public async Task An_interrupted_local_run_leaves_no_process_behind(string signal, bool toGroup, bool ignoringInt, int exitCode, string said)
+    [InlineData("INT", true, true, 3, "the run stopped: the local cluster's azurite-", "on")]
+    public async Task An_interrupted_local_run_leaves_no_process_behind(string signal, bool toGroup, bool ignoringInt, int exitCode, string said, string telemetry)
     {
         // setsid makes the tool its own process group's leader (it execs in place: the test host's child leads no group),
         // so the signal can go to the group as a terminal sends it; `trap '' INT` is what a shell does for a background job.
         var start = new ProcessStartInfo("setsid") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Azurite.RepositoryRoot() };
         foreach (var argument in (string[])["sh", "-c", (ignoringInt ? "trap '' INT; " : "") + "exec \"$@\"", "sh", "dotnet",
-            Path.Combine(AppContext.BaseDirectory, "Stratum.LoadTest.dll"), "deploy", "--count", "1000000", "--concurrency", "4", "--local", "--configuration", Configuration])
+            Path.Combine(AppContext.BaseDirectory, "Stratum.LoadTest.dll"), "deploy", "--count", "1000000", "--concurrency", "4", "--local", "--configuration", Configuration, "--telemetry", telemetry])
         {
             start.ArgumentList.Add(argument);
         }
@@ -120,8 +122,14 @@ public sealed class LocalRunTests
             await ready.Task.WaitAsync(TimeSpan.FromMinutes(3));
             started = ProcFs.DescendantsOf(tool.Id);
             var commands = started.Select(ProcFs.CommandLine).ToList();
-            Assert.Equal((2, 1, 3), (commands.Count(c => c.Contains("Stratum.Silo.dll", StringComparison.Ordinal)),
-                commands.Count(c => c.Contains("Stratum.Gateway.dll", StringComparison.Ordinal)), commands.Count(c => c.Contains("azurite-", StringComparison.Ordinal))));
+            var dashboards = telemetry == "on" ? 1 : 0;
+            Assert.Equal((2, 1, 3, dashboards), (commands.Count(c => c.Contains("Stratum.Silo.dll", StringComparison.Ordinal)),
+                commands.Count(c => c.Contains("Stratum.Gateway.dll", StringComparison.Ordinal)), commands.Count(c => c.Contains("azurite-", StringComparison.Ordinal)),
+                commands.Count(c => c.Contains("Aspire.Dashboard", StringComparison.Ordinal))));
+            // Telemetry on (the default) is the stack as the AppHost runs it: every process exports to the dashboard; off, none does.
+            var exporting = started.Where(pid => ProcFs.CommandLine(pid).Contains("Stratum.", StringComparison.Ordinal))
+                .Count(pid => ProcFs.EnvironmentOf(pid).Any(v => v.StartsWith("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:", StringComparison.Ordinal)));
+            Assert.Equal(dashboards * 3, exporting);
 
             // Right after "ready", as the trial did: the tool's first requests are in flight.
             using (var kill = Process.Start("kill", [$"-{signal}", "--", toGroup ? $"-{tool.Id}" : $"{tool.Id}"]))
