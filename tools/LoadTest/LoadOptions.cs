@@ -69,12 +69,19 @@ public sealed record LoadOptions
     /// <summary>Options that name an existing cluster: with --local the tool starts its own, and would ignore them.</summary>
     private static readonly string[] ExistingClusterOptions = ["--gateway", "--storage", "--cluster-id", "--folder"];
 
-    public static LoadOptions Parse(IReadOnlyList<string> args)
+    /// <summary>Options that set up the cluster <c>--local</c> starts: without it they would be ignored.</summary>
+    private static readonly string[] LocalClusterOptions = ["--silos", "--layer-shards", "--configuration", "--telemetry"];
+
+    public static LoadOptions Parse(IReadOnlyList<string> line)
     {
-        if (args.Count == 0 || args[0] is not ("deploy" or "bulk" or "lookup" or "mixed" or "images"))
+        if (line.Count == 0 || line[0] is not ("deploy" or "bulk" or "lookup" or "mixed" or "images"))
         {
-            throw new ArgumentException("The first argument is the scenario: deploy, bulk, lookup, mixed or images.");
+            throw new ArgumentException("The first argument is the scenario: deploy, bulk, lookup, mixed or images"
+                + (line.Count == 0 ? "." : $", not '{Stratum.LoadTest.Report.Shorten(line[0])}'."));
         }
+        // --count=5 is --count 5, as most command lines take it.
+        var args = line.SelectMany(arg => arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is > 2 and var at
+            ? new[] { arg[..at], arg[(at + 1)..] } : [arg]).ToList();
         // Images are created from an image and waited for until READY, as a person or a pipeline does, a few at a time.
         var options = new LoadOptions { Scenario = args[0], Concurrency = args[0] == "images" ? 16 : 64 };
         var given = new HashSet<string>(StringComparer.Ordinal);
@@ -85,7 +92,9 @@ public sealed record LoadOptions
             {
                 throw new ArgumentException($"{args[i]} is given twice; give it once.");
             }
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            // An empty value, or the next option taken as the value (`--folder --token t`), is a missing one.
+            string Value() => i + 1 < args.Count && args[i + 1].Length > 0 && !args[i + 1].StartsWith("--", StringComparison.Ordinal)
+                ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             // The option's name is read before Value() moves past it: the message names the option, not the value.
             int Whole(int least)
             {
@@ -112,7 +121,7 @@ public sealed record LoadOptions
                 "--batch" => options with { Batch = Int() is var batch && batch <= BulkCreateInstancesRequest.MaxCount ? batch
                     : throw new ArgumentException($"--batch takes at most {BulkCreateInstancesRequest.MaxCount}: the API's bulkCreate creates at most that many instances a call.") },
                 "--report" => options with { Report = Value() },
-                "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 ? s : throw new ArgumentException("--kill-silo-at takes seconds.") },
+                "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 && double.IsFinite(s) ? s : throw new ArgumentException("--kill-silo-at takes seconds.") },
                 "--configuration" => options with { Configuration = Value() },
                 "--warmup" => options with { Warmup = Whole(0) },
                 "--telemetry" => options with { Telemetry = Value() switch { "on" => true, "off" => false, _ => throw new ArgumentException("--telemetry is on or off.") } },
@@ -123,9 +132,13 @@ public sealed record LoadOptions
         {
             throw new ArgumentException($"{existing} names an existing cluster, and --local starts one of its own: give one or the other.");
         }
-        if (given.Contains("--telemetry") && !options.Local)
+        if (!options.Local && LocalClusterOptions.FirstOrDefault(given.Contains) is { } localOnly)
         {
-            throw new ArgumentException("--telemetry needs --local: an existing cluster's telemetry is its own configuration's.");
+            throw new ArgumentException($"{localOnly} needs --local: it sets up the cluster the tool starts, not an existing one.");
+        }
+        if (given.Contains("--batch") && options.Scenario != "bulk")
+        {
+            throw new ArgumentException("--batch is for the bulk scenario: the instances of each bulkCreate call.");
         }
         if (options.KillSiloAt is not null && !options.Local)
         {
@@ -137,7 +150,12 @@ public sealed record LoadOptions
         }
         if (!Uri.TryCreate(options.Gateway, UriKind.Absolute, out var gateway) || gateway.Scheme is not ("http" or "https"))
         {
-            throw new ArgumentException($"--gateway takes an http or https URL, such as http://127.0.0.1:8080, not '{options.Gateway}'.");
+            throw new ArgumentException($"--gateway takes an http or https URL, such as http://127.0.0.1:8080, not '{Stratum.LoadTest.Report.Shorten(options.Gateway)}'.");
+        }
+        if (gateway.AbsolutePath != "/" || gateway.Query.Length > 0 || gateway.Fragment.Length > 0)
+        {
+            // The tool calls the API's paths from the gateway's root: a path or query given here would be dropped.
+            throw new ArgumentException($"--gateway is the gateway's root URL, such as http://127.0.0.1:8080, without a path or query, not '{Stratum.LoadTest.Report.Shorten(options.Gateway)}'.");
         }
         if (options.Target == "client" && !options.Local && options.Storage is null)
         {

@@ -99,11 +99,39 @@ public sealed class LoadTestLogicTests
     // A trial's --batch 1500 was accepted, then every call was refused (code 3) and the run still ended 0.
     [InlineData("bulk --local --batch 1001", "--batch takes at most 1000: the API's bulkCreate creates at most that many instances a call.")]
     [InlineData("deploy --local --telemetry yes", "--telemetry is on or off.")]
-    [InlineData("deploy --folder fld1 --telemetry off", "--telemetry needs --local: an existing cluster's telemetry is its own configuration's.")]
+    [InlineData("deploy --folder fld1 --telemetry off", "--telemetry needs --local: it sets up the cluster the tool starts, not an existing one.")]
+    // Found by trials: each of these was silently ignored, dropped or misread.
+    [InlineData("deploy --folder fld1 --silos 3", "--silos needs --local: it sets up the cluster the tool starts, not an existing one.")]
+    [InlineData("deploy --folder fld1 --layer-shards 2", "--layer-shards needs --local: it sets up the cluster the tool starts, not an existing one.")]
+    [InlineData("deploy --folder fld1 --configuration Debug", "--configuration needs --local: it sets up the cluster the tool starts, not an existing one.")]
+    [InlineData("lookup --local --batch 10", "--batch is for the bulk scenario: the instances of each bulkCreate call.")]
+    [InlineData("deploy --folder --token t", "--folder needs a value.")]
+    [InlineData("deploy --folder= --token t", "--folder needs a value.")]
+    [InlineData("fly --local", "The first argument is the scenario: deploy, bulk, lookup, mixed or images, not 'fly'.")]
+    [InlineData("deploy --local --kill-silo-at Infinity", "--kill-silo-at takes seconds.")]
+    [InlineData("deploy --local --kill-silo-at NaN", "--kill-silo-at takes seconds.")]
+    [InlineData("deploy --folder fld1 --gateway http://127.0.0.1:8080/v1", "--gateway is the gateway's root URL, such as http://127.0.0.1:8080, without a path or query, not 'http://127.0.0.1:8080/v1'.")]
+    [InlineData("deploy --folder fld1 --gateway http://127.0.0.1:8080?x=1", "--gateway is the gateway's root URL, such as http://127.0.0.1:8080, without a path or query, not 'http://127.0.0.1:8080?x=1'.")]
     public void A_bad_or_repeated_option_is_refused_naming_it(string line, string message)
     {
         var refusal = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(line.Split(' ')));
         Assert.Equal(message, refusal.Message);
+    }
+
+    [Fact]
+    public void An_option_takes_its_value_after_an_equals_sign_too()
+    {
+        var options = LoadOptions.Parse(["deploy", "--count=5", "--folder=fld1", "--gateway=http://127.0.0.1:9090/", "--token=a=b"]);
+
+        Assert.Equal((5, "fld1", "http://127.0.0.1:9090/", "a=b"), (options.Count, options.Folder, options.Gateway, options.Token));
+        Assert.Equal("--count is given twice; give it once.", Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["deploy", "--local", "--count=5", "--count", "6"])).Message);
+    }
+
+    [Fact]
+    public void An_empty_value_is_a_missing_one()
+    {
+        // A trial's --folder "" reached the gateway, which answered 404 for a folder named "".
+        Assert.Equal("--folder needs a value.", Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["deploy", "--folder", ""])).Message);
     }
 
     [Theory]
