@@ -10,7 +10,10 @@ public static class Unreachable
     /// </summary>
     public static string? Describe(Exception e) => e switch
     {
-        ClusterStartException or HttpRequestException => $"the run stopped: {e.Message}",
+        ClusterStartException => $"the run stopped: {e.Message}",
+        // No status: no answer at all (refused, reset, no such host), which a trial's line did not say was the gateway's.
+        HttpRequestException { StatusCode: null } => $"the run stopped: the gateway could not be reached ({e.Message})",
+        HttpRequestException => $"the run stopped: {e.Message}",
         TaskCanceledException { InnerException: TimeoutException } => $"the run stopped: the gateway did not answer ({e.Message})",
         _ => null,
     };

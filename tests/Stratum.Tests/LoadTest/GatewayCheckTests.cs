@@ -59,4 +59,17 @@ public sealed class GatewayCheckTests
         Assert.StartsWith("the run stopped: the gateway did not answer (", Unreachable.Describe(timedOut));
         Assert.Null(Unreachable.Describe(new InvalidOperationException("a bug")));
     }
+
+    [Fact]
+    public async Task A_gateway_that_refuses_connections_is_named_as_unreachable()
+    {
+        // A trial's line said only "Connection refused (127.0.0.1:…)", not what refused.
+        var output = new StringWriter();
+        var progress = new StringWriter();
+
+        var exit = await LoadTestProgram.RunAsync(["deploy", "--gateway", $"http://127.0.0.1:{Tools.AzuriteProcess.FreePort()}", "--folder", "fld1"], output, progress);
+
+        Assert.Equal(3, exit);
+        Assert.StartsWith("the run stopped: the gateway could not be reached (Connection refused", progress.ToString());
+    }
 }
