@@ -109,9 +109,10 @@ public sealed partial class DeploymentShardGrain
                 p.Item.Done.TrySetResult(earlier);
                 continue;
             }
-            var limit = await Folder.GetLimitAsync(quota);
+            // The same words as the folder's own refusal (an image's), usage included: what is left to free.
+            var (_, limit, usage) = await Folder.GetQuotaAsync(quota);
             p.Item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.ResourceExhausted,
-                $"Quota {quota} of folder '{_folderId}' would be exceeded: limit {limit}, requested {amount}. " +
+                $"Quota {quota} of folder '{_folderId}' would be exceeded: limit {limit}, usage {usage}, requested {amount}. " +
                 $"A platform admin can raise it with PATCH /compute/v1/folders/{_folderId}/quotas."));
         }
         return admitted;

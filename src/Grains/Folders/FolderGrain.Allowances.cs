@@ -116,7 +116,7 @@ public sealed partial class FolderGrain
         }
     }
 
-    Task<long> IFolderInternalGrain.GetLimitAsync(string name) => Task.FromResult(State.Limit(name));
+    async Task<Quota> IFolderInternalGrain.GetQuotaAsync(string name) => new(name, State.Limit(name), (await UsageAsync()).GetValueOrDefault(name));
 
     Task<Dictionary<string, long>> IFolderInternalGrain.GetAllowanceAsync(int shard) => Task.FromResult(AllowanceOf(shard));
 

@@ -56,8 +56,8 @@ public interface IFolderInternalGrain : IGrainWithStringKey
     /// <summary>Lowers a shard's allowance to what it has committed, freeing the rest for other shards; nothing in a deleted folder.</summary>
     [Alias("LowerAllowance")] Task LowerAllowanceAsync(int shard, Dictionary<string, long> committed);
 
-    /// <summary>The limit of a quota, for messages.</summary>
-    [Alias("GetLimit"), AlwaysInterleave] Task<long> GetLimitAsync(string name);
+    /// <summary>A quota's limit and usage (committed, as GET quotas shows it), for a refusal's message.</summary>
+    [Alias("GetQuota"), AlwaysInterleave] Task<Quota> GetQuotaAsync(string name);
 
     /// <summary>A shard's current allowance.</summary>
     [Alias("GetAllowance"), AlwaysInterleave] Task<Dictionary<string, long>> GetAllowanceAsync(int shard);

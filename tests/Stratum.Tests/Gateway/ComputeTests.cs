@@ -339,7 +339,8 @@ public sealed class ComputeTests(GatewayFixture fixture)
         var third = await _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = GiB });
         Assert.True(third.Status == (HttpStatusCode)429 && third.Code == 8, third.Text);
         Assert.Contains("compute.disks.count", third.Message);
-        Assert.Contains("limit 2", third.Message);
+        // Usage too, as the folder's own refusal (an image's) says it: a trial found the shards' message left it out.
+        Assert.Contains("limit 2, usage 2, requested 1.", third.Message);
 
         await _admin.DoneAsync(HttpMethod.Delete, $"/compute/v1/disks/{second.Str("id")}");
         var quotas = (await _admin.GetReplyAsync($"/compute/v1/folders/{folderId}/quotas")).Body!["quotas"]!.AsArray();
