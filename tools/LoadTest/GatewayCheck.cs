@@ -13,10 +13,24 @@ public sealed class RunConfigurationException(string message) : Exception(messag
 /// </summary>
 public static class GatewayCheck
 {
-    /// <summary>Reads the named folder (or, before a local run makes its own, the folders the token can see).</summary>
-    public static async Task CheckAsync(HttpClient admin, string? folderId)
+    /// <summary>
+    /// Reads the named folder (or, before a local run makes its own, the folders the token can see), then
+    /// the family's latest image there when one is named: a trial's missing family failed every create and
+    /// ended 1 with the reason cut short.
+    /// </summary>
+    public static async Task CheckAsync(HttpClient admin, string? folderId, string? family = null)
     {
-        var path = folderId is null ? "/resource-manager/v1/folders?pageSize=1" : $"/resource-manager/v1/folders/{Uri.EscapeDataString(folderId)}";
+        await ReadAsync(admin, folderId is null ? "/resource-manager/v1/folders?pageSize=1" : $"/resource-manager/v1/folders/{Uri.EscapeDataString(folderId)}", folderId,
+            $"the gateway has no folder {folderId} (404), or the token may not see it; --folder names an existing folder.");
+        if (folderId is not null && family is not null)
+        {
+            await ReadAsync(admin, $"/compute/v1/images:latestByFamily?folderId={Uri.EscapeDataString(folderId)}&family={Uri.EscapeDataString(family)}", folderId,
+                $"folder {folderId} has no image in family {family} (404); --family names a family with a READY image there (default loadtest).");
+        }
+    }
+
+    private static async Task ReadAsync(HttpClient admin, string path, string? folderId, string notFound)
+    {
         using var response = await admin.GetAsync(path);
         if (response.IsSuccessStatusCode)
         {
@@ -28,7 +42,7 @@ public static class GatewayCheck
         {
             HttpStatusCode.Unauthorized => new RunConfigurationException($"the gateway refused the token ({status}): {because.TrimEnd('.')}. Give one it accepts with --token."),
             HttpStatusCode.Forbidden => new RunConfigurationException($"the token may not use folder {folderId} ({status}): {because.TrimEnd('.')}. Give a token with a role there, or a folder of its own."),
-            HttpStatusCode.NotFound when folderId is not null => new RunConfigurationException($"the gateway has no folder {folderId} ({status}); --folder names an existing folder."),
+            HttpStatusCode.NotFound when folderId is not null => new RunConfigurationException(notFound),
             // Anything else is the gateway failing, not the configuration: as "could not be reached" (exit 3).
             _ => new HttpRequestException($"{admin.BaseAddress}{path.TrimStart('/')} answered {status} {response.ReasonPhrase}: {because}", null, response.StatusCode),
         };

@@ -69,6 +69,9 @@ public sealed record LoadOptions
     /// <summary>Options that name an existing cluster: with --local the tool starts its own, and would ignore them.</summary>
     private static readonly string[] ExistingClusterOptions = ["--gateway", "--storage", "--cluster-id", "--folder"];
 
+    /// <summary>A day: longer than any run, and well within what a delay can wait (1e7 s overflowed it after the run).</summary>
+    private const double MaxKillSiloAt = 86_400;
+
     /// <summary>Options that set up the cluster <c>--local</c> starts: without it they would be ignored.</summary>
     private static readonly string[] LocalClusterOptions = ["--silos", "--layer-shards", "--configuration", "--telemetry"];
 
@@ -121,7 +124,8 @@ public sealed record LoadOptions
                 "--batch" => options with { Batch = Int() is var batch && batch <= BulkCreateInstancesRequest.MaxCount ? batch
                     : throw new ArgumentException($"--batch takes at most {BulkCreateInstancesRequest.MaxCount}: the API's bulkCreate creates at most that many instances a call.") },
                 "--report" => options with { Report = Value() },
-                "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 && double.IsFinite(s) ? s : throw new ArgumentException("--kill-silo-at takes seconds.") },
+                "--kill-silo-at" => options with { KillSiloAt = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s is >= 0 and <= MaxKillSiloAt ? s
+                    : throw new ArgumentException($"--kill-silo-at takes seconds, 0 to {MaxKillSiloAt}.") },
                 "--configuration" => options with { Configuration = Value() },
                 "--warmup" => options with { Warmup = Whole(0) },
                 "--telemetry" => options with { Telemetry = Value() switch { "on" => true, "off" => false, _ => throw new ArgumentException("--telemetry is on or off.") } },

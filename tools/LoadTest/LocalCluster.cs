@@ -254,6 +254,10 @@ public sealed partial class LocalCluster : IAsyncDisposable
                 // A silo being killed answers no more; its last count stands.
             }
         }
+        if (_azurite?.FirstEnded() is { } ended)
+        {
+            Lose($"{ended} exited");
+        }
         SilosPeakMb = Math.Max(SilosPeakMb, silos);
         GatewayPeakMb = Math.Max(GatewayPeakMb, _gateway.HasExited ? 0 : ResidentMb(_gateway));
     }

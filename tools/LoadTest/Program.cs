@@ -23,7 +23,15 @@ namespace Stratum.LoadTest
             }
             catch (ArgumentException e)
             {
-                await progress.WriteLineAsync(e.Message + Environment.NewLine + LoadOptions.Usage);
+                // One line and a pointer: the whole usage after it buried the line a trial needed.
+                await progress.WriteLineAsync($"{e.Message} (--help lists the options)");
+                return 2;
+            }
+
+            if (options.Report is { } reportDirectory && ReportDirectory.Unusable(reportDirectory) is { } why)
+            {
+                // Found before the run, not after it: a long run's report was lost to a directory it could not write.
+                await progress.WriteLineAsync($"--report {reportDirectory}: {why}");
                 return 2;
             }
 
@@ -72,7 +80,8 @@ namespace Stratum.LoadTest
         {
             var gateway = new Uri(cluster?.GatewayUrl ?? options.Gateway);
             using var admin = Client(gateway, options.Token, options.Concurrency);
-            await GatewayCheck.CheckAsync(admin, options.Folder);
+            // Every scenario but images from a local run's own image reads the family.
+            await GatewayCheck.CheckAsync(admin, options.Folder, options.Family);
             await using var preparation = new Preparation(admin);
             var folderId = options.Folder ?? await preparation.CreateFolderAsync(options.Count);
             var firstImage = options.Local ? await preparation.PublishAsync(folderId, options.Family) : null;

@@ -38,9 +38,19 @@ public sealed class Recorder
     public Latency Latency() => Stratum.LoadTest.Latency.Of(_successes.Select(s => s.Ms));
 
     /// <summary>Throughput and p99 for each whole second of the run.</summary>
-    public IReadOnlyList<(int Second, int Count, double P99)> PerSecond() =>
-        _successes.GroupBy(s => (int)s.At).OrderBy(g => g.Key)
-            .Select(g => (g.Key, g.Count(), Stratum.LoadTest.Latency.Percentile(g.Select(s => s.Ms).Order().ToList(), 99))).ToList();
+    public IReadOnlyList<(int Second, int Count, double P99)> PerSecond() => PerSecond(_successes);
+
+    /// <summary>
+    /// Completions and their p99 for every second from the run's start to the last completion's, a second
+    /// without any included (0, 0): a stall (a silo killed) is what the series is there to show.
+    /// </summary>
+    public static IReadOnlyList<(int Second, int Count, double P99)> PerSecond(IEnumerable<(double At, double Ms)> successes)
+    {
+        var bySecond = successes.GroupBy(s => (int)s.At).ToDictionary(g => g.Key, g => g.Select(s => s.Ms).Order().ToList());
+        return bySecond.Count == 0 ? [] : Enumerable.Range(0, bySecond.Keys.Max() + 1)
+            .Select(second => bySecond.TryGetValue(second, out var ms) ? (second, ms.Count, Stratum.LoadTest.Latency.Percentile(ms, 99)) : (second, 0, 0.0))
+            .ToList();
+    }
 }
 
 /// <summary>Latency percentiles in milliseconds.</summary>

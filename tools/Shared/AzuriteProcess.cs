@@ -49,6 +49,17 @@ internal sealed class AzuriteProcess(Process process, string connectionString, I
         return null;
     }
 
+    /// <summary>
+    /// The first service whose process has ended, or null while all three run. Read from /proc (a process
+    /// ended but not yet reaped by its shell shows no command line), so cheap enough to ask every 250 ms:
+    /// a trial's SIGINT to the group of a tool that ignores it ended the services but not their shell, whose
+    /// trap cannot catch a signal ignored on entry, and the run then hung on storage that never answered.
+    /// Null where /proc is not (no service was found at the start).
+    /// </summary>
+    public string? FirstEnded() =>
+        services.Count == 0 ? null
+            : Ports.Keys.FirstOrDefault(service => !services.Any(pid => ProcessTable.CommandLine(pid).Contains(service, StringComparison.Ordinal)));
+
     public static async Task<AzuriteProcess> StartAsync(string repositoryRoot, string dataDirectory)
     {
         var binary = Path.Combine(repositoryRoot, "node_modules", ".bin", "azurite");

@@ -77,6 +77,34 @@ public sealed class AzuriteProcessTests
         }
     }
 
+    /// <summary>
+    /// A trial's SIGINT to the group of a tool that ignored it ended the services but not their shell (a trap cannot
+    /// catch a signal ignored on entry): the run hung on storage that never answered. The ended service is named.
+    /// </summary>
+    [Fact]
+    public async Task A_service_that_ended_is_named_while_its_shell_lives_on()
+    {
+        await using var azurite = await StartAsync();
+        var services = ProcFs.ChildrenOf(azurite.Process.Id, "azurite-");
+        try
+        {
+            Assert.Null(azurite.FirstEnded());
+            var table = ProcFs.ChildrenOf(azurite.Process.Id, "azurite-table").Single();
+
+            using (var signal = Process.Start("kill", ["-INT", $"{table}"]))
+            {
+                await signal.WaitForExitAsync();
+            }
+
+            await Wait.UntilAsync(() => azurite.FirstEnded() == "azurite-table", what: "azurite-table named as ended");
+            Assert.False(azurite.Process.HasExited);
+        }
+        finally
+        {
+            CleanUp(services);
+        }
+    }
+
     private Task<AzuriteProcess> StartAsync() => AzuriteProcess.StartAsync(Azurite.RepositoryRoot(), _data);
 
     private void CleanUp(List<int> services)

@@ -13,7 +13,8 @@ public sealed class GatewayCheckTests
     [InlineData(HttpStatusCode.Unauthorized, Unauthenticated, "the gateway refused the token (401): The token is not valid. Give one it accepts with --token.")]
     [InlineData(HttpStatusCode.Forbidden, """{"code":7,"message":"Permission denied.","details":[]}""",
         "the token may not use folder fld1 (403): Permission denied. Give a token with a role there, or a folder of its own.")]
-    [InlineData(HttpStatusCode.NotFound, """{"code":5,"message":"Folder not found.","details":[]}""", "the gateway has no folder fld1 (404); --folder names an existing folder.")]
+    [InlineData(HttpStatusCode.NotFound, """{"code":5,"message":"Folder not found.","details":[]}""",
+        "the gateway has no folder fld1 (404), or the token may not see it; --folder names an existing folder.")]
     public async Task A_refusal_is_a_configuration_error_naming_the_problem(HttpStatusCode status, string body, string message)
     {
         using var admin = new CannedAnswers((status, body)).Client();
@@ -21,6 +22,40 @@ public sealed class GatewayCheckTests
         var refused = await Assert.ThrowsAsync<RunConfigurationException>(() => GatewayCheck.CheckAsync(admin, "fld1"));
 
         Assert.Equal(message, refused.Message);
+    }
+
+    [Fact]
+    public async Task A_family_without_an_image_in_the_folder_is_a_configuration_error()
+    {
+        // A trial's missing family failed every create and ended 1, its reason cut short in the summary.
+        using var handler = new CannedAnswers((HttpStatusCode.OK, """{"id":"fld1"}"""), (HttpStatusCode.NotFound, """{"code":5,"message":"No image in family.","details":[]}"""));
+        using var admin = handler.Client();
+
+        var refused = await Assert.ThrowsAsync<RunConfigurationException>(() => GatewayCheck.CheckAsync(admin, "fld1", "nosuchfamily"));
+
+        Assert.Equal("folder fld1 has no image in family nosuchfamily (404); --family names a family with a READY image there (default loadtest).", refused.Message);
+        Assert.Equal(2, handler.Keys.Count);
+    }
+
+    [Fact]
+    public async Task A_report_directory_that_cannot_be_written_is_refused_before_the_run()
+    {
+        // A trial's --report naming a file lost the report after the whole run, with a stack trace (134).
+        var file = Path.GetTempFileName();
+        var output = new StringWriter();
+        var progress = new StringWriter();
+        try
+        {
+            var exit = await LoadTestProgram.RunAsync(["deploy", "--gateway", $"http://127.0.0.1:{Tools.AzuriteProcess.FreePort()}", "--folder", "fld1", "--report", file], output, progress);
+
+            Assert.Equal(2, exit);
+            Assert.StartsWith($"--report {file}: the report cannot be written there (", progress.ToString());
+            Assert.Null(ReportDirectory.Unusable(Directory.CreateTempSubdirectory("stratum-report-").FullName));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

@@ -108,8 +108,9 @@ public sealed class LoadTestLogicTests
     [InlineData("deploy --folder --token t", "--folder needs a value.")]
     [InlineData("deploy --folder= --token t", "--folder needs a value.")]
     [InlineData("fly --local", "The first argument is the scenario: deploy, bulk, lookup, mixed or images, not 'fly'.")]
-    [InlineData("deploy --local --kill-silo-at Infinity", "--kill-silo-at takes seconds.")]
-    [InlineData("deploy --local --kill-silo-at NaN", "--kill-silo-at takes seconds.")]
+    [InlineData("deploy --local --kill-silo-at Infinity", "--kill-silo-at takes seconds, 0 to 86400.")]
+    [InlineData("deploy --local --kill-silo-at NaN", "--kill-silo-at takes seconds, 0 to 86400.")]
+    [InlineData("deploy --local --kill-silo-at 1e7", "--kill-silo-at takes seconds, 0 to 86400.")]
     [InlineData("deploy --folder fld1 --gateway http://127.0.0.1:8080/v1", "--gateway is the gateway's root URL, such as http://127.0.0.1:8080, without a path or query, not 'http://127.0.0.1:8080/v1'.")]
     [InlineData("deploy --folder fld1 --gateway http://127.0.0.1:8080?x=1", "--gateway is the gateway's root URL, such as http://127.0.0.1:8080, without a path or query, not 'http://127.0.0.1:8080?x=1'.")]
     public void A_bad_or_repeated_option_is_refused_naming_it(string line, string message)
@@ -125,6 +126,29 @@ public sealed class LoadTestLogicTests
 
         Assert.Equal((5, "fld1", "http://127.0.0.1:9090/", "a=b"), (options.Count, options.Folder, options.Gateway, options.Token));
         Assert.Equal("--count is given twice; give it once.", Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["deploy", "--local", "--count=5", "--count", "6"])).Message);
+    }
+
+    [Fact]
+    public void Every_second_of_the_run_has_a_row_even_without_completions()
+    {
+        // A trial's silo kill stalled seconds 5 to 9: the series jumped from 4 to 10, hiding the stall it is for.
+        var perSecond = Recorder.PerSecond([(1.2, 10), (1.5, 30), (4.9, 20)]);
+
+        Assert.Equal([(0, 0, 0.0), (1, 2, 30.0), (2, 0, 0.0), (3, 0, 0.0), (4, 1, 20.0)], perSecond);
+        Assert.Empty(Recorder.PerSecond([]));
+    }
+
+    [Fact]
+    public async Task A_usage_error_is_one_line_that_points_at_help()
+    {
+        var output = new StringWriter();
+        var progress = new StringWriter();
+
+        var exit = await LoadTestProgram.RunAsync(["deploy", "--count", "0"], output, progress);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("--count takes a positive whole number. (--help lists the options)" + Environment.NewLine, progress.ToString());
+        Assert.Empty(output.ToString());
     }
 
     [Fact]
