@@ -80,7 +80,7 @@ namespace Stratum.LoadTest
         {
             var gateway = new Uri(cluster?.GatewayUrl ?? options.Gateway);
             using var admin = Client(gateway, options.Token, options.Concurrency);
-            // Every scenario but images from a local run's own image reads the family.
+            // Every scenario reads the family's latest image (a local run makes it below): a missing one is the command line's mistake.
             await GatewayCheck.CheckAsync(admin, options.Folder, options.Family);
             await using var preparation = new Preparation(admin);
             var folderId = options.Folder ?? await preparation.CreateFolderAsync(options.Count);
