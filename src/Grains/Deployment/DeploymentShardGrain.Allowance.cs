@@ -102,6 +102,13 @@ public sealed partial class DeploymentShardGrain
         // A retry of a keyed request already done is answered with its first operation, whatever the
         // quota is now (lowered below usage, say): it asks for nothing new. Only refusals pay the read.
         var claimed = await Task.WhenAll(refused.Select(r => ClaimedAsync(r.Command.Item.Command)));
+        // The same words as the folder's own refusal (an image's), usage included: what is left to free.
+        // Asked once per quota of the batch, not per command: the folder adds up every shard's counters.
+        var quotas = new Dictionary<string, Quota>();
+        foreach (var quota in refused.Zip(claimed).Where(r => r.Second is null).Select(r => r.First.Quota).Distinct())
+        {
+            quotas[quota] = await Folder.GetQuotaAsync(quota);
+        }
         foreach (var ((p, quota, amount), earlier) in refused.Zip(claimed))
         {
             if (earlier is not null)
@@ -109,8 +116,7 @@ public sealed partial class DeploymentShardGrain
                 p.Item.Done.TrySetResult(earlier);
                 continue;
             }
-            // The same words as the folder's own refusal (an image's), usage included: what is left to free.
-            var (_, limit, usage) = await Folder.GetQuotaAsync(quota);
+            var (_, limit, usage) = quotas[quota];
             p.Item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.ResourceExhausted,
                 $"Quota {quota} of folder '{_folderId}' would be exceeded: limit {limit}, usage {usage}, requested {amount}. " +
                 $"A platform admin can raise it with PATCH /compute/v1/folders/{_folderId}/quotas."));

@@ -63,7 +63,7 @@ public sealed class LocalRunTests
     [Fact]
     public async Task A_cluster_that_does_not_start_names_the_process_that_ended_and_leaves_none()
     {
-        var options = LoadOptions.Parse(["deploy", "--local", "--configuration", Configuration]) with
+        var options = LoadOptions.Parse(["deploy", "--local", "--configuration", Configuration, "--telemetry", "off"]) with
         {
             // A startup hook that is not there: the runtime ends each silo (and the gateway) before it runs.
             Environment = new Dictionary<string, string> { ["DOTNET_STARTUP_HOOKS"] = "/nonexistent/stratum-hook.dll" },
