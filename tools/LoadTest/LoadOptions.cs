@@ -25,8 +25,9 @@ public sealed record LoadOptions
           --batch N            instances per bulkCreate call, 1 to 1000 (default 500)
           --report DIR         write report.json and chart.svg there
           --kill-silo-at S     with --local and 2+ silos: kill one silo S seconds into the run (not after it ends)
-          --warmup N           with --local, deploy or images: first run N of the same operations in a folder of
-                               their own, not measured (a new cluster spends its first seconds compiling); 0: none
+          --warmup N           with --local, deploy or images: first run N of the same operations in folders of
+                               their own, one per silo, not measured (a new cluster spends its first seconds
+                               compiling); 0: none
           --configuration C    build configuration of the silo and gateway that --local starts (default Release)
           --telemetry on|off   with --local: on (default) runs the stack as `dotnet run --project src/AppHost` does, every
                                process exporting to an Aspire dashboard the tool starts; off exports nothing
