@@ -14,12 +14,12 @@ public sealed partial class LocalCluster
     /// building for ~45 s after the tool had ended; and no worker node is kept for reuse, so none outlives it.
     /// </summary>
     private Task BuildAsync(string project, string configuration, string root) =>
-        DotnetAsync($"build {project} -c {configuration} --nologo -v q -nodeReuse:false", root);
+        DotnetAsync("build", project, $"-c {configuration} --nologo -v q -nodeReuse:false", root);
 
-    /// <summary>Runs <c>dotnet <paramref name="command"/></c> in <paramref name="root"/> as the cluster's build.</summary>
-    private async Task DotnetAsync(string command, string root)
+    /// <summary>Runs <c>dotnet <paramref name="verb"/> <paramref name="project"/></c> in <paramref name="root"/> as the cluster's build.</summary>
+    private async Task DotnetAsync(string verb, string project, string options, string root)
     {
-        var info = new ProcessStartInfo("dotnet", command)
+        var info = new ProcessStartInfo("dotnet", $"{verb} {project} {options}")
         {
             WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
         };
@@ -43,7 +43,7 @@ public sealed partial class LocalCluster
         if (process.ExitCode != 0)
         {
             await File.WriteAllTextAsync(Path.Combine(Logs, "build.log"), await output + error);
-            throw new InvalidOperationException($"dotnet {command.Split(" -")[0]} failed; see {Path.Combine(Logs, "build.log")}.");
+            throw new InvalidOperationException($"dotnet {verb} {project} failed; see {Path.Combine(Logs, "build.log")}.");
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed partial class LocalCluster
         if (DashboardBinary() is null)
         {
             // A fresh clone that never restored the AppHost: its packages hold the dashboard.
-            await DotnetAsync("restore src/AppHost --nologo -v q -nodeReuse:false", root);
+            await DotnetAsync("restore", "src/AppHost", "--nologo -v q -nodeReuse:false", root);
         }
         var binary = DashboardBinary() ?? throw new InvalidOperationException(
             "the Aspire dashboard is not in the NuGet package folder after `dotnet restore src/AppHost`; run with --telemetry off to measure without it.");

@@ -168,21 +168,19 @@ namespace Stratum.LoadTest
         }
 
         /// <summary>
-        /// The same operations first, in a folder of their own, unmeasured and unchecked: a freshly
-        /// started cluster spends its first seconds compiling (tier-0 JIT, then the optimizing tiers;
-        /// in a cold 10,000-VM run about half the silos' CPU was the JIT), which a long-running service
-        /// has done long before a flood of deployments.
-        /// </summary>
-        /// <summary>
-        /// The warm-up's operations, split over one folder per silo, at once: a folder's grains run where Orleans
-        /// places them, so one folder warmed one silo in some runs, and the measured folder's first second then ran
-        /// on the other, still compiling (its front door's p99 275–390 ms against 17–60 ms).
+        /// The same operations first, unmeasured and unchecked: a freshly started cluster spends its first
+        /// seconds compiling (tier-0 JIT, then the optimizing tiers; in a cold 10,000-VM run about half the
+        /// silos' CPU was the JIT), which a long-running service has done long before a flood of deployments.
+        /// Split over one folder per silo, run at once: a folder's grains run where Orleans places them, so one
+        /// folder warmed one silo in some runs, and the measured folder's first second then ran on the other
+        /// (its front door's p99 275–390 ms against 17–60 ms).
         /// </summary>
         private static async Task WarmUpAsync(LoadOptions options, Preparation preparation, ITarget target, TextWriter progress)
         {
             var recorder = new Recorder();
             var folders = new List<string>();
-            var parts = Enumerable.Range(0, options.Silos).Select(k => options.Warmup / options.Silos + (k < options.Warmup % options.Silos ? 1 : 0)).Where(n => n > 0);
+            // (N + k) / S over k < S adds up to N, the parts differing by one at most.
+            var parts = Enumerable.Range(0, options.Silos).Select(k => (options.Warmup + k) / options.Silos).Where(n => n > 0);
             var warmUps = new List<Task>();
             foreach (var part in parts)
             {
