@@ -13,8 +13,8 @@ public sealed record LoadOptions
           --target T           gateway (default) or client (the Orleans client, straight to the cluster)
           --local              start Azurite, silos and a gateway of this checkout, prepare a folder and a pooled family image, run, stop
                                (not with --gateway, --storage, --cluster-id or --folder, which name an existing cluster)
-          --silos N            silos to start with --local (default 2)
-          --layer-shards N     deployment shards per folder, which also shard each layer's references (default: the silo's, 4)
+          --silos N            silos to start with --local, 1 to 16 (default 2)
+          --layer-shards N     deployment shards per folder, which also shard each layer's references, 1 to 64 (default: the silo's, 4)
           --gateway URL        an existing gateway (default http://127.0.0.1:8080)
           --token T            its bearer token (default dev-admin)
           --storage CONN       the cluster's storage connection string, for --target client without --local
@@ -73,6 +73,15 @@ public sealed record LoadOptions
     /// <summary>A day: longer than any run, and well within what a delay can wait (1e7 s overflowed it after the run).</summary>
     private const double MaxKillSiloAt = 86_400;
 
+    /// <summary>
+    /// Each silo is a process of its own on this machine (~200 MB, a runtime compiling at start): a trial's
+    /// <c>--silos 100000</c> spawned silos until it was stopped. Sixteen is more than a workstation runs well.
+    /// </summary>
+    private const int MaxSilos = 16;
+
+    /// <summary>A folder's every quota read and layer count asks each shard; past a few dozen that fan-out is the run.</summary>
+    private const int MaxLayerShards = 64;
+
     /// <summary>Options that set up the cluster <c>--local</c> starts: without it they would be ignored.</summary>
     private static readonly string[] LocalClusterOptions = ["--silos", "--layer-shards", "--configuration", "--telemetry"];
 
@@ -107,14 +116,20 @@ public sealed record LoadOptions
                     : throw new ArgumentException(least > 0 ? $"{option} takes a positive whole number." : $"{option} takes a whole number, 0 or more.");
             }
             int Int() => Whole(1);
+            int AtMost(int most)
+            {
+                var option = args[i];
+                return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= most ? n
+                    : throw new ArgumentException($"{option} takes 1 to {most}.");
+            }
             options = args[i] switch
             {
                 "--count" => options with { Count = Int() },
                 "--concurrency" => options with { Concurrency = Int() },
                 "--target" => options with { Target = Value() is var target && target is "gateway" or "client" ? target : throw new ArgumentException("--target is gateway or client.") },
                 "--local" => options with { Local = true },
-                "--silos" => options with { Silos = Int() },
-                "--layer-shards" => options with { LayerShards = Int() },
+                "--silos" => options with { Silos = AtMost(MaxSilos) },
+                "--layer-shards" => options with { LayerShards = AtMost(MaxLayerShards) },
                 "--gateway" => options with { Gateway = Value() },
                 "--token" => options with { Token = Value() },
                 "--storage" => options with { Storage = Value() },
@@ -161,6 +176,11 @@ public sealed record LoadOptions
         {
             // The tool calls the API's paths from the gateway's root: a path or query given here would be dropped.
             throw new ArgumentException($"--gateway is the gateway's root URL, such as http://127.0.0.1:8080, without a path or query, not '{Stratum.LoadTest.Report.Shorten(options.Gateway)}'.");
+        }
+        if (gateway.UserInfo.Length > 0)
+        {
+            // The tool authenticates with --token; credentials in the URL would go unused, silently.
+            throw new ArgumentException("--gateway takes no user name or password in its URL: the tool authenticates with --token.");
         }
         if (options.Target == "client" && !options.Local && options.Storage is null)
         {

@@ -312,7 +312,7 @@ public sealed partial class LocalCluster : IAsyncDisposable
         throw new TimeoutException($"it was not ready within 120 s; see {Logs}.");
     }
 
-    private Process Start(string name, string file, string arguments, string directory, Dictionary<string, string> environment)
+    internal Process Start(string name, string file, string arguments, string directory, Dictionary<string, string> environment)
     {
         var info = new ProcessStartInfo(file, arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (key, value) in environment)
@@ -321,15 +321,26 @@ public sealed partial class LocalCluster : IAsyncDisposable
         }
         // Named as the AppHost names its resources, for a dashboard that receives their telemetry.
         info.Environment["OTEL_SERVICE_NAME"] = name;
-        var process = Process.Start(info)!;
-        _reaper.Watch(process);
+        Process process;
+        lock (_stopping)
+        {
+            // A stop enumerates _processes once it has begun: a process started after that would outlive the
+            // tool (a trial's SIGTERM during `--silos 100000` left 128 silos running). _stopped is set under
+            // this lock, so a start either comes before the stop's look or is refused.
+            if (_stopped is not null)
+            {
+                throw new OperationCanceledException($"the local cluster is stopping; {name} was not started.");
+            }
+            process = Process.Start(info)!;
+            _reaper.Watch(process);
+            _processes.Add((name, process));
+        }
         WatchForLoss(name, process);
         var output = new StreamWriter(Path.Combine(Logs, $"{name}.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.WriteLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.WriteLine(e.Data); } } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _processes.Add((name, process));
         return process;
     }
 

@@ -125,11 +125,28 @@ internal sealed class AzuriteProcess(Process process, string connectionString, I
             new Dictionary<string, int> { ["azurite-blob"] = blob, ["azurite-queue"] = queue, ["azurite-table"] = table }, services);
     }
 
+    private static readonly HashSet<int> GivenPorts = [];
+
+    /// <summary>
+    /// A loopback port free now, and not given before by this process: the port is closed again before its user
+    /// binds it, so the system may hand it out twice (two silos of one local cluster got the same HTTP port). Another
+    /// process may still take it in between.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (GivenPorts)
+            {
+                if (GivenPorts.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     /// <summary>Waits (60 s at most) until something listens on the port; fails early if <paramref name="owner"/> exits.</summary>

@@ -51,12 +51,26 @@ public static class GrpcApi
 
     private static void Authenticated(global::Grpc.AspNetCore.Server.GrpcServiceOptions options) => options.Interceptors.Add<CallerInterceptor>();
 
-    /// <summary>Serving while at least one silo is active, as /readyz.</summary>
-    private sealed class ClusterHealthCheck(IClusterClient client) : IHealthCheck
+    /// <summary>
+    /// Serving while at least one silo is active, as /readyz. The health publisher runs it from 5 s after the
+    /// start, while the Orleans client may still be connecting: before its first connection the client knows no
+    /// grain interface (ArgumentException "Could not find an implementation for interface IManagementGrain"), and
+    /// a cluster out of reach fails the call. Both are an answer (not serving), not a failure of the check, whose
+    /// exception the health service logged with its stack at every run.
+    /// </summary>
+    internal sealed class ClusterHealthCheck(IClusterClient client) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            Dictionary<SiloAddress, SiloStatus> hosts;
+            try
+            {
+                hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            }
+            catch (Exception e) when (e is ArgumentException or OrleansException or TimeoutException)
+            {
+                return HealthCheckResult.Unhealthy($"The cluster is not reachable ({e.GetType().Name}: {e.Message}).");
+            }
             return hosts.Count > 0 ? HealthCheckResult.Healthy($"{hosts.Count} silo(s) active") : HealthCheckResult.Unhealthy("No silo is active.");
         }
     }

@@ -16,7 +16,7 @@ public sealed class ImporterFaultTests
     [Fact]
     public async Task An_unreachable_image_store_is_code_14_and_says_so_in_our_words()
     {
-        var port = FreePort();
+        var port = Tools.AzuriteProcess.FreePort();
         var options = new BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(5) } };
         var store = new BlockBlobClient(
             $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;",
@@ -57,15 +57,8 @@ public sealed class ImporterFaultTests
 
     /// <summary>No block is ever staged by a source that sends nothing: the store is never reached.</summary>
     private static BlockBlobClient UnreachableStore() => new(
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{FreePort()}/devstoreaccount1;",
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{Tools.AzuriteProcess.FreePort()}/devstoreaccount1;",
         "images", "never-staged");
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class BytesSource(byte[] bytes) : IImportSource
     {

@@ -61,6 +61,7 @@ public sealed class LoadTestLogicTests
     [InlineData("lookup --local --target sideways", false)]
     [InlineData("deploy --local --telemetry off", true)]
     [InlineData("images --local --telemetry on", true)]
+    [InlineData("deploy --local --silos 16 --layer-shards 64", true)]
     public void Options_are_checked(string line, bool valid)
     {
         var parse = () => LoadOptions.Parse(line.Split(' '));
@@ -108,6 +109,11 @@ public sealed class LoadTestLogicTests
     [InlineData("deploy --folder --token t", "--folder needs a value.")]
     [InlineData("deploy --folder= --token t", "--folder needs a value.")]
     [InlineData("fly --local", "The first argument is the scenario: deploy, bulk, lookup, mixed or images, not 'fly'.")]
+    [InlineData("deploy --local --silos 17", "--silos takes 1 to 16.")]
+    [InlineData("deploy --local --silos 100000", "--silos takes 1 to 16.")]
+    [InlineData("deploy --local --silos 0", "--silos takes 1 to 16.")]
+    [InlineData("deploy --local --layer-shards 65", "--layer-shards takes 1 to 64.")]
+    [InlineData("deploy --folder fld1 --gateway http://u:p@127.0.0.1:8080", "--gateway takes no user name or password in its URL: the tool authenticates with --token.")]
     [InlineData("deploy --local --kill-silo-at Infinity", "--kill-silo-at takes seconds, 0 to 86400.")]
     [InlineData("deploy --local --kill-silo-at NaN", "--kill-silo-at takes seconds, 0 to 86400.")]
     [InlineData("deploy --local --kill-silo-at 1e7", "--kill-silo-at takes seconds, 0 to 86400.")]
