@@ -402,4 +402,23 @@ public sealed class StorageFaultTests(FaultFixture fixture)
         Assert.True(retried.Status == HttpStatusCode.OK && retried.Body!["error"] is null, retried.Text);
         Assert.Equal("after-failure", retried.Body["response"]!.Str("name"));
     }
+
+    [Fact]
+    public async Task A_create_refused_for_quota_is_answered_once_its_name_is_given_back()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.SetQuotaAsync(folderId, "compute.disks.count", 0);
+        var name = Names.Unique("refused");
+        // The shard reserves a create's name before it knows the quota; giving it back ends in this delete.
+        fixture.Faults.SlowDeletesOfRow(name, TimeSpan.FromSeconds(2));
+        var body = new { folderId, size = 4L << 20, name };
+
+        var first = await _admin.PostReplyAsync("/compute/v1/disks", body);
+        var again = await _admin.PostReplyAsync("/compute/v1/disks", body);
+
+        Assert.True(first.Code == 8, first.Text);
+        // Answered before the name was given back, the same request sent again met the name still held:
+        // "already exists" (409), for a disk that was never made.
+        Assert.True(again.Code == 8, again.Text);
+    }
 }

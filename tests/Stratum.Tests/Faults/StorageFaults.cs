@@ -49,7 +49,16 @@ public sealed class StorageFaults
     /// </summary>
     public void FailNextTableTransaction(int passing = 0) => Interlocked.Exchange(ref _transactionCountdown, passing + 1);
 
-    /// <summary>The policy behind every storage client of the silo, through which <see cref="FailNextTableTransaction"/> acts.</summary>
+    private readonly ConcurrentDictionary<string, TimeSpan> _slowDeletes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Every delete of a table row with this row key (a resource name's row, say) waits <paramref name="delay"/>
+    /// before it is sent, as a slow storage would: what is answered before the delete is done shows. Row keys
+    /// are names unique to a test, so parallel tests are not slowed.
+    /// </summary>
+    public void SlowDeletesOfRow(string rowKey, TimeSpan delay) => _slowDeletes[rowKey] = delay;
+
+    /// <summary>The policy behind every storage client of the silo, through which <see cref="FailNextTableTransaction"/> and <see cref="SlowDeletesOfRow"/> act.</summary>
     internal Azure.Core.Pipeline.HttpPipelinePolicy RequestPolicy => new TransactionFaults(this);
 
     private sealed class TransactionFaults(StorageFaults faults) : Azure.Core.Pipeline.HttpPipelinePolicy
@@ -57,13 +66,21 @@ public sealed class StorageFaults
         public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) =>
             ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
 
-        public override ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
         {
             if (message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) && Interlocked.Decrement(ref faults._transactionCountdown) == 0)
             {
                 throw new Azure.RequestFailedException(503, "Injected table transaction failure.");
             }
-            return ProcessNextAsync(message, pipeline);
+            if (message.Request.Method == Azure.Core.RequestMethod.Delete && !faults._slowDeletes.IsEmpty)
+            {
+                var path = Uri.UnescapeDataString(message.Request.Uri.Path);
+                if (faults._slowDeletes.FirstOrDefault(d => path.Contains($"RowKey='{d.Key}'", StringComparison.Ordinal)) is { Key: not null } slow)
+                {
+                    await Task.Delay(slow.Value);
+                }
+            }
+            await ProcessNextAsync(message, pipeline);
         }
     }
 

@@ -350,6 +350,23 @@ public sealed class ComputeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Names_of_creates_refused_for_quota_together_are_all_free_at_once()
+    {
+        var folderId = await FolderAsync();
+        await _admin.SetQuotaAsync(folderId, "compute.disks.count", 0);
+        var names = Enumerable.Range(0, 24).Select(i => $"refused-{i}").ToList();
+
+        // At once, so the shards refuse them in batches: each batch reserved its names before it knew the quota.
+        var refused = await Task.WhenAll(names.Select(name => _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = GiB, name })));
+        Assert.All(refused, r => Assert.True(r.Code == 8, r.Text));
+
+        // No pause: a refusal is answered once its batch's names are given back, and none stays taken.
+        await _admin.SetQuotaAsync(folderId, "compute.disks.count", names.Count);
+        var made = await Task.WhenAll(names.Select(name => _admin.PostReplyAsync("/compute/v1/disks", new { folderId, size = GiB, name })));
+        Assert.All(made, r => Assert.True(r.Status == HttpStatusCode.OK, r.Text));
+    }
+
+    [Fact]
     public async Task Concurrent_creates_across_shards_fill_a_quota_exactly_and_never_pass_it()
     {
         var folderId = await FolderAsync();
