@@ -82,7 +82,8 @@ public sealed record Report(
             memoryMb = new { silosPeak = SilosPeakMb, gatewayPeak = GatewayPeakMb },
             storageRequestsPerVm = StorageRequestsPerVm, siloKilled = SiloKilled,
             stages = Stages?.Stages.Select(st => new { stage = st.Stage, count = st.Count, meanMs = st.Mean, p50Ms = st.P50, p99Ms = st.P99 }),
-            processes = Stages?.Processes.Select(p => new { process = p.Process, gcPauseMs = p.GcPauseMs, gen0 = p.Gen0, gen1 = p.Gen1, gen2 = p.Gen2, cpuSeconds = p.CpuSeconds }),
+            processes = Stages?.Processes.Select(p => p.Unread ? (object)new { process = p.Process, unread = true }
+                : new { process = p.Process, gcPauseMs = p.GcPauseMs, gen0 = p.Gen0, gen1 = p.Gen1, gen2 = p.Gen2, cpuSeconds = p.CpuSeconds }),
             // The chart's numbers, so a tail can be placed in time (the start of a new folder, or a pause mid-run).
             perSecond = perSecond.Select(p => new { second = p.Second, completed = p.Count, p99Ms = Math.Round(p.P99, 1) }),
         };

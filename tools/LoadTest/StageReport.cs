@@ -6,8 +6,12 @@ namespace Stratum.LoadTest;
 /// <summary>One stage of the silos' work during a run: samples, their mean, and percentiles read from the histogram's buckets.</summary>
 public sealed record StageSummary(string Stage, long Count, double Mean, double P50, double P99);
 
-/// <summary>What one process spent during a run: garbage-collection pauses and collections (-1: not known, as for Azurite and the dashboard), and CPU.</summary>
-public sealed record ProcessSummary(string Process, double GcPauseMs, int Gen0, int Gen1, int Gen2, double CpuSeconds);
+/// <summary>
+/// What one process spent during a run: garbage-collection pauses and collections (-1: not known, as for Azurite and
+/// the dashboard), and CPU. <see cref="Unread"/>: it ran when the run began and gave no reading after it (a silo
+/// <c>--kill-silo-at</c> killed, or one that did not answer): what it spent is not known.
+/// </summary>
+public sealed record ProcessSummary(string Process, double GcPauseMs, int Gen0, int Gen1, int Gen2, double CpuSeconds, bool Unread = false);
 
 /// <summary>
 /// Where a run's time went: the silos' per-stage timings (their <c>/stats/stages</c> histograms) and
@@ -15,7 +19,10 @@ public sealed record ProcessSummary(string Process, double GcPauseMs, int Gen0, 
 /// </summary>
 public sealed record StageReport(IReadOnlyList<StageSummary> Stages, IReadOnlyList<ProcessSummary> Processes)
 {
-    /// <summary>The run between two readings; a process missing from either (killed, not started) is left out.</summary>
+    /// <summary>
+    /// The run between two readings. A process read only after (started during the run) is left out; one read only
+    /// before is kept as <see cref="ProcessSummary.Unread"/>: a trial found a killed silo missing from the rows without a word.
+    /// </summary>
     public static StageReport Between(ClusterReading start, ClusterReading end)
     {
         var stages = end.Stages
@@ -34,6 +41,8 @@ public sealed record StageReport(IReadOnlyList<StageSummary> Stages, IReadOnlyLi
                     : new ProcessSummary(p.Key, Math.Round(p.Value.GcPauseMs - before.GcPauseMs, 1), p.Value.Gen0 - before.Gen0,
                         p.Value.Gen1 - before.Gen1, p.Value.Gen2 - before.Gen2, cpu);
             })
+            .Concat(start.Processes.Keys.Where(p => !end.Processes.ContainsKey(p)).Order(StringComparer.Ordinal)
+                .Select(p => new ProcessSummary(p, 0, -1, -1, -1, 0, Unread: true)))
             .ToList();
         return new StageReport(stages, processes);
     }
@@ -99,11 +108,13 @@ public sealed record StageReport(IReadOnlyList<StageSummary> Stages, IReadOnlyLi
         }
         if (Processes.Count > 0)
         {
-            yield return ("gc pauses", string.Join(", ", Processes.Where(p => p.Gen0 >= 0).Select(p => string.Create(CultureInfo.InvariantCulture,
+            yield return ("gc pauses", string.Join(", ", Processes.Where(p => p.Gen0 >= 0 || p.Unread).Select(p => p.Unread ? NotRead(p) : string.Create(CultureInfo.InvariantCulture,
                 $"{p.Process} {p.GcPauseMs:F0} ms ({p.Gen0}/{p.Gen1}/{p.Gen2} gen0/1/2)"))));
-            yield return ("cpu", string.Join(", ", Processes.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Process} {p.CpuSeconds:F1} s"))));
+            yield return ("cpu", string.Join(", ", Processes.Select(p => p.Unread ? NotRead(p) : string.Create(CultureInfo.InvariantCulture, $"{p.Process} {p.CpuSeconds:F1} s"))));
         }
     }
+
+    private static string NotRead(ProcessSummary process) => $"{process.Process} not read after the run";
 }
 
 /// <summary>A stage's histogram as read: samples, their sum, and counts by bucket upper bound.</summary>

@@ -67,7 +67,11 @@ public static class GrpcApi
             {
                 hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
             }
-            catch (Exception e) when (e is ArgumentException or OrleansException or TimeoutException)
+            catch (ArgumentException)
+            {
+                return HealthCheckResult.Unhealthy("The gateway has not connected to the cluster yet.");
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
             {
                 return HealthCheckResult.Unhealthy($"The cluster is not reachable ({e.GetType().Name}: {e.Message}).");
             }

@@ -60,6 +60,24 @@ public sealed class StageReportTests
     }
 
     [Fact]
+    public void A_process_read_before_the_run_and_not_after_is_named_not_dropped()
+    {
+        var timings = new StageTimings();
+        var start = Reading(timings, gcPauseMs: 10, cpuMs: 1000);
+        // silo1 was killed during the run: only the gateway answers after it.
+        var end = new ClusterReading(start.Stages, new Dictionary<string, RuntimeCounters> { ["gateway"] = new(5, 1, 0, 0, 500) });
+        var withGateway = start with { Processes = new Dictionary<string, RuntimeCounters>(start.Processes) { ["gateway"] = new(1, 0, 0, 0, 100) } };
+
+        var report = StageReport.Between(withGateway, end);
+
+        Assert.Equal(["gateway", "silo1"], report.Processes.Select(p => p.Process));
+        Assert.True(report.Processes.Single(p => p.Process == "silo1").Unread);
+        var rows = report.Rows().ToDictionary(r => r.Label, r => r.Value);
+        Assert.Equal("gateway 4 ms (1/0/0 gen0/1/2), silo1 not read after the run", rows["gc pauses"]);
+        Assert.Equal("gateway 0.4 s, silo1 not read after the run", rows["cpu"]);
+    }
+
+    [Fact]
     public async Task The_report_carries_the_stages_and_processes()
     {
         var stages = new StageReport([new StageSummary("shard.commit", 10, 4.2, 4, 8)], [new ProcessSummary("gateway", 12.4, 3, 1, 0, 2.25)]);
