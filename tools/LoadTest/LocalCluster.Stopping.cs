@@ -21,6 +21,9 @@ public sealed partial class LocalCluster
     private Task? _stopped;
     private int _signalled;
 
+    /// <summary>Whether the run is being given up: a process of the cluster was lost, or a signal came.</summary>
+    public bool Stopping => _lost.Task.IsCompleted || Signal is not null;
+
     /// <summary>The signal's number (2 for SIGINT, 15 for SIGTERM) once this tool has begun stopping for one; null before.</summary>
     public int? Signal => _signal.Task.IsCompleted ? _signal.Task.Result : null;
 
@@ -84,6 +87,12 @@ public sealed partial class LocalCluster
     /// <summary>Records the first loss, unless this tool is stopping the cluster or killed <paramref name="process"/> itself.</summary>
     private void Lose(string what, Process? process = null)
     {
+        if (what.StartsWith("azurite", StringComparison.Ordinal) && IgnoresSigint.Value)
+        {
+            // The likely cause, which the user cannot see: a Ctrl+C or SIGINT meant for the tool.
+            what += " (this tool ignores SIGINT, as a script's background job does, and Azurite does not: a SIGINT to the" +
+                " process group stops only the storage; stop the tool with SIGTERM)";
+        }
         lock (_stopping)
         {
             if (_stopped is null && (process is null || !_killedOnPurpose.Contains(process)))
@@ -92,6 +101,11 @@ public sealed partial class LocalCluster
             }
         }
     }
+
+    /// <summary>Whether this process was started with SIGINT ignored (SigIgn in /proc/self/status), which .NET keeps.</summary>
+    private static readonly Lazy<bool> IgnoresSigint = new(() =>
+        File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+        && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0);
 
     /// <summary>"exit code 1", or "SIGINT" for one a signal ended (.NET reports those as 128 + the signal's number; so does Azurite's shell).</summary>
     private static string Why(Process process) => process.ExitCode switch

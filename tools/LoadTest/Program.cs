@@ -103,7 +103,7 @@ namespace Stratum.LoadTest
             var sourceImage = options.Scenario == "images" ? firstImage ?? await target.LatestAsync(folderId, options.Family) : null;
             using var stopProgress = new CancellationTokenSource();
             var display = new ProgressDisplay(progress, progressIsTerminal);
-            var live = ShowProgressAsync(recorder, options.Count, display, stopProgress.Token);
+            var live = ShowProgressAsync(recorder, options.Count, display, () => cluster?.Stopping ?? false, stopProgress.Token);
             using var runEnded = new CancellationTokenSource();
             var chaos = options.KillSiloAt is { } at
                 ? SiloKill.AtAsync(TimeSpan.FromSeconds(at), cluster!.KillSilo, () => recorder.Seconds, display, runEnded.Token)
@@ -206,12 +206,21 @@ namespace Stratum.LoadTest
             return http;
         }
 
-        private static async Task ShowProgressAsync(Recorder recorder, int total, ProgressDisplay display, CancellationToken stop)
+        /// <summary>
+        /// Samples the progress until the run ends, or is given up (<paramref name="abandoned"/>: a process of the
+        /// cluster lost, a signal): the tool then says why and stops the cluster, and a progress line after that (a
+        /// trial saw one) read as if the run went on.
+        /// </summary>
+        private static async Task ShowProgressAsync(Recorder recorder, int total, ProgressDisplay display, Func<bool> abandoned, CancellationToken stop)
         {
             var last = (Time: 0.0, Done: 0);
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(ProgressDisplay.SampleInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+                if (abandoned())
+                {
+                    return;
+                }
                 var done = recorder.Succeeded + recorder.Failed;
                 var now = recorder.Seconds;
                 var rate = (done - last.Done) / Math.Max(now - last.Time, 0.001);

@@ -3,13 +3,16 @@ namespace Stratum.LoadTest;
 /// <summary>
 /// Live progress of a run. On a terminal a bar redrawn in place (carriage returns); written to a
 /// file or a CI log, where a redrawn bar becomes one enormous line, a plain line every few seconds
-/// and the last sample's at the end. The rate is that of the last sample's half second ("now"), not
-/// the run's throughput, which the summary gives.
+/// and the last sample's at the end. The bar's rate is that of the last sample's half second ("now");
+/// a plain line's is that since the line before: a trial's plain lines, 5 s apart as Azurite's table
+/// saves are, met a stall each time and said "0/s now" three times in a row at 480/s. Neither is the
+/// run's throughput, which the summary gives.
 /// </summary>
 public sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeSpan? plainInterval = null)
 {
     private readonly TimeSpan _plainInterval = plainInterval ?? TimeSpan.FromSeconds(5);
     private double _lastPlainAt = double.NegativeInfinity;
+    private (double Seconds, int Done) _lastPlain;
     private string? _unwritten;
     private bool _drawn;
 
@@ -19,20 +22,22 @@ public sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeSpan? 
     /// <summary>One sample: <paramref name="seconds"/> into the run, <paramref name="done"/> of <paramref name="total"/>.</summary>
     public async Task ShowAsync(double seconds, int done, int total, double rate, int errors, double p99)
     {
-        var counts = $"{done}/{total}  {rate,6:F0}/s now  errors {errors}  p99 {p99:F0} ms";
         if (terminal)
         {
             var filled = total == 0 ? 0 : Math.Min(30, done * 30 / total);
-            await writer.WriteAsync($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {counts}   ");
+            await writer.WriteAsync($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {done}/{total}  {rate,6:F0}/s now  errors {errors}  p99 {p99:F0} ms   ");
             _drawn = true;
             return;
         }
-        _unwritten = $"{seconds,7:F1} s  {counts}";
+        var span = seconds - _lastPlain.Seconds;
+        var sinceLast = (done - _lastPlain.Done) / Math.Max(span, 0.001);
+        _unwritten = $"{seconds,7:F1} s  {done}/{total}  {sinceLast,6:F0}/s in the last {span:F1} s  errors {errors}  p99 {p99:F0} ms";
         if (seconds - _lastPlainAt < _plainInterval.TotalSeconds)
         {
             return;
         }
         _lastPlainAt = seconds;
+        _lastPlain = (seconds, done);
         await writer.WriteLineAsync(_unwritten);
         _unwritten = null;
     }
