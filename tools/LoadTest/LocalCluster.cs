@@ -78,6 +78,8 @@ public sealed partial class LocalCluster : IAsyncDisposable
         {
             await cluster.BuildAsync(project, options.Configuration, root);
         }
+        // A dozen silos take a minute to start on a small machine: say what is going on.
+        log.WriteLine($"starting Azurite, {options.Silos} silo(s){(options.Telemetry ? ", the dashboard" : "")} and a gateway");
         cluster._azurite = await Tools.AzuriteProcess.StartAsync(root, Path.Combine(cluster.Logs, AzuriteData));
         cluster.WatchForLoss("azurite", cluster._azurite.Process);
         cluster.Storage = cluster._azurite.ConnectionString;

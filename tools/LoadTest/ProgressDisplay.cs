@@ -4,9 +4,9 @@ namespace Stratum.LoadTest;
 /// Live progress of a run. On a terminal a bar redrawn in place (carriage returns); written to a
 /// file or a CI log, where a redrawn bar becomes one enormous line, a plain line every few seconds
 /// and the last sample's at the end. The bar's rate is that of the last sample's half second ("now");
-/// a plain line's is that since the line before: a trial's plain lines, 5 s apart as Azurite's table
-/// saves are, met a stall each time and said "0/s now" three times in a row at 480/s. Neither is the
-/// run's throughput, which the summary gives.
+/// a plain line's is that since the line before: a trial's plain lines said "0/s now" three times in a
+/// row at 480/s (lines 5 s apart, as Azurite's table saves are: each met a stall, most likely). Neither
+/// is the run's throughput, which the summary gives.
 /// </summary>
 public sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeSpan? plainInterval = null)
 {
