@@ -38,7 +38,8 @@ public sealed partial class DeploymentShardGrain
         await GiveBackNamesAsync(refused.Select(r => r.Held), neverCommitted: true);
         foreach (var (original, answer) in refused)
         {
-            original.Done.TrySetResult(await answer.Done.Task);
+            // AdmitAsync answers every command it does not admit; never wait here on one it did not (the loop would stop).
+            original.Done.TrySetResult(answer.Done.Task.IsCompletedSuccessfully ? answer.Done.Task.Result : NotStored);
         }
         if (admitted.Count == 0)
         {

@@ -110,7 +110,7 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
                 await TryGiveBackNamesAsync(batch.Where(item => !item.Done.Task.IsCompleted));
                 foreach (var item in batch)
                 {
-                    item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.Unavailable, "The change could not be stored; retry with the same Idempotency-Key."));
+                    item.Done.TrySetResult(NotStored);
                 }
                 ClearInflight();
                 _counters = await Counters.LoadAsync(rows, _home, _folderId, _shard);
@@ -154,6 +154,9 @@ public sealed partial class DeploymentShardGrain(ComputeRows rows, Images.ImageD
         command.IsBatchable
             ? 1 + (command.Instance is null ? 0 : 1) + (command.ClaimHash is null ? 0 : 1)
             : 1 + (command.Instance is null ? 0 : 1) + (command.WithoutOperationRow ? 0 : 1) + (command.ClaimHash is null ? 0 : 1);
+
+    /// <summary>The answer to a command whose flush failed: nothing of it is stored, and a keyed retry finishes it.</summary>
+    private static CommandOutcome NotStored => CommandOutcome.Failed(ErrorCode.Unavailable, "The change could not be stored; retry with the same Idempotency-Key.");
 
     private IFolderInternalGrain Folder => grains.Cached<IFolderInternalGrain>(_folderId);
 }
