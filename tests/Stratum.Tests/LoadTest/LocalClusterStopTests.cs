@@ -19,8 +19,9 @@ public sealed class LocalClusterStopTests
         using var starting = new ManualResetEventSlim();
         var starter = Task.Run(() =>
         {
-            // As the start loop of --silos N does, on a thread of its own, until the stop refuses one.
-            for (var i = 0; i < 200; i++)
+            // As the start loop of --silos N does, on a thread of its own, until the stop refuses one (the bound only
+            // ends a loop the stop never refuses; it is far more starts than the stop takes to begin, even on a busy machine).
+            for (var i = 0; i < 1000; i++)
             {
                 started.Add(cluster.Start($"sleeper{i}", "sleep", "60", Path.GetTempPath(), []));
                 starting.Set();
@@ -38,6 +39,7 @@ public sealed class LocalClusterStopTests
             // The stop waited for each it killed; one left running was started after the stop looked.
             Assert.True(process.HasExited, $"process {process.Id} outlived the stop");
         }
+        OwnedTempDirectories.TryDelete(cluster.Logs);
     }
 
     [Fact]
