@@ -41,25 +41,50 @@ public sealed partial class ResourceIndex
     {
         await _created.Value;
         var entity = NameRow(folderId, kind, name, ownerId, claimHash);
-        try
+        // The name's row may change between the insert that failed and the read, or the read and a takeover: its
+        // holder gave it back (a create refused for quota), or took it over itself (the same key sent twice at
+        // once). Either was answered wrongly: 409 for a name no one held, 503 for the takeover's failed ETag.
+        for (var attempt = 1; ; attempt++)
         {
-            await _table.AddEntityAsync(entity);
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
+            try
+            {
+                await _table.AddEntityAsync(entity);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+            }
             var holder = await _table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, name);
-            if (holder.HasValue && holder.Value!.GetString("OwnerId") == ownerId)
+            if (!holder.HasValue)
+            {
+                if (attempt < ReserveAttempts)
+                {
+                    continue;
+                }
+                throw NameTaken(kind, name, folderId);
+            }
+            if (holder.Value!.GetString("OwnerId") == ownerId)
             {
                 return;
             }
-            if (holder.HasValue && ownerExists is not null && MayTakeOver(holder.Value!, claimHash) && !await ownerExists(holder.Value!.GetString("OwnerId")))
+            if (ownerExists is not null && MayTakeOver(holder.Value, claimHash) && !await ownerExists(holder.Value.GetString("OwnerId")))
             {
-                await _table.UpdateEntityAsync(entity, holder.Value!.ETag, TableUpdateMode.Replace);
-                return;
+                try
+                {
+                    await _table.UpdateEntityAsync(entity, holder.Value.ETag, TableUpdateMode.Replace);
+                    return;
+                }
+                catch (RequestFailedException e) when (e.Status is 404 or 412 && attempt < ReserveAttempts)
+                {
+                    continue;
+                }
             }
             throw NameTaken(kind, name, folderId);
         }
     }
+
+    /// <summary>Looks at a name's row this many times while it keeps changing under the reservation, then answers it taken.</summary>
+    private const int ReserveAttempts = 5;
 
     /// <summary>
     /// A reservation whose owner does not exist may be taken over by the request that made it (the same

@@ -35,6 +35,26 @@ public sealed class ComputeKeyTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task One_keyed_named_create_sent_many_times_at_once_to_a_full_folder_is_refused_for_quota_each_time()
+    {
+        var folderId = await _admin.CreateFolderAsync();
+        await _admin.SetQuotaAsync(folderId, "compute.disks.count", 0);
+        for (var round = 0; round < 3; round++)
+        {
+            var body = new { folderId, size = GiB, name = Names.Unique("full") };
+            var key = Names.Unique("full-key");
+
+            // Each copy may take the name over from another (the same key's claim) while that one gives it back.
+            var replies = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => _admin.PostReplyAsync("/compute/v1/disks", body, key)));
+
+            // A takeover that met the row changed (given back, or taken over by a third copy) failed its flush:
+            // 503 "could not be stored" for some of them, in a trial and here.
+            Assert.All(replies, r => Assert.True(r.Status == (HttpStatusCode)429 && r.Code == 8, r.Text));
+        }
+        Assert.Empty(await _admin.AllAsync($"/compute/v1/disks?folderId={folderId}", "disks"));
+    }
+
+    [Fact]
     public async Task A_retry_of_a_create_done_before_the_quota_was_lowered_below_usage_is_its_first_operation()
     {
         var folderId = await _admin.CreateFolderAsync();
