@@ -28,7 +28,7 @@ public sealed class Azurite
         // Owned: a run whose host ends without its exit handlers leaves the folder to the next run's sweep.
         var data = OwnedTempDirectories.Create("stratum-azurite-");
         var azurite = await AzuriteProcess.StartAsync(RepositoryRoot(), data);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(azurite.Process, data);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(azurite, data);
         return new Azurite(azurite.Process, azurite.ConnectionString);
     }
 
@@ -42,13 +42,17 @@ public sealed class Azurite
         return directory?.FullName ?? throw new InvalidOperationException("package.json not found above the test binaries.");
     }
 
-    private static void Stop(Process process, string data)
+    private static void Stop(AzuriteProcess azurite, string data)
     {
         try
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
-            OwnedTempDirectories.TryDelete(data);
+            // The services first, then their shell (AzuriteProcess.DisposeAsync): killing the shell's tree from the
+            // shell down left azurite-table running under init after a CI run (ci-32b), most likely when the test
+            // host was ended while this handler ran, after the shell and before the table service.
+            if (azurite.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)))
+            {
+                OwnedTempDirectories.TryDelete(data);
+            }
         }
         catch (Exception)
         {
