@@ -109,19 +109,15 @@ public sealed record LoadOptions
             string Value() => i + 1 < args.Count && args[i + 1].Length > 0 && !args[i + 1].StartsWith("--", StringComparison.Ordinal)
                 ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             // The option's name is read before Value() moves past it: the message names the option, not the value.
-            int Whole(int least)
+            int Whole(int least, int most = int.MaxValue)
             {
                 var option = args[i];
-                return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= least ? n
-                    : throw new ArgumentException(least > 0 ? $"{option} takes a positive whole number." : $"{option} takes a whole number, 0 or more.");
+                return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= least && n <= most ? n
+                    : throw new ArgumentException(most < int.MaxValue ? $"{option} takes {least} to {most}."
+                        : least > 0 ? $"{option} takes a positive whole number." : $"{option} takes a whole number, 0 or more.");
             }
             int Int() => Whole(1);
-            int AtMost(int most)
-            {
-                var option = args[i];
-                return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= most ? n
-                    : throw new ArgumentException($"{option} takes 1 to {most}.");
-            }
+            int AtMost(int most) => Whole(1, most);
             options = args[i] switch
             {
                 "--count" => options with { Count = Int() },

@@ -22,7 +22,7 @@ public sealed partial class LocalCluster
     private int _signalled;
 
     /// <summary>Whether the run is being given up: a process of the cluster was lost, or a signal came.</summary>
-    public bool Stopping => _lost.Task.IsCompleted || Signal is not null;
+    public bool RunAbandoned => _lost.Task.IsCompleted || Signal is not null;
 
     /// <summary>The signal's number (2 for SIGINT, 15 for SIGTERM) once this tool has begun stopping for one; null before.</summary>
     public int? Signal => _signal.Task.IsCompleted ? _signal.Task.Result : null;

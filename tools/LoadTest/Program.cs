@@ -103,7 +103,7 @@ namespace Stratum.LoadTest
             var sourceImage = options.Scenario == "images" ? firstImage ?? await target.LatestAsync(folderId, options.Family) : null;
             using var stopProgress = new CancellationTokenSource();
             var display = new ProgressDisplay(progress, progressIsTerminal);
-            var live = ShowProgressAsync(recorder, options.Count, display, () => cluster?.Stopping ?? false, stopProgress.Token);
+            var live = ShowProgressAsync(recorder, options.Count, display, () => cluster?.RunAbandoned ?? false, stopProgress.Token);
             using var runEnded = new CancellationTokenSource();
             var chaos = options.KillSiloAt is { } at
                 ? SiloKill.AtAsync(TimeSpan.FromSeconds(at), cluster!.KillSilo, () => recorder.Seconds, display, runEnded.Token)

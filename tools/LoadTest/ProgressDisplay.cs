@@ -11,8 +11,8 @@ namespace Stratum.LoadTest;
 public sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeSpan? plainInterval = null)
 {
     private readonly TimeSpan _plainInterval = plainInterval ?? TimeSpan.FromSeconds(5);
-    private double _lastPlainAt = double.NegativeInfinity;
-    private (double Seconds, int Done) _lastPlain;
+    /// <summary>When the last plain line was written and the count it gave; null before the first.</summary>
+    private (double Seconds, int Done)? _lastPlain;
     private string? _unwritten;
     private bool _drawn;
 
@@ -29,14 +29,13 @@ public sealed class ProgressDisplay(TextWriter writer, bool terminal, TimeSpan? 
             _drawn = true;
             return;
         }
-        var span = seconds - _lastPlain.Seconds;
-        var sinceLast = (done - _lastPlain.Done) / Math.Max(span, 0.001);
-        _unwritten = $"{seconds,7:F1} s  {done}/{total}  {sinceLast,6:F0}/s in the last {span:F1} s  errors {errors}  p99 {p99:F0} ms";
-        if (seconds - _lastPlainAt < _plainInterval.TotalSeconds)
+        var (lastSeconds, lastDone) = _lastPlain ?? (0, 0);
+        var span = seconds - lastSeconds;
+        _unwritten = $"{seconds,7:F1} s  {done}/{total}  {(done - lastDone) / Math.Max(span, 0.001),6:F0}/s in the last {span:F1} s  errors {errors}  p99 {p99:F0} ms";
+        if (_lastPlain is not null && span < _plainInterval.TotalSeconds)
         {
             return;
         }
-        _lastPlainAt = seconds;
         _lastPlain = (seconds, done);
         await writer.WriteLineAsync(_unwritten);
         _unwritten = null;

@@ -31,10 +31,10 @@ public sealed partial class DeploymentShardGrain
     {
         // Names were reserved before quota was known: a refused create gives its name back, and is
         // answered after that, as CommitOneAsync answers: a request sent after a refusal finds the name free.
-        var held = named.Select(p => p with { Item = p.Item with { Done = new(TaskCreationOptions.RunContinuationsAsynchronously) } }).ToList();
-        var admittedHeld = (await AdmitAsync(held)).ToHashSet();
-        var admitted = named.Where((_, i) => admittedHeld.Contains(held[i])).ToList();
-        var refused = named.Select((p, i) => (Original: p.Item, Held: held[i].Item)).Where((_, i) => !admittedHeld.Contains(held[i])).ToList();
+        var pairs = named.Select(p => (Original: p, Held: p with { Item = p.Item with { Done = new(TaskCreationOptions.RunContinuationsAsynchronously) } })).ToList();
+        var admittedHeld = (await AdmitAsync(pairs.ConvertAll(p => p.Held))).ToHashSet();
+        var admitted = pairs.Where(p => admittedHeld.Contains(p.Held)).Select(p => p.Original).ToList();
+        var refused = pairs.Where(p => !admittedHeld.Contains(p.Held)).Select(p => (Original: p.Original.Item, Held: p.Held.Item)).ToList();
         await GiveBackNamesAsync(refused.Select(r => r.Held), neverCommitted: true);
         foreach (var (original, answer) in refused)
         {
