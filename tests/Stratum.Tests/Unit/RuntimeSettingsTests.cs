@@ -37,4 +37,13 @@ public sealed class RuntimeSettingsTests
         // With the runtime's 100 ms delay, renewed by every newly compiled method, hot gateway code stayed unoptimized under a flood.
         Assert.Equal(["0"], HostOption(Project(name), "System.Runtime.TieredCompilation.CallCountingDelayMs"));
     }
+
+    [Theory]
+    [InlineData("Silo")]
+    [InlineData("Gateway")]
+    public void Idle_thread_pool_workers_block_without_spinning_first(string name)
+    {
+        // The processes share the machine's cores: a worker spinning for work took CPU another process needed.
+        Assert.Equal(["0"], HostOption(Project(name), "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit"));
+    }
 }
