@@ -78,7 +78,8 @@ public sealed class ComputeRows
             throw StratumException.Invalid("This list is ordered by id only (orderBy 'id asc').");
         }
         var filter = FilterExpression.ToOData(query.Filter, [new("id", "RowKey"), new("name", "Name"), new("status", "Status")]);
-        var after = PageToken.Decode(query.PageToken, $"{kind}|{query.Filter}") ?? "";
+        var scope = PageToken.Scope(kind, folderId, query.Filter ?? "");
+        var after = PageToken.Decode(query.PageToken, scope) ?? "";
         var partitions = Enumerable.Range(0, shards).Select(k => Placement.Home(folderId, k)).Distinct();
         var pages = await Task.WhenAll(partitions.Select(async p =>
         {
@@ -97,7 +98,7 @@ public sealed class ComputeRows
         }));
         var merged = pages.SelectMany(p => p).OrderBy(r => r.RowKey, StringComparer.Ordinal).ToList();
         var page = merged.Take(pageSize).ToList();
-        var next = merged.Count > pageSize ? PageToken.Encode($"{kind}|{query.Filter}", page[^1].RowKey) : null;
+        var next = merged.Count > pageSize ? PageToken.Encode(scope, page[^1].RowKey) : null;
         return new Page<T>(page.Select(map).ToList(), next);
     }
 

@@ -1,10 +1,13 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace Stratum.Index;
 
 /// <summary>
 /// A list's page token: the table's continuation plus the query it belongs to, so a token is
-/// refused when reused with another filter or order.
+/// refused when reused with another filter or order, or on another folder's list (where the
+/// table's continuation points into another partition: the page came back empty, or first).
 /// </summary>
 public static class PageToken
 {
@@ -13,6 +16,10 @@ public static class PageToken
     public static string Encode(string query, string continuation) =>
         Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new Content(query, continuation)))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>The query a token belongs to: a digest of everything that picks the list's rows (its kind, folder, filters).</summary>
+    public static string Scope(params string[] parts) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts))))[..32];
 
     public static string? Decode(string? token, string query)
     {
@@ -33,7 +40,7 @@ public static class PageToken
         }
         if (content is null || content.Query != query)
         {
-            throw StratumException.Invalid("pageToken belongs to a list with another filter or orderBy; start again without it.");
+            throw StratumException.Invalid("pageToken belongs to another list (another folder, filter or orderBy); start again without it.");
         }
         return content.Continuation;
     }

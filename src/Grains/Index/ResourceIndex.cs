@@ -283,7 +283,8 @@ public sealed partial class ResourceIndex
     {
         await _created.Value;
         var pageSize = PageToken.Size(query.PageSize);
-        var queryKey = $"{queryName}|{query.Filter}";
+        // The table filter names the partition (the folder) and holds the caller's filter.
+        var queryKey = PageToken.Scope(queryName, filter);
         var continuation = PageToken.Decode(query.PageToken, queryKey);
         var items = new List<T>();
         await foreach (var page in _table.QueryAsync<TableEntity>(filter, pageSize).AsPages(continuation, pageSize))

@@ -56,6 +56,32 @@ public sealed class PublicImageTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_page_token_is_refused_on_another_folder_s_list()
+    {
+        // The table's continuation points into the folder's own partition: used on another folder's
+        // list it answered 200 with that folder's first page (disks) or an empty page (images).
+        await SeedAsync();
+        var admin = fixture.Stratum.Http();
+        var (one, other) = (await admin.CreateFolderAsync(), await admin.CreateFolderAsync());
+        foreach (var folderId in new[] { one, other, one, other })
+        {
+            await admin.DoneAsync(HttpMethod.Post, "/compute/v1/disks", new { folderId, size = 1L << 30 });
+        }
+        var disks = (await admin.GetReplyAsync($"/compute/v1/disks?folderId={one}&pageSize=1")).Body!.Str("nextPageToken");
+        var images = (await admin.GetReplyAsync("/compute/v1/images?folderId=standard-images&pageSize=1")).Body!.Str("nextPageToken");
+
+        var ownDisks = await admin.GetReplyAsync($"/compute/v1/disks?folderId={one}&pageSize=1&pageToken={Uri.EscapeDataString(disks)}");
+        var ownImages = await admin.GetReplyAsync($"/compute/v1/images?folderId=standard-images&pageSize=1&pageToken={Uri.EscapeDataString(images)}");
+        var otherDisks = await admin.GetReplyAsync($"/compute/v1/disks?folderId={other}&pageSize=1&pageToken={Uri.EscapeDataString(disks)}");
+        var otherImages = await admin.GetReplyAsync($"/compute/v1/images?folderId={one}&pageToken={Uri.EscapeDataString(images)}");
+
+        Assert.Single(ownDisks.Body!["disks"]!.AsArray());
+        Assert.Single(ownImages.Body!["images"]!.AsArray());
+        Assert.All([otherDisks, otherImages], reply =>
+            Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3 && reply.Message!.Contains("belongs to another list"), reply.Text));
+    }
+
+    [Fact]
     public async Task A_stranger_deploys_from_a_public_family_into_their_own_folder_but_cannot_change_it()
     {
         await SeedAsync();
