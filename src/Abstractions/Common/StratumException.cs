@@ -24,4 +24,15 @@ public sealed class StratumException : Exception
 
     /// <summary>A 400 code 9: the resource's state forbids this.</summary>
     public static StratumException Precondition(string message) => new(ErrorCode.FailedPrecondition, message);
+
+    /// <summary>
+    /// A 429: <paramref name="amount"/> more of <paramref name="quota"/> does not fit. <paramref name="usage"/> counts
+    /// what is stored; when it and the amount fit the limit, the rest is held by creates still being stored
+    /// (admitted, not yet committed), and the message says so rather than contradict itself.
+    /// </summary>
+    public static StratumException QuotaExceeded(string folderId, string quota, long limit, long usage, long amount) =>
+        new(ErrorCode.ResourceExhausted,
+            $"Quota {quota} of folder '{folderId}' would be exceeded: limit {limit}, usage {usage}, requested {amount}" +
+            (usage + amount <= limit ? $"; creates not yet stored hold the other {limit - usage}. " : ". ") +
+            $"A platform admin can raise it with PATCH /compute/v1/folders/{folderId}/quotas.");
 }

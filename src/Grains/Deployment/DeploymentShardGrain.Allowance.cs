@@ -117,9 +117,7 @@ public sealed partial class DeploymentShardGrain
                 continue;
             }
             var (_, limit, usage) = quotas[quota];
-            p.Item.Done.TrySetResult(CommandOutcome.Failed(ErrorCode.ResourceExhausted,
-                $"Quota {quota} of folder '{_folderId}' would be exceeded: limit {limit}, usage {usage}, requested {amount}. " +
-                $"A platform admin can raise it with PATCH /compute/v1/folders/{_folderId}/quotas."));
+            p.Item.Done.TrySetResult(CommandOutcome.Failed(StratumException.QuotaExceeded(_folderId, quota, limit, usage, amount)));
         }
         return admitted;
     }

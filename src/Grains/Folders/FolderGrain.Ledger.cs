@@ -100,9 +100,7 @@ public sealed partial class FolderGrain
         var limit = State.Limit(quota);
         if (usage + amount > limit)
         {
-            throw new StratumException(ErrorCode.ResourceExhausted,
-                $"Quota {quota} of folder '{Id}' would be exceeded: limit {limit}, usage {usage}, requested {amount}. " +
-                $"A platform admin can raise it with PATCH /compute/v1/folders/{Id}/quotas.");
+            throw StratumException.QuotaExceeded(Id, quota, limit, usage, amount);
         }
     }
 }

@@ -137,9 +137,7 @@ public sealed class UploadGrain(
         var quotas = await grains.GetGrain<IFolderGrain>(folderId).GetQuotasAsync(caller);
         if (quotas.FirstOrDefault(q => q.Name == QuotaNames.ImagesSize) is { } quota && quota.Usage + size > quota.Limit)
         {
-            throw new StratumException(ErrorCode.ResourceExhausted,
-                $"Quota {quota.Name} of folder '{folderId}' would be exceeded: limit {quota.Limit}, usage {quota.Usage}, requested {size}. " +
-                $"A platform admin can raise it with PATCH /compute/v1/folders/{folderId}/quotas.");
+            throw StratumException.QuotaExceeded(folderId, quota.Name, quota.Limit, quota.Usage, size);
         }
     }
 
