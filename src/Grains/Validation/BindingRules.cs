@@ -38,6 +38,7 @@ public static class BindingRules
         {
             throw StratumException.Invalid($"{field}.subject.id is required (at most 128 characters).");
         }
+        Rules.NoControlCharacters(subject.Id, $"{field}.subject.id", allowLineBreaks: false);
         if (subject.Type == SubjectType.System && subject != Subject.AllAuthenticatedUsers && subject != Subject.AllUsers)
         {
             throw StratumException.Invalid($"{field}.subject.id '{subject.Id}' is not a system group: use allAuthenticatedUsers or allUsers.");

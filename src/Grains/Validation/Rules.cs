@@ -35,6 +35,26 @@ public static partial class Rules
         {
             throw StratumException.Invalid($"{field} is {characters} characters long; at most {MaxDescription} are allowed.");
         }
+        NoControlCharacters(description, field, allowLineBreaks: true);
+    }
+
+    /// <summary>
+    /// Refuses control characters (C0, DEL, C1), but tab and line breaks where text may have lines: a NUL or
+    /// a terminal's escape sequence was stored and handed back to every reader of a description or binding.
+    /// </summary>
+    public static void NoControlCharacters(string? text, string field, bool allowLineBreaks)
+    {
+        if (text is null)
+        {
+            return;
+        }
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) && !(allowLineBreaks && c is '\t' or '\n' or '\r'))
+            {
+                throw StratumException.Invalid($"{field} holds the control character U+{(int)c:X4}; {(allowLineBreaks ? "only tab and line breaks are" : "none is")} allowed.");
+            }
+        }
     }
 
     public static void Labels(IReadOnlyDictionary<string, string>? labels, string field = "labels")

@@ -49,6 +49,9 @@ public sealed class BadInputTests(GatewayFixture fixture)
         { "{\"uri\":\"URI\"}", "folderId" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"productIds\":[\"Bad!\"]}", "productIds" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"description\":\"\\ud800\"}", "Field 'description' is not valid Unicode text: it holds an unpaired surrogate escape" },
+        // A NUL or a terminal's escape sequence was stored and handed back to every reader (a fresh-user trial).
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"description\":\"line\\u0000nul\"}", "description holds the control character U+0000" },
+        { "{\"folderId\":\"F\",\"uri\":\"URI\",\"description\":\"\\u001b[31mred\"}", "description holds the control character U+001B" },
         // Such a key had been reported as its object being of the wrong type ("Field 'labels' must be an object"), or the body as not JSON.
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"labels\":{\"a\\ud800\":\"b\"}}", "A field name in 'labels' is not valid Unicode text: it holds an unpaired surrogate escape" },
         { "{\"folderId\":\"F\",\"uri\":\"URI\",\"x\\udc00y\":1}", "A field name at the top level is not valid Unicode text" },
@@ -336,6 +339,7 @@ public sealed class BadInputTests(GatewayFixture fixture)
     [InlineData("{\"accessBindings\":[{\"roleId\":\"owner\",\"subject\":{\"id\":\"bob\",\"type\":\"userAccount\"}}]}", "owner")]
     [InlineData("{\"accessBindings\":[{\"roleId\":\"viewer\",\"subject\":{\"id\":\"bob\",\"type\":\"group\"}}]}", "subject.type")]
     [InlineData("{\"accessBindings\":[{\"roleId\":\"viewer\",\"subject\":{\"id\":\"everyone\",\"type\":\"system\"}}]}", "not a system group")]
+    [InlineData("{\"accessBindings\":[{\"roleId\":\"viewer\",\"subject\":{\"id\":\"bob\\u0000x\",\"type\":\"userAccount\"}}]}", "subject.id holds the control character U+0000")]
     public async Task Bad_bindings_are_400_and_change_nothing(string body, string named)
     {
         var folderId = await _admin.CreateFolderAsync();
