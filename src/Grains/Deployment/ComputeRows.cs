@@ -77,7 +77,8 @@ public sealed class ComputeRows
         {
             throw StratumException.Invalid("This list is ordered by id only (orderBy 'id asc').");
         }
-        var filter = FilterExpression.ToOData(query.Filter, [new("id", "RowKey"), new("name", "Name"), new("status", "Status")]);
+        var status = kind == InstanceKind ? FilterExpression.Field.Of<InstanceStatus>("status", "Status") : FilterExpression.Field.Of<DiskStatus>("status", "Status");
+        var filter = FilterExpression.ToOData(query.Filter, [new("id", "RowKey"), new("name", "Name"), status]);
         var scope = PageToken.Scope(kind, folderId, query.Filter ?? "");
         var after = PageToken.Decode(query.PageToken, scope) ?? "";
         var partitions = Enumerable.Range(0, shards).Select(k => Placement.Home(folderId, k)).Distinct();

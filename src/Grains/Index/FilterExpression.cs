@@ -10,7 +10,17 @@ namespace Stratum.Index;
 public static class FilterExpression
 {
     /// <summary>A filterable field: its name in the filter, its table column, and whether it is a boolean.</summary>
-    public sealed record Field(string Name, string Column, bool IsBoolean = false);
+    /// <param name="Name">The field's name in the contract's filter.</param>
+    /// <param name="Column">The table column it reads.</param>
+    /// <param name="IsBoolean">Takes true or false, unquoted.</param>
+    /// <param name="Values">The values an enum field can hold (its contract names); null for free text. Another value is
+    /// refused: <c>status = 'NOPE'</c> answered an empty list, as if nothing had that status.</param>
+    public sealed record Field(string Name, string Column, bool IsBoolean = false, IReadOnlyList<string>? Values = null)
+    {
+        /// <summary>A field whose values are an enum's contract names.</summary>
+        public static Field Of<T>(string name, string column) where T : struct, Enum =>
+            new(name, column, Values: Enum.GetValues<T>().Select(v => ContractNames.Of(v)).ToList());
+    }
 
     public static string? ToOData(string? filter, IReadOnlyList<Field> fields)
     {
@@ -98,6 +108,10 @@ public static class FilterExpression
         if (!token.Quoted && token.Text is "(" or ")" or ",")
         {
             throw Error($"expected a value for {field.Name}, not '{EchoedText.Shorten(token.Text)}'");
+        }
+        if (field.Values is { } values && !values.Contains(token.Text))
+        {
+            throw Error($"{field.Name} is one of {string.Join(", ", values)}, not '{EchoedText.Shorten(token.Text)}'");
         }
         return "'" + token.Text.Replace("'", "''") + "'";
     }

@@ -13,9 +13,9 @@ public sealed partial class ResourceIndex
 {
     private static readonly IReadOnlyList<FilterExpression.Field> ImageFields =
     [
-        new("id", "Id"), new("name", "Name"), new("family", "Family"), new("status", "Status"),
-        new("format", "Format"), new("pooled", "Pooled", IsBoolean: true), new("os.type", "OsType"),
-        new("deprecation.state", "DeprecationState"),
+        new("id", "Id"), new("name", "Name"), new("family", "Family"), FilterExpression.Field.Of<ImageStatus>("status", "Status"),
+        FilterExpression.Field.Of<ImageFormat>("format", "Format"), new("pooled", "Pooled", IsBoolean: true),
+        FilterExpression.Field.Of<OsType>("os.type", "OsType"), FilterExpression.Field.Of<DeprecationState>("deprecation.state", "DeprecationState"),
     ];
 
     /// <summary>

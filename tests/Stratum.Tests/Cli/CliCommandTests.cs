@@ -52,9 +52,10 @@ public sealed class CliCommandTests(GatewayFixture fixture) : IDisposable
     {
         var folderId = await _admin.CreateFolderAsync();
         var image = await _admin.DoneAsync(HttpMethod.Post, "/compute/v1/images", new { folderId, uri = fixture.Files.Add(Names.Unique("t"), DiskImages.Raw(4096)) });
-        // Clears the screen, sets the window title, rings, starts a new table row, reverses what follows.
-        const string hostile = "evil \u001b[2J\u001b]0;owned\u0007\r\nfake row \u202egnp.exe";
-        const string escaped = @"evil \u001b[2J\u001b]0;owned\u0007\u000d\u000afake row \u202egnp.exe";
+        // Starts a new table row, reverses what follows: what a description may hold (the service refuses other
+        // control characters, a terminal's escape sequences among them; the id below carries one to the CLI's error).
+        const string hostile = "evil\r\nfake row \u202egnp.exe";
+        const string escaped = @"evil\u000d\u000afake row \u202egnp.exe";
         await _admin.DoneAsync(HttpMethod.Patch, $"/compute/v1/images/{image.Str("id")}", new { description = hostile });
 
         var shown = await _cli.RunAsync("image", "get", image.Str("id"));
@@ -63,7 +64,7 @@ public sealed class CliCommandTests(GatewayFixture fixture) : IDisposable
 
         Assert.True(shown.ExitCode == 0, shown.Error);
         Assert.Contains(escaped, shown.Output);
-        Assert.DoesNotContain(shown.Output, c => c is '\u001b' or '\u0007' or '\r' or '\u202e');
+        Assert.DoesNotContain(shown.Output, c => c is '\r' or '\u202e');
         Assert.Equal(hostile, json.Json.Str("description"));
         Assert.Equal(1, refused.ExitCode);
         Assert.DoesNotContain('\u001b', refused.Error);

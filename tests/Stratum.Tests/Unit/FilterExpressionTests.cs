@@ -36,4 +36,15 @@ public sealed class FilterExpressionTests
         Assert.Equal(ErrorCode.InvalidArgument, error.Code);
         Assert.Contains(reason, error.Message);
     }
+
+    [Fact]
+    public void An_enum_field_takes_its_values_and_refuses_others_naming_them()
+    {
+        // status = 'NOPE' answered an empty list, as if no image had that status (a fresh-user trial).
+        IReadOnlyList<FilterExpression.Field> fields = [FilterExpression.Field.Of<ImageStatus>("status", "Status")];
+
+        Assert.Equal("(Status eq 'READY' or Status eq 'DELETED')", FilterExpression.ToOData("status IN ('READY', DELETED)", fields));
+        var error = Assert.Throws<StratumException>(() => FilterExpression.ToOData("status = 'NOPE'", fields));
+        Assert.Equal("filter is invalid: status is one of CREATING, READY, ERROR, DELETING, DELETED, not 'NOPE'.", error.Message);
+    }
 }
