@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Stratum;
@@ -20,4 +21,8 @@ public static class ContractNames
         }
         return result.ToString();
     }
+
+    /// <summary>The contract's spelling of a time, as answers write it (RFC 3339, UTC, milliseconds): <c>2030-01-31T12:00:00.000Z</c>.</summary>
+    public static string Time(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

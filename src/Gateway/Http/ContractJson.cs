@@ -97,6 +97,6 @@ public static class ContractJson
                 : throw new JsonException("must be an RFC 3339 timestamp such as \"2030-01-31T12:00:00Z\"");
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteStringValue(ContractNames.Time(value));
     }
 }

@@ -21,7 +21,7 @@ public sealed partial class ComputeGrain
             {
                 RequireSize(request.BootDiskSpec.DiskSpec!.Size, source, "bootDiskSpec.diskSpec.size");
             }
-            await operation.StartAsync(new OperationStart($"Create {request.Count} instances", caller, request.FolderId, request.FolderId,
+            await operation.StartAsync(new OperationStart($"Create {request.Count} instance{(request.Count == 1 ? "" : "s")}", caller, request.FolderId, request.FolderId,
                 new Dictionary<string, string> { ["folderId"] = request.FolderId, ["count"] = request.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
             return await operation.CompleteAsync(await BulkAsync(caller, request, vms, sources, opId));
         });

@@ -132,7 +132,7 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
             updated = updated with
             {
                 ScheduleFailure = new ScheduleFailure("deleteAt", due, new ErrorInfo(ErrorCode.FailedPrecondition,
-                    $"The deletion scheduled for {due:O} did not happen: image '{Id}' has deletionProtection set. Clear it and schedule deleteAt again, or delete the image yourself.")),
+                    $"The deletion scheduled for {ContractNames.Time(due)} did not happen: image '{Id}' has deletionProtection set. Clear it and schedule deleteAt again, or delete the image yourself.")),
             };
         }
         var rolloutChanged = Rollout.PercentOf(updated) != Rollout.PercentOf(previous);
@@ -165,7 +165,7 @@ public sealed partial class ImageGrain : IImageLifecycleGrain
         }
         if (deleteDue is { } at && !updated.DeletionProtection)
         {
-            await DeleteNowAsync(ResourceIds.New(ResourceIds.Operation), Scheduler, $"Delete image {updated.Name ?? Id} (scheduled for {at:O})");
+            await DeleteNowAsync(ResourceIds.New(ResourceIds.Operation), Scheduler, $"Delete image {updated.Name ?? Id} (scheduled for {ContractNames.Time(at)})");
         }
     }
 

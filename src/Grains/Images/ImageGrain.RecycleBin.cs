@@ -131,7 +131,7 @@ public sealed partial class ImageGrain
         }
         if (image.Status == ImageStatus.Deleted)
         {
-            throw StratumException.Precondition($"Image '{Id}' is already in the recycle bin until {image.PurgeAt:O}; restore it with :restore.");
+            throw StratumException.Precondition($"Image '{Id}' is already in the recycle bin{(image.PurgeAt is { } purge ? $" until {ContractNames.Time(purge)}" : "")}; restore it with :restore.");
         }
     }
 

@@ -58,7 +58,7 @@ public sealed class UploadGrain(
         }
         if (upload.ExpiresAt <= DateTimeOffset.UtcNow)
         {
-            throw StratumException.Precondition($"Upload '{Id}' expired at {upload.ExpiresAt:O}; prepare a new upload.");
+            throw StratumException.Precondition($"Upload '{Id}' expired at {ContractNames.Time(upload.ExpiresAt)}; prepare a new upload.");
         }
         return Task.CompletedTask;
     }
@@ -76,7 +76,7 @@ public sealed class UploadGrain(
         }
         if (upload.ExpiresAt <= DateTimeOffset.UtcNow)
         {
-            throw StratumException.Precondition($"Upload '{Id}' expired at {upload.ExpiresAt:O} before its import started.");
+            throw StratumException.Precondition($"Upload '{Id}' expired at {ContractNames.Time(upload.ExpiresAt)} before its import started.");
         }
         await WriteAsync(upload with { ImageId = imageId });
     }

@@ -396,6 +396,7 @@ public sealed class ComputeTests(GatewayFixture fixture)
         var again = await _admin.PostReplyAsync("/compute/v1/instances:bulkCreate", body, "bulk-1");
 
         Assert.Equal(first.Body!.Str("id"), again.Body!.Str("id"));
+        Assert.Equal("Create 40 instances", first.Body!.Str("description"));
         var result = (await _admin.WaitAsync(first.Body!))["response"]!;
         Assert.True(result["instances"]!.AsArray().Count == 39, result.ToJsonString());
         var failure = Assert.Single(result["failures"]!.AsArray())!;
@@ -404,6 +405,8 @@ public sealed class ComputeTests(GatewayFixture fixture)
         var instances = await AllAsync($"/compute/v1/instances?folderId={folderId}", "instances");
         Assert.Equal(40, instances.Count);
         Assert.Equal("41", (await LayerAsync(image.Str("layerId"))).Str("referenceCount"));
+        var one = await _admin.PostReplyAsync("/compute/v1/instances:bulkCreate", body with { count = 1, namePrefix = "one" });
+        Assert.Equal("Create 1 instance", one.Body!.Str("description"));
     }
 
     [Fact]

@@ -79,6 +79,8 @@ public sealed class RecycleBinTests(ReleaseFixture fixture)
         Assert.Equal((HttpStatusCode.BadRequest, 9), (asSource.Status, asSource.Code));
         var again = await fixture.Admin.SendAsync(HttpMethod.Delete, $"/compute/v1/images/{imageId}");
         Assert.Equal((HttpStatusCode.BadRequest, 9), (again.Status, again.Code));
+        // The time as every answer writes it (RFC 3339, UTC), not .NET's round-trip form with "+00:00".
+        Assert.Contains($"in the recycle bin until {binned.Str("purgeAt")};", again.Message);
         var patch = await fixture.Admin.SendAsync(HttpMethod.Patch, $"/compute/v1/images/{imageId}", new { description = "x" });
         Assert.Equal((HttpStatusCode.BadRequest, 9), (patch.Status, patch.Code));
 
