@@ -63,6 +63,9 @@ public sealed partial class ComputeGrain
         var images = await resolver.ResolveAsync(caller, family.FolderId, family.Name, distinct);
         if (images.All(i => i is null))
         {
+            // Refused in a single create's words, which say what this caller may know of the family (a bulk
+            // create said less, to admins too); the lookup succeeds only if an image became usable meanwhile.
+            await grains.Cached<IImageCatalogGrain>(0).GetLatestByFamilyAsync(caller, family.FolderId, family.Name, vms[0].InstanceId);
             throw new StratumException(ErrorCode.NotFound, $"Family '{family.Name}' in folder '{family.FolderId}' has no READY, ACTIVE image.");
         }
         var sources = new Dictionary<string, DiskSource>(StringComparer.Ordinal);

@@ -410,6 +410,26 @@ public sealed class ComputeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_bulk_create_from_a_family_without_a_usable_image_is_refused_in_a_single_create_s_words()
+    {
+        // It said "has no READY, ACTIVE image" to everyone; a single create tells an admin what the family holds.
+        var folderId = await FolderAsync();
+        var image = await ImageAsync(folderId, family: "held");
+        await _admin.DoneAsync(HttpMethod.Post, $"/compute/v1/images/{image.Str("id")}:deprecate", new { state = "DEPRECATED" });
+        foreach (var family in new[] { "held", "ghost" })
+        {
+            var spec = new { size = GiB, family = new { folderId, name = family } };
+            var single = await _admin.PostReplyAsync("/compute/v1/instances", new { folderId, bootDiskSpec = new { diskSpec = spec } });
+            var bulk = await _admin.PostReplyAsync("/compute/v1/instances:bulkCreate", new { folderId, count = 3, namePrefix = "vm", bootDiskSpec = new { diskSpec = spec } });
+
+            Assert.True(single.Status == HttpStatusCode.NotFound && single.Code == 5, single.Text);
+            // The cohort bucket named is each new instance's own.
+            static string? Words(string? message) => message is null ? null : System.Text.RegularExpressions.Regex.Replace(message, @"bucket \d+", "bucket N");
+            Assert.Equal((single.Status, single.Code, Words(single.Message)), (bulk.Status, bulk.Code, Words(bulk.Message)));
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_bulk_creates_fill_an_instance_quota_exactly_and_never_pass_it()
     {
         var folderId = await FolderAsync();
