@@ -9,7 +9,7 @@ namespace Stratum.Index;
 /// </summary>
 public static class FilterExpression
 {
-    /// <summary>A filterable field: its name in the filter, its table column, and whether it is a boolean.</summary>
+    /// <summary>A filterable field: its name in the filter, its table column, whether it is a boolean, and an enum's values.</summary>
     /// <param name="Name">The field's name in the contract's filter.</param>
     /// <param name="Column">The table column it reads.</param>
     /// <param name="IsBoolean">Takes true or false, unquoted.</param>
