@@ -183,7 +183,7 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
             }
         }
         var families = shared.GroupBy(i => i.Family!).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Summary(g.Key, folderId, g.ToList())).ToList();
-        return families.Count == 0 ? throw StratumException.NotFound("folder", folderId) : Index.ResourceIndex.PageOf(families, query);
+        return families.Count == 0 ? throw StratumException.NotFound("folder", folderId) : Index.ResourceIndex.PageOf(folderId, families, query);
     }
 
     /// <summary>A family over the given members: its 100 % latest, and the newer members still rolling out.</summary>

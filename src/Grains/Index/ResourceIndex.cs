@@ -250,9 +250,9 @@ public sealed partial class ResourceIndex
     /// paged as the stored list is: by name, its token naming the last family returned. The query's
     /// order and filter are checked first, before the list is computed (<see cref="RequireFamiliesQuery"/>).
     /// </summary>
-    public static Page<FamilySummary> PageOf(IReadOnlyList<FamilySummary> byName, ListQuery query)
+    public static Page<FamilySummary> PageOf(string folderId, IReadOnlyList<FamilySummary> byName, ListQuery query)
     {
-        const string queryKey = "families|shared";
+        var queryKey = PageToken.Scope("families|shared", folderId);
         var size = PageToken.Size(query.PageSize);
         var after = PageToken.Decode(query.PageToken, queryKey);
         var rest = byName.Where(f => after is null || string.CompareOrdinal(f.Name, after) > 0).ToList();

@@ -74,10 +74,17 @@ public sealed class PublicImageTests(GatewayFixture fixture)
         var ownImages = await admin.GetReplyAsync($"/compute/v1/images?folderId=standard-images&pageSize=1&pageToken={Uri.EscapeDataString(images)}");
         var otherDisks = await admin.GetReplyAsync($"/compute/v1/disks?folderId={other}&pageSize=1&pageToken={Uri.EscapeDataString(disks)}");
         var otherImages = await admin.GetReplyAsync($"/compute/v1/images?folderId={one}&pageToken={Uri.EscapeDataString(images)}");
+        // A stranger's families (computed from the images shared with them, paged by name) are another folder's list too.
+        var shared = await admin.DoneAsync(HttpMethod.Post, "/compute/v1/images",
+            new { folderId = one, family = "debian-12", uri = fixture.Files.Add(Names.Unique("p"), DiskImages.Raw(4096)) });
+        await admin.DoneAsync(HttpMethod.Post, $"/compute/v1/images/{shared.Str("id")}:setAccessBindings",
+            new { accessBindings = new[] { new { roleId = "compute.images.user", subject = new { id = "allAuthenticatedUsers", type = "system" } } } });
+        var families = (await _bob.GetReplyAsync("/compute/v1/families?folderId=standard-images&pageSize=1")).Body!.Str("nextPageToken");
+        var otherFamilies = await _bob.GetReplyAsync($"/compute/v1/families?folderId={one}&pageToken={Uri.EscapeDataString(families)}");
 
         Assert.Single(ownDisks.Body!["disks"]!.AsArray());
         Assert.Single(ownImages.Body!["images"]!.AsArray());
-        Assert.All([otherDisks, otherImages], reply =>
+        Assert.All([otherDisks, otherImages, otherFamilies], reply =>
             Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Code == 3 && reply.Message!.Contains("belongs to another list"), reply.Text));
     }
 
