@@ -167,16 +167,16 @@ namespace Stratum.LoadTest
             return RunOutcome.ExitCode(invariants, recorder.Succeeded, options.Count);
         }
 
+        /// <summary>Folders the warm-up is split over, per silo (see <see cref="WarmUpAsync"/>).</summary>
+        private const int WarmUpFoldersPerSilo = 4;
+
         /// <summary>
         /// The same operations first, unmeasured and unchecked: a freshly started cluster spends its first
         /// seconds compiling (tier-0 JIT, then the optimizing tiers; in a cold 10,000-VM run about half the
         /// silos' CPU was the JIT), which a long-running service has done long before a flood of deployments.
-        /// Split over one folder per silo, run at once: a folder's grains run where Orleans places them, so one
-        /// folder warmed one silo in some runs, and the measured folder's first second then ran on the other
-        /// (its front door's p99 275–390 ms against 17–60 ms).
+        /// Split over <see cref="WarmUpFoldersPerSilo"/> folders per silo, run at once, so that every silo runs
+        /// every grain kind's code (below).
         /// </summary>
-        private const int WarmUpFoldersPerSilo = 4;
-
         private static async Task WarmUpAsync(LoadOptions options, Preparation preparation, ITarget target, TextWriter progress)
         {
             var recorder = new Recorder();

@@ -68,6 +68,12 @@ public sealed class ComputeRows
         }
     }
 
+    // Instances filter on their own statuses; disks and snapshots on disk statuses.
+    private static readonly IReadOnlyList<FilterExpression.Field> InstanceFields =
+        [new("id", "RowKey"), new("name", "Name"), FilterExpression.Field.Of<InstanceStatus>("status", "Status")];
+    private static readonly IReadOnlyList<FilterExpression.Field> DiskFields =
+        [new("id", "RowKey"), new("name", "Name"), FilterExpression.Field.Of<DiskStatus>("status", "Status")];
+
     /// <summary>A page of one kind of a folder's resources, merged by id across the folder's shard partitions.</summary>
     public async Task<Page<T>> ListAsync<T>(string folderId, int shards, string kind, ListQuery query, Func<TableEntity, T> map)
     {
@@ -77,8 +83,7 @@ public sealed class ComputeRows
         {
             throw StratumException.Invalid("This list is ordered by id only (orderBy 'id asc').");
         }
-        var status = kind == InstanceKind ? FilterExpression.Field.Of<InstanceStatus>("status", "Status") : FilterExpression.Field.Of<DiskStatus>("status", "Status");
-        var filter = FilterExpression.ToOData(query.Filter, [new("id", "RowKey"), new("name", "Name"), status]);
+        var filter = FilterExpression.ToOData(query.Filter, kind == InstanceKind ? InstanceFields : DiskFields);
         var scope = PageToken.Scope(kind, folderId, query.Filter ?? "");
         var after = PageToken.Decode(query.PageToken, scope) ?? "";
         var partitions = Enumerable.Range(0, shards).Select(k => Placement.Home(folderId, k)).Distinct();

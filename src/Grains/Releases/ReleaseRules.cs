@@ -1,4 +1,3 @@
-using System.Globalization;
 
 namespace Stratum.Releases;
 
@@ -123,5 +122,5 @@ public static class ReleaseRules
         }
     }
 
-    private static string Text(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) ?? "unset";
+    private static string Text(DateTimeOffset? at) => at is { } time ? ContractNames.Time(time) : "unset";
 }
