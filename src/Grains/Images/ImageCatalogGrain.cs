@@ -62,7 +62,10 @@ public sealed class ImageCatalogGrain(Authorizer authorizer, ResourceIndex index
             return await index.QueryImagesAsync(folderId, query, view: view);
         }
         var page = await index.QueryImagesAsync(folderId, query, caller.Subject, view);
-        if (query.PageToken is null && page.Items.Count == 0 && page.NextPageToken is null)
+        // A caller shown nothing of the folder is told it is not found, as if it did not exist; one shown something,
+        // whose filter matches none of it, gets the empty page (it got 404 "folder not found" for standard-images).
+        if (query.PageToken is null && page.Items.Count == 0 && page.NextPageToken is null
+            && (string.IsNullOrWhiteSpace(query.Filter) || (await index.QueryImagesAsync(folderId, new ListQuery(1), caller.Subject, view)).Items.Count == 0))
         {
             throw StratumException.NotFound("folder", folderId);
         }

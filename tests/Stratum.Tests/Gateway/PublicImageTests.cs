@@ -125,9 +125,15 @@ public sealed class PublicImageTests(GatewayFixture fixture)
 
         var listed = (await _bob.GetReplyAsync($"/compute/v1/images?folderId={folderId}")).Body!["images"]!.AsArray();
         var latest = (await _bob.GetReplyAsync($"/compute/v1/images:latestByFamily?folderId={folderId}&family=tools")).Body!;
+        var noMatch = await _bob.GetReplyAsync($"/compute/v1/images?folderId={folderId}&filter=" + Uri.EscapeDataString("name = 'nothing'"));
+        var strangerFolder = await admin.CreateFolderAsync();
+        var nothingShown = await _bob.GetReplyAsync($"/compute/v1/images?folderId={strangerFolder}&filter=" + Uri.EscapeDataString("name = 'nothing'"));
 
         Assert.Equal([older.Str("id")], listed.Select(i => i!.Str("id")));
         Assert.Equal(older.Str("id"), latest.Str("id"));
+        // A filter matching none of what a stranger is shown is an empty page, not "folder not found".
+        Assert.True(noMatch.Status == HttpStatusCode.OK && noMatch.Body!["images"]!.AsArray().Count == 0, noMatch.Text);
+        Assert.Equal(HttpStatusCode.NotFound, nothingShown.Status);
         Assert.Equal(newer.Str("id"), (await admin.GetReplyAsync($"/compute/v1/images:latestByFamily?folderId={folderId}&family=tools")).Body!.Str("id"));
     }
 }
